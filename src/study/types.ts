@@ -1,0 +1,74 @@
+/**
+ * The vocabulary shared by the search engine, the pool, the trainer and the reports.
+ * TF.js-free: everything outside src/train imports these types, never @tensorflow/*.
+ */
+
+/** A sampled value of one searched parameter. */
+export type ParamValue = number | string | boolean;
+/** Sampled parameters of one trial, by name (e.g. { lr: 1e-3, dropout: 0.3, l2: 1e-5, noise: 0.05 }). */
+export type Params = Record<string, ParamValue>;
+
+export type TrialState = 'running' | 'complete' | 'pruned' | 'fail';
+export type Direction = 'maximize' | 'minimize';
+
+/** Hyperparameters the trainer understands. Searched params override the fixed ones by name. */
+export interface TrainParams {
+  /** Adam learning rate at epoch 1. */
+  lr: number;
+  /** Dropout rate of the three Dropout layers. */
+  dropout: number;
+  /** L2 kernel-regularization factor of every Conv2D and Dense layer. */
+  l2: number;
+  /** Std of Gaussian pixel noise added by augmentation (pixels scaled to 0..1). */
+  noise: number;
+  /** Per-epoch exponential LR decay: lr_e = lr * lrDecay^(e-1). */
+  lrDecay: number;
+  /** Augmentation ranges (0 disables each). */
+  rotation: number; // degrees
+  zoom: number; // fraction
+  shift: number; // fraction of the image side
+  /** Reduce-on-plateau: multiply LR by `plateauFactor` after `plateauPatience` epochs without val improvement (0 = off). */
+  plateauPatience: number;
+  plateauFactor: number;
+}
+
+/** Training settings that are not searched (the search space's `fixed` section). */
+export interface TrainSettings {
+  epochs: number;
+  batchSize: number;
+  seed: number;
+}
+
+/** What the trainer reports after every epoch. Accuracy in 0..1. */
+export interface EpochMetrics {
+  epoch: number; // 1-based
+  trainLoss: number;
+  trainAcc: number;
+  valLoss: number;
+  valAcc: number;
+  lr: number;
+  seconds: number;
+}
+
+/** The stored record of one trial. Only the optimize loop (src/study) creates or changes these. */
+export interface FrozenTrial {
+  number: number;
+  state: TrialState;
+  params: Params;
+  /** Intermediate values of the objective, one per epoch (index = step - 1). */
+  intermediateValues: number[];
+  /** Full per-epoch metrics. */
+  epochs: EpochMetrics[];
+  /** Final objective value (best validation accuracy for the default objective); null unless complete/pruned. */
+  value: number | null;
+  datetimeStart: string;
+  datetimeComplete: string | null;
+  backend: string | null;
+  /** Backend details (adapter name, driver) recorded by the worker. */
+  backendInfo?: Record<string, string>;
+  seed: number;
+  /** Reason of a failure ("interrupted", the error message, ...). */
+  error?: string;
+  /** Folder of the saved model, relative to the study folder, when kept. */
+  modelDir?: string | null;
+}
