@@ -72,3 +72,30 @@ export interface FrozenTrial {
   /** Folder of the saved model, relative to the study folder, when kept. */
   modelDir?: string | null;
 }
+
+/**
+ * What the trainer measures on the validation set with the best-epoch weights of a finished trial.
+ * Written by the worker as `runs/<study>/trials/<n>/eval.json`; read by the reports.
+ */
+export interface TrialEvaluation {
+  valAcc: number;
+  /** confusion[true][pred] counts over the validation set. */
+  confusion: number[][];
+  /** Up to 100 misclassified validation digits. `pixels` is 784 values 0..255, row-major. */
+  mistakes: Array<{ index: number; label: number; predicted: number; probability: number; pixels: number[] }>;
+}
+
+/** The persisted study: `runs/<study>/study.json`. */
+export interface StudyRecord {
+  name: string;
+  createdAt: string;
+  /** Path of the search-space file the study was created from. */
+  spaceFile: string;
+  /** The resolved search space (as validated), so `status`/`report`/`export` need not re-read the file. */
+  space: unknown;
+  direction: Direction;
+  /** Dataset.source and Dataset.fingerprint at creation; a resumed sweep must see the same data. */
+  dataSource: string;
+  dataFingerprint: string;
+  trials: FrozenTrial[];
+}
