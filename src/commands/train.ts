@@ -1,0 +1,96 @@
+/** `digit-sweep train`: one training run of the seed CNN with the given hyperparameters. */
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { describeBadValue, UserError } from '../errors.js';
+import { BACKEND_CHOICES, epochLine, progressBar } from './shared.js';
+
+interface TrainArgs {
+  lr: number;
+  dropout: number;
+  l2: number;
+  noise: number;
+  'lr-decay': number;
+  epochs: number;
+  'batch-size': number;
+  limit?: number;
+  backend: string;
+  seed: number;
+  data?: string;
+  'val-fraction': number;
+  out: string;
+}
+
+export const command: CommandModule<object, TrainArgs> = {
+  command: 'train',
+  describe: 'Train the seed CNN once and save the model and its history',
+  builder: (y) =>
+    y
+      .option('lr', { type: 'number', default: 1e-3, describe: 'Adam learning rate (epoch 1)' })
+      .option('dropout', { type: 'number', default: 0.4, describe: 'dropout rate of the three Dropout layers' })
+      .option('l2', { type: 'number', default: 0, describe: 'L2 kernel regularization of conv and dense layers' })
+      .option('noise', { type: 'number', default: 0, describe: 'std of Gaussian pixel noise (pixels in 0..1)' })
+      .option('lr-decay', { type: 'number', default: 0.95, describe: 'LR multiplied by this after every epoch' })
+      .option('epochs', { type: 'number', default: 1 })
+      .option('batch-size', { type: 'number', default: 64 })
+      .option('limit', { type: 'number', describe: 'use only the first N labeled images' })
+      .option('backend', { type: 'string', choices: BACKEND_CHOICES, default: 'auto' })
+      .option('seed', { type: 'number', default: 42 })
+      .option('data', { type: 'string', describe: 'Kaggle folder with train.csv and test.csv (default: bundled MNIST)' })
+      .option('val-fraction', { type: 'number', default: 0.1, describe: 'stratified validation share of the labeled images' })
+      .option('out', { type: 'string', demandOption: true, describe: 'folder for model.json, weights.bin, history.json' }),
+  handler: async (argv) => {
+    const positive = (name: string, v: number, integer = false) => {
+      if (!(Number.isFinite(v) && v > 0 && (!integer || Number.isInteger(v)))) {
+        throw new UserError(describeBadValue('argument', `--${name}`, `must be a positive ${integer ? 'integer' : 'number'}`, v));
+      }
+    };
+    positive('lr', argv.lr);
+    positive('epochs', argv.epochs, true);
+    positive('batch-size', argv['batch-size'], true);
+    if (argv.limit !== undefined) positive('limit', argv.limit, true);
+    if (!(argv.dropout >= 0 && argv.dropout < 1)) throw new UserError(describeBadValue('argument', '--dropout', 'must be in [0, 1)', argv.dropout));
+    if (!(argv.l2 >= 0)) throw new UserError(describeBadValue('argument', '--l2', 'must be >= 0', argv.l2));
+    if (!(argv.noise >= 0)) throw new UserError(describeBadValue('argument', '--noise', 'must be >= 0', argv.noise));
+    if (!(argv['lr-decay'] > 0 && argv['lr-decay'] <= 1)) throw new UserError(describeBadValue('argument', '--lr-decay', 'must be in (0, 1]', argv['lr-decay']));
+
+    const { loadDataset, writeFilesAtomic } = await import('../data/index.js');
+    const data = await loadDataset({
+      ...(argv.data ? { source: 'kaggle' as const, dir: argv.data } : { source: 'mnist' as const }),
+      ...(argv.limit ? { limit: argv.limit } : {}),
+      valFraction: argv['val-fraction'],
+      seed: argv.seed,
+    });
+    const { DEFAULT_TRAIN_PARAMS, initBackend, train } = await import('../train/index.js');
+    const backend = await initBackend(argv.backend as never);
+    console.log(`backend: ${backend.name} (${backend.reason})`);
+    console.log(`data: ${data.source}: ${data.train.count} train / ${data.val.count} validation images`);
+    const params = { ...DEFAULT_TRAIN_PARAMS, lr: argv.lr, dropout: argv.dropout, l2: argv.l2, noise: argv.noise, lrDecay: argv['lr-decay'] };
+    const out = resolve(argv.out);
+    await mkdir(out, { recursive: true });
+    const bar = progressBar();
+    const result = await train(params, data, {
+      epochs: argv.epochs,
+      batchSize: argv['batch-size'],
+      seed: argv.seed,
+      backend: backend.name,
+      saveDir: out,
+      onBatchEnd: (b, n) => bar.update(b, n),
+      onEpochEnd: (m) => {
+        bar.stop();
+        console.log(epochLine(m, argv.epochs));
+      },
+    });
+    const history = {
+      params,
+      settings: { epochs: argv.epochs, batchSize: argv['batch-size'], seed: argv.seed, limit: argv.limit ?? null },
+      data: { source: data.source, fingerprint: data.fingerprint, train: data.train.count, val: data.val.count },
+      backend: { name: result.backend.name, ...result.backend.info },
+      bestEpoch: result.bestEpoch,
+      epochs: result.history,
+    };
+    await writeFilesAtomic([{ file: join(out, 'history.json'), chunks: [Buffer.from(JSON.stringify(history, null, 2))] }]);
+    const best = result.history[result.bestEpoch - 1]!;
+    console.log(`best val_acc ${best.valAcc.toFixed(4)} at epoch ${result.bestEpoch}; model and history.json in ${out}`);
+  },
+};

@@ -1,0 +1,166 @@
+/**
+ * Backend selection. The only place that decides which TF.js backend trains: `tensorflow` (tfjs-node-gpu
+ * or tfjs-node, optional peer dependencies), `webgpu` (Dawn through the npm package `webgpu`), `wasm`
+ * (always installed, with our training kernels) and `cpu` (pure JS, ~2 img/s: last resort).
+ * `tf.setBackend()` resolves false and silently stays on `cpu` when a backend fails, so every
+ * initialization is checked, and a backend that was asked for and fails is an error, never a fallback.
+ */
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import { BackendError } from '../errors.js';
+
+export const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+export type ConcreteBackend = Exclude<BackendName, 'auto'>;
+
+export interface BackendInit {
+  /** The backend that trains. */
+  name: ConcreteBackend;
+  /** One line on why this one (for `auto`: what was tried before it). */
+  reason: string;
+  /** Details recorded in each trial's metadata (package, adapter, driver). */
+  info: Record<string, string>;
+}
+
+let current: BackendInit | null = null;
+
+/** Ensures the requested backend is active and returns it. Idempotent within a thread. */
+export async function initBackend(requested: BackendName = 'auto'): Promise<BackendInit> {
+  if (current && (requested === 'auto' || requested === current.name)) return current;
+  if (requested !== 'auto') {
+    current = await initOne(requested);
+    return current;
+  }
+  const skipped: string[] = [];
+  for (const name of ['tensorflow', 'webgpu', 'wasm'] as const) {
+    try {
+      const init = await initOne(name);
+      const why = skipped.length ? `fastest available (${skipped.join('; ')})` : 'fastest available';
+      current = { ...init, reason: why };
+      return current;
+    } catch (err) {
+      skipped.push(`${name}: ${firstLine(err)}`);
+    }
+  }
+  throw new BackendError(`no training backend could be initialized (${skipped.join('; ')})`);
+}
+
+/** The backend initialized in this thread, if any. */
+export function currentBackend(): BackendInit | null {
+  return current;
+}
+
+async function initOne(name: ConcreteBackend): Promise<BackendInit> {
+  switch (name) {
+    case 'tensorflow':
+      return initTensorflow();
+    case 'webgpu':
+      return initWebgpu();
+    case 'wasm':
+      return initWasm();
+    case 'cpu':
+      await activate('cpu');
+      return { name: 'cpu', reason: 'requested', info: { package: '@tensorflow/tfjs-backend-cpu' } };
+  }
+}
+
+async function activate(name: string): Promise<void> {
+  let ok = false;
+  try {
+    ok = await tf.setBackend(name);
+    await tf.ready();
+  } catch (err) {
+    throw new BackendError(`backend ${name} failed to initialize: ${firstLine(err)}`);
+  }
+  if (!ok || tf.getBackend() !== name) {
+    throw new BackendError(`backend ${name} failed to initialize (tf.setBackend returned false; TF.js is on ${tf.getBackend()})`);
+  }
+}
+
+async function initTensorflow(): Promise<BackendInit> {
+  const errors: string[] = [];
+  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    try {
+      // Optional peer dependencies: absent unless the user installed one (see README).
+      await import(pkg);
+      await activate('tensorflow');
+      return { name: 'tensorflow', reason: 'requested', info: { package: pkg } };
+    } catch (err) {
+      errors.push(`${pkg}: ${firstLine(err)}`);
+    }
+  }
+  throw new BackendError(
+    `backend tensorflow needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node installed (${errors.join('; ')})`,
+  );
+}
+
+interface DawnModule {
+  create(flags: string[]): GPULike;
+  globals: Record<string, unknown>;
+}
+interface GPULike {
+  requestAdapter(options?: unknown): Promise<AdapterLike | null>;
+}
+interface AdapterLike {
+  info?: { vendor?: string; architecture?: string; device?: string; description?: string };
+}
+
+async function loadDawn(): Promise<DawnModule> {
+  // DAWN_NODE points at a dawn.node shipped next to a bundle (a GPU machine without node_modules).
+  const path = process.env.DAWN_NODE;
+  if (path) return createRequire(import.meta.url)(path) as DawnModule;
+  return (await import('webgpu')) as unknown as DawnModule;
+}
+
+async function initWebgpu(): Promise<BackendInit> {
+  let dawn: DawnModule;
+  try {
+    dawn = await loadDawn();
+  } catch (err) {
+    throw new BackendError(`backend webgpu needs the npm package "webgpu" (Dawn): ${firstLine(err)}`);
+  }
+  const g = globalThis as Record<string, unknown>;
+  Object.assign(g, dawn.globals);
+  const gpu = dawn.create([]);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) {
+    throw new BackendError('backend webgpu: Dawn found no GPU adapter (no Vulkan driver for a GPU on this machine)');
+  }
+  const nav = (g.navigator ?? {}) as Record<string, unknown>;
+  try {
+    Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
+    if (!g.navigator) Object.defineProperty(g, 'navigator', { value: nav, configurable: true });
+  } catch (err) {
+    throw new BackendError(`backend webgpu: cannot expose navigator.gpu: ${firstLine(err)}`);
+  }
+  await import('@tensorflow/tfjs-backend-webgpu');
+  await activate('webgpu');
+  const info = adapter.info ?? {};
+  return {
+    name: 'webgpu',
+    reason: 'requested',
+    info: {
+      package: 'webgpu (Dawn)',
+      vendor: info.vendor ?? '',
+      architecture: info.architecture ?? '',
+      device: info.device ?? '',
+      description: info.description ?? '',
+    },
+  };
+}
+
+async function initWasm(): Promise<BackendInit> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  // Under Node the .wasm binaries sit beside the package's dist; a bundle ships them next to itself.
+  const dir = process.env.TFJS_WASM_DIR;
+  if (dir) wasm.setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
+  const { registerWasmTrainingKernels } = await import('./kernels/index.js');
+  registerWasmTrainingKernels();
+  await activate('wasm');
+  return { name: 'wasm', reason: 'requested', info: { package: '@tensorflow/tfjs-backend-wasm', version: wasm.version_wasm } };
+}
+
+function firstLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split('\n')[0] ?? msg;
+}

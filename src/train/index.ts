@@ -1,0 +1,7 @@
+/** The only folder that imports @tensorflow/*: backends, model, augmentation, trainer, model files. */
+export { BACKENDS, currentBackend, initBackend, type BackendInit, type BackendName, type ConcreteBackend } from './backend.js';
+export { buildModel, countParams, MODEL_PARAMS, MODEL_TRAINABLE_PARAMS, regularizationLosses } from './model.js';
+export { augmentBatch, NO_AUGMENT, type AugmentOptions } from './augment.js';
+export { calibrateBatchNorm } from './batchnorm.js';
+export { loadModel, saveModel } from './model-io.js';
+export { DEFAULT_TRAIN_PARAMS, predictProbabilities, train, type TrainOptions, type TrainResult } from './train.js';
