@@ -1,0 +1,163 @@
+/**
+ * The zod schema of a search-space file and the typed `SearchSpace` it validates into.
+ * Structure only (types, required keys, ranges of single numbers); checks that relate several values
+ * (low < high, log needs low > 0, trainer-param ranges) live in validate.ts.
+ */
+import { z } from 'zod';
+
+/** zod 4 numbers are finite: NaN and Infinity are rejected. */
+const finite = () => z.number();
+const posInt = () => z.number().int().positive();
+const nonNegInt = () => z.number().int().nonnegative();
+const posNum = () => z.number().positive();
+
+export const floatDistributionSchema = z.strictObject({
+  type: z.literal('float'),
+  low: finite(),
+  high: finite(),
+  log: z.boolean().default(false),
+  step: posNum().nullable().default(null),
+});
+
+export const intDistributionSchema = z.strictObject({
+  type: z.literal('int'),
+  low: z.number().int(),
+  high: z.number().int(),
+  step: posInt().default(1),
+  log: z.boolean().default(false),
+});
+
+const choiceSchema = z.union([finite(), z.string(), z.boolean()]);
+export const categoricalDistributionSchema = z.strictObject({
+  type: z.literal('categorical'),
+  choices: z.array(choiceSchema).min(1),
+});
+
+export const distributionSchema = z.discriminatedUnion('type', [
+  floatDistributionSchema,
+  intDistributionSchema,
+  categoricalDistributionSchema,
+]);
+
+export const fixedSchema = z.strictObject({
+  lr: finite().default(1e-3),
+  dropout: finite().default(0.4),
+  l2: finite().default(0),
+  noise: finite().default(0),
+  lrDecay: finite().default(0.95),
+  rotation: finite().default(10),
+  zoom: finite().default(0.1),
+  shift: finite().default(0.1),
+  plateauPatience: nonNegInt().default(0),
+  plateauFactor: finite().default(0.5),
+  epochs: posInt().default(30),
+  batchSize: posInt().default(64),
+});
+
+export const objectiveSchema = z.strictObject({
+  metric: z.enum(['valAcc', 'valLoss']).default('valAcc'),
+  direction: z.enum(['maximize', 'minimize']).default('maximize'),
+});
+
+export const budgetSchema = z.strictObject({
+  /** Number of trials of the sweep (failed and pruned trials count). */
+  trials: posInt().default(20),
+  /** Total epochs trained over all trials; no new trial starts once they are spent. */
+  maxEpochs: posInt().optional(),
+  /** Wall-clock budget of the sweep; no new trial starts after it. */
+  maxWallMinutes: posNum().optional(),
+  /** Parallel training workers. */
+  workers: posInt().default(1),
+  /** A trial running longer is stopped and marked failed. */
+  trialTimeoutMinutes: posNum().optional(),
+  /** The sweep stops after this many failed trials in a row. */
+  maxConsecutiveFailures: posInt().default(5),
+});
+
+export const tpeSamplerSchema = z.strictObject({
+  type: z.literal('tpe'),
+  nStartupTrials: nonNegInt().default(10),
+  nEiCandidates: posInt().default(24),
+  constantLiar: z.boolean().default(true),
+  priorWeight: posNum().default(1),
+  considerMagicClip: z.boolean().default(true),
+  considerEndpoints: z.boolean().default(false),
+});
+export const randomSamplerSchema = z.strictObject({ type: z.literal('random') });
+export const gridSamplerSchema = z.strictObject({
+  type: z.literal('grid'),
+  /** Explicit values per param; needed for a float param without `step`. */
+  grid: z.record(z.string(), z.array(choiceSchema).min(1)).optional(),
+});
+export const samplerSchema = z.discriminatedUnion('type', [tpeSamplerSchema, randomSamplerSchema, gridSamplerSchema]);
+
+export const patienceSchema = z.strictObject({
+  patience: nonNegInt(),
+  minDelta: z.number().nonnegative().default(0),
+});
+export const nopPrunerSchema = z.strictObject({ type: z.literal('none'), patience: patienceSchema.optional() });
+export const medianPrunerSchema = z.strictObject({
+  type: z.literal('median'),
+  nStartupTrials: nonNegInt().default(5),
+  nWarmupSteps: nonNegInt().default(0),
+  intervalSteps: posInt().default(1),
+  nMinTrials: posInt().default(1),
+  patience: patienceSchema.optional(),
+});
+const halvingFields = {
+  minResource: posInt().default(1),
+  reductionFactor: z.number().int().min(2).default(3),
+  minEarlyStoppingRate: nonNegInt().default(0),
+  patience: patienceSchema.optional(),
+};
+export const successiveHalvingPrunerSchema = z.strictObject({ type: z.literal('successive-halving'), ...halvingFields });
+export const ashaPrunerSchema = z.strictObject({ type: z.literal('asha'), ...halvingFields });
+export const prunerSchema = z.discriminatedUnion('type', [
+  nopPrunerSchema,
+  medianPrunerSchema,
+  successiveHalvingPrunerSchema,
+  ashaPrunerSchema,
+]);
+
+export const dataSchema = z.strictObject({
+  source: z.enum(['mnist', 'kaggle']).default('mnist'),
+  /** Folder of Kaggle's train.csv/test.csv (source kaggle). */
+  dir: z.string().min(1).optional(),
+  /** Use only the first `limit` labeled images (before the train/validation split). */
+  limit: posInt().optional(),
+  valFraction: z.number().gt(0).lt(1).default(0.1),
+});
+
+export const searchSpaceSchema = z.strictObject({
+  params: z.record(z.string(), distributionSchema).default({}),
+  fixed: fixedSchema.default(() => fixedSchema.parse({})),
+  objective: objectiveSchema.default(() => objectiveSchema.parse({})),
+  budget: budgetSchema.default(() => budgetSchema.parse({})),
+  sampler: samplerSchema.default(() => tpeSamplerSchema.parse({ type: 'tpe' })),
+  pruner: prunerSchema.default(() => medianPrunerSchema.parse({ type: 'median' })),
+  seed: z.number().int().nonnegative().default(42),
+  lag: nonNegInt().default(3),
+  data: dataSchema.default(() => dataSchema.parse({})),
+  keepModels: nonNegInt().default(3),
+});
+
+export type FloatDistribution = z.output<typeof floatDistributionSchema>;
+export type IntDistribution = z.output<typeof intDistributionSchema>;
+export type CategoricalDistribution = z.output<typeof categoricalDistributionSchema>;
+export type Distribution = z.output<typeof distributionSchema>;
+export type FixedSettings = z.output<typeof fixedSchema>;
+export type Objective = z.output<typeof objectiveSchema>;
+export type Budget = z.output<typeof budgetSchema>;
+export type TpeSamplerConfig = z.output<typeof tpeSamplerSchema>;
+export type RandomSamplerConfig = z.output<typeof randomSamplerSchema>;
+export type GridSamplerConfig = z.output<typeof gridSamplerSchema>;
+export type SamplerConfig = z.output<typeof samplerSchema>;
+export type PatienceConfig = z.output<typeof patienceSchema>;
+export type MedianPrunerConfig = z.output<typeof medianPrunerSchema>;
+export type SuccessiveHalvingPrunerConfig = z.output<typeof successiveHalvingPrunerSchema> | z.output<typeof ashaPrunerSchema>;
+export type PrunerConfig = z.output<typeof prunerSchema>;
+export type DataConfig = z.output<typeof dataSchema>;
+/** A validated search space: every default filled in. */
+export type SearchSpace = z.output<typeof searchSpaceSchema>;
+/** What a file may contain (every section optional). */
+export type SearchSpaceInput = z.input<typeof searchSpaceSchema>;

@@ -1,0 +1,233 @@
+/**
+ * Loads and validates search-space files. Every problem is a UserError with a one-line message naming
+ * the file, the path in it and the bad value: `search-spaces/x.yaml: params.lr.low: must be > 0 for a
+ * log distribution (got 0)`.
+ */
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseDocument } from 'yaml';
+import type { core } from 'zod';
+import { UserError, describeBadValue } from '../errors.js';
+import { searchSpaceSchema, type Distribution, type SearchSpace } from './schema.js';
+import { gridValues } from './distributions.js';
+
+/** Allowed range of each parameter the trainer understands (searched or fixed). */
+interface ParamRule {
+  min: number;
+  minInclusive: boolean;
+  max: number;
+  maxInclusive: boolean;
+  integer?: boolean;
+}
+const rule = (min: number, minInclusive: boolean, max: number, maxInclusive: boolean, integer = false): ParamRule => ({
+  min,
+  minInclusive,
+  max,
+  maxInclusive,
+  integer,
+});
+
+/** The parameters the trainer understands (TrainParams), with their valid ranges. */
+export const TRAIN_PARAM_RULES: Readonly<Record<string, ParamRule>> = {
+  lr: rule(0, false, 10, true),
+  dropout: rule(0, true, 1, false),
+  l2: rule(0, true, 1, true),
+  noise: rule(0, true, 1, true),
+  lrDecay: rule(0, false, 1, true),
+  rotation: rule(0, true, 180, true),
+  zoom: rule(0, true, 1, false),
+  shift: rule(0, true, 1, false),
+  plateauPatience: rule(0, true, 1000, true, true),
+  plateauFactor: rule(0, false, 1, false),
+};
+export const TRAIN_PARAM_NAMES: readonly string[] = Object.keys(TRAIN_PARAM_RULES);
+
+/** Reads, parses (YAML or JSON by extension) and validates a search-space file. */
+export async function loadSearchSpace(file: string): Promise<SearchSpace> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot be read (${code ?? String(err)})`;
+    throw new UserError(`${file}: ${why}`);
+  }
+  return parseSearchSpace(text, file);
+}
+
+/** Parses text as JSON (when `file` ends in .json) or YAML, then validates it. */
+export function parseSearchSpace(text: string, file: string): SearchSpace {
+  const raw = file.toLowerCase().endsWith('.json') ? parseJson(text, file) : parseYaml(text, file);
+  return validateSearchSpace(raw, file);
+}
+
+/** The first YAML syntax error of `text` as `line:col` and message, or null. */
+function yamlError(text: string): { where: string; message: string } | null {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
+  const err = doc.errors[0];
+  if (!err) return null;
+  const pos = lineCounter.linePos(err.pos[0]);
+  return { where: `${pos.line}:${pos.col}`, message: err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') };
+}
+
+function parseYaml(text: string, file: string): unknown {
+  const err = yamlError(text);
+  if (err) throw new UserError(`${file}:${err.where}: invalid YAML: ${err.message}`);
+  return parseDocument(text, { uniqueKeys: true }).toJS();
+}
+
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const msg = (err as Error).message.split('\n')[0]!.replace(/ in JSON at position \d+.*$/, '');
+    // JSON is YAML 1.2: the YAML parser locates the error (V8's message may not).
+    const located = yamlError(text);
+    throw new UserError(`${located ? `${file}:${located.where}` : file}: invalid JSON: ${msg}`);
+  }
+}
+
+/** Validates an already parsed object (e.g. from a study record). */
+export function validateSearchSpace(raw: unknown, file: string): SearchSpace {
+  if (raw === null || raw === undefined) throw new UserError(`${file}: the file is empty`);
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new UserError(describeBadValue(file, '', 'must be a mapping of sections (params, fixed, budget, ...)', raw));
+  }
+  const result = searchSpaceSchema.safeParse(raw);
+  if (!result.success) throw new UserError(describeIssue(file, raw, result.error.issues[0]!));
+  const space = result.data;
+  checkSemantics(space, file);
+  if (space.data.source === 'kaggle' && space.data.dir === undefined) space.data.dir = 'data/kaggle';
+  return space;
+}
+
+/** `params.lr.choices[2]` */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out;
+}
+
+function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let v: unknown = raw;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
+const article = (t: string): string => (t === 'int' ? 'an integer' : /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
+
+function describeIssue(file: string, raw: unknown, issue: core.$ZodIssue): string {
+  const path = issue.path;
+  const value = valueAt(raw, path);
+  const at = formatPath(path);
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const key = issue.keys[0]!;
+      const parent = valueAt(raw, path);
+      return describeBadValue(file, formatPath([...path, key]), 'unknown key', (parent as Record<string, unknown>)[key]);
+    }
+    case 'invalid_union': {
+      const u = issue as core.$ZodIssueInvalidUnion & { discriminator?: string; options?: unknown[] };
+      if (u.options) {
+        const what = path[path.length - 1] === 'type' ? 'unknown type' : 'unknown value';
+        return describeBadValue(file, at, `${what}; expected one of ${u.options.join(', ')}`, value);
+      }
+      return describeBadValue(file, at, 'must be a number, a string or a boolean', value);
+    }
+    case 'invalid_type':
+      if (value === undefined) return describeBadValue(file, at, 'is required');
+      return describeBadValue(file, at, `must be ${article(issue.expected)}`, value);
+    case 'invalid_value':
+      return describeBadValue(file, at, `must be one of ${issue.values.map((v) => String(v)).join(', ')}`, value);
+    case 'too_small':
+      if (issue.origin === 'array') return describeBadValue(file, at, 'must not be empty', value);
+      if (issue.origin === 'string') return describeBadValue(file, at, 'must not be empty', value);
+      return describeBadValue(file, at, `must be ${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}`, value);
+    case 'too_big':
+      return describeBadValue(file, at, `must be ${issue.inclusive ? '<=' : '<'} ${String(issue.maximum)}`, value);
+    default:
+      return describeBadValue(file, at, issue.message.toLowerCase(), value);
+  }
+}
+
+function bad(file: string, path: string, problem: string, value?: unknown): never {
+  throw new UserError(describeBadValue(file, path, problem, value));
+}
+
+function checkRange(file: string, path: string, name: string, v: number): void {
+  const r = TRAIN_PARAM_RULES[name]!;
+  if (r.integer && !Number.isInteger(v)) bad(file, path, `must be an integer for ${name}`, v);
+  if (r.minInclusive ? v < r.min : v <= r.min) bad(file, path, `must be ${r.minInclusive ? '>=' : '>'} ${r.min} for ${name}`, v);
+  if (r.maxInclusive ? v > r.max : v >= r.max) bad(file, path, `must be ${r.maxInclusive ? '<=' : '<'} ${r.max} for ${name}`, v);
+}
+
+function isMultiple(span: number, step: number): boolean {
+  const k = span / step;
+  return Math.abs(k - Math.round(k)) < 1e-9 * Math.max(1, Math.abs(k));
+}
+
+function checkDistribution(file: string, name: string, d: Distribution): void {
+  const at = `params.${name}`;
+  if (d.type === 'categorical') {
+    const seen = new Set<string>();
+    d.choices.forEach((c, i) => {
+      const key = JSON.stringify(c);
+      if (seen.has(key)) bad(file, `${at}.choices[${i}]`, 'duplicate choice', c);
+      seen.add(key);
+      if (typeof c !== 'number') bad(file, `${at}.choices[${i}]`, `must be a number for ${name}`, c);
+      checkRange(file, `${at}.choices[${i}]`, name, c);
+    });
+    return;
+  }
+  if (!(d.low < d.high)) bad(file, `${at}.low`, `must be < high (${d.high})`, d.low);
+  if (d.log && d.low <= 0) bad(file, `${at}.low`, 'must be > 0 for a log distribution', d.low);
+  if (d.type === 'float' && d.log && d.step !== null) bad(file, `${at}.step`, 'cannot be combined with log: true', d.step);
+  if (d.type === 'int' && d.log && d.step !== 1) bad(file, `${at}.step`, 'must be 1 for a log distribution', d.step);
+  if (d.step !== null && !isMultiple(d.high - d.low, d.step)) {
+    bad(file, `${at}.step`, `must divide high - low (${d.high - d.low})`, d.step);
+  }
+  checkRange(file, `${at}.low`, name, d.low);
+  checkRange(file, `${at}.high`, name, d.high);
+  if (TRAIN_PARAM_RULES[name]!.integer && d.type !== 'int') bad(file, `${at}.type`, `must be int or categorical for ${name}`, d.type);
+}
+
+function checkSemantics(space: SearchSpace, file: string): void {
+  for (const [name, d] of Object.entries(space.params)) {
+    if (!(name in TRAIN_PARAM_RULES)) {
+      bad(file, `params.${name}`, `unknown parameter; the trainer understands ${TRAIN_PARAM_NAMES.join(', ')}`);
+    }
+    checkDistribution(file, name, d);
+  }
+  for (const name of TRAIN_PARAM_NAMES) {
+    checkRange(file, `fixed.${name}`, name, space.fixed[name as keyof typeof space.fixed]);
+  }
+  if (space.sampler.type === 'grid') {
+    const grid = space.sampler.grid ?? {};
+    for (const [name, values] of Object.entries(grid)) {
+      const d = space.params[name];
+      if (!d) bad(file, `sampler.grid.${name}`, 'is not a searched parameter (add it to params)');
+      values.forEach((v, i) => {
+        if (typeof v !== 'number') bad(file, `sampler.grid.${name}[${i}]`, `must be a number for ${name}`, v);
+        checkRange(file, `sampler.grid.${name}[${i}]`, name, v);
+      });
+    }
+    for (const [name, d] of Object.entries(space.params)) {
+      if (d.type === 'float' && d.step === null && !grid[name]) {
+        bad(file, `params.${name}`, `the grid sampler needs a step or values in sampler.grid.${name} for a float parameter`);
+      }
+    }
+    let size = 1;
+    for (const [name, d] of Object.entries(space.params)) size *= (grid[name] ?? gridValues(d)).length;
+    if (size > 1e6) bad(file, 'sampler', 'the grid has more than 1,000,000 points', size);
+  }
+  const p = space.pruner;
+  if (p.type !== 'none' && p.type !== 'median' && p.minResource > space.fixed.epochs) {
+    bad(file, 'pruner.minResource', `must be <= fixed.epochs (${space.fixed.epochs})`, p.minResource);
+  }
+}

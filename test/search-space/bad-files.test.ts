@@ -1,0 +1,119 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import { loadSearchSpace, parseSearchSpace } from '../../src/search-space/index.js';
+
+const F = 'search-spaces/x.yaml';
+
+function message(text: string, file = F): string {
+  try {
+    parseSearchSpace(text, file);
+  } catch (err) {
+    expect(err).toBeInstanceOf(UserError);
+    const msg = (err as Error).message;
+    expect(msg).not.toContain('\n');
+    return msg;
+  }
+  throw new Error('expected a UserError');
+}
+
+describe('bad search-space files give one-line UserErrors naming file, path and value', () => {
+  it('YAML syntax error gives file:line', () => {
+    const msg = message('params:\n  lr: {type: float, low: 1\n  dropout: [\n');
+    expect(msg).toMatch(/^search-spaces\/x\.yaml:\d+:\d+: invalid YAML: /);
+  });
+
+  it('YAML syntax error on a given line', () => {
+    expect(message('seed: 1\nlag: 2\nlag: 3\n')).toBe('search-spaces/x.yaml:3:1: invalid YAML: Map keys must be unique');
+  });
+
+  it('JSON syntax error gives file:line', () => {
+    const msg = message('{\n  "seed": 1,\n  "lag" 3\n}\n', 'x.json');
+    expect(msg).toMatch(/^x\.json:3:9: invalid JSON: /);
+  });
+
+  it('unknown param type', () => {
+    expect(message('params:\n  lr: {type: loguniform, low: 1, high: 2}\n')).toBe(
+      'search-spaces/x.yaml: params.lr.type: unknown type; expected one of float, int, categorical (got "loguniform")',
+    );
+  });
+
+  it('low >= high', () => {
+    expect(message('params:\n  dropout: {type: float, low: 0.5, high: 0.5}\n')).toBe(
+      'search-spaces/x.yaml: params.dropout.low: must be < high (0.5) (got 0.5)',
+    );
+  });
+
+  it('log with low <= 0', () => {
+    expect(message('params:\n  lr: {type: float, low: 0, high: 0.1, log: true}\n')).toBe(
+      'search-spaces/x.yaml: params.lr.low: must be > 0 for a log distribution (got 0)',
+    );
+  });
+
+  it('unknown param name', () => {
+    expect(message('params:\n  momentum: {type: float, low: 0, high: 1}\n')).toBe(
+      'search-spaces/x.yaml: params.momentum: unknown parameter; the trainer understands lr, dropout, l2, noise, lrDecay, rotation, zoom, shift, plateauPatience, plateauFactor',
+    );
+  });
+
+  it('unknown sampler', () => {
+    expect(message('sampler: {type: cmaes}\n')).toBe(
+      'search-spaces/x.yaml: sampler.type: unknown type; expected one of tpe, random, grid (got "cmaes")',
+    );
+  });
+
+  it('unknown pruner', () => {
+    expect(message('pruner: {type: hyperband}\n')).toBe(
+      'search-spaces/x.yaml: pruner.type: unknown type; expected one of none, median, successive-halving, asha (got "hyperband")',
+    );
+  });
+
+  it('negative budget', () => {
+    expect(message('budget: {trials: -3}\n')).toBe('search-spaces/x.yaml: budget.trials: must be > 0 (got -3)');
+    expect(message('budget: {trials: 5, maxWallMinutes: -1}\n')).toBe(
+      'search-spaces/x.yaml: budget.maxWallMinutes: must be > 0 (got -1)',
+    );
+  });
+
+  it('empty choices, bad step, unknown key, wrong type', () => {
+    expect(message('params:\n  lr: {type: categorical, choices: []}\n')).toBe(
+      'search-spaces/x.yaml: params.lr.choices: must not be empty (got [])',
+    );
+    expect(message('params:\n  dropout: {type: float, low: 0, high: 0.5, step: 0}\n')).toBe(
+      'search-spaces/x.yaml: params.dropout.step: must be > 0 (got 0)',
+    );
+    expect(message('budget: {trials: 5, trails: 6}\n')).toBe('search-spaces/x.yaml: budget.trails: unknown key (got 6)');
+    expect(message('seed: "abc"\n')).toBe('search-spaces/x.yaml: seed: must be a number (got "abc")');
+    expect(message('params:\n  lr: {type: float, high: 1}\n')).toBe('search-spaces/x.yaml: params.lr.low: is required');
+  });
+
+  it('out-of-range trainer values', () => {
+    expect(message('params:\n  dropout: {type: float, low: 0.1, high: 1.5}\n')).toBe(
+      'search-spaces/x.yaml: params.dropout.high: must be < 1 for dropout (got 1.5)',
+    );
+    expect(message('fixed: {lrDecay: 0}\n')).toBe('search-spaces/x.yaml: fixed.lrDecay: must be > 0 for lrDecay (got 0)');
+  });
+
+  it('grid sampler needs a step for a float param', () => {
+    expect(message('sampler: {type: grid}\nparams:\n  dropout: {type: float, low: 0.1, high: 0.5}\n')).toBe(
+      'search-spaces/x.yaml: params.dropout: the grid sampler needs a step or values in sampler.grid.dropout for a float parameter',
+    );
+  });
+
+  it('a file that is not a mapping, an empty file', () => {
+    expect(message('- 1\n- 2\n')).toBe(
+      'search-spaces/x.yaml: must be a mapping of sections (params, fixed, budget, ...) (got [1,2])',
+    );
+    expect(message('')).toBe('search-spaces/x.yaml: the file is empty');
+  });
+
+  it('missing file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ds-space-'));
+    const file = join(dir, 'nope.yaml');
+    await expect(loadSearchSpace(file)).rejects.toThrow(new UserError(`${file}: no such file`));
+    writeFileSync(join(dir, 'bad.yaml'), 'params: [\n');
+    await expect(loadSearchSpace(join(dir, 'bad.yaml'))).rejects.toThrow(/bad\.yaml:2:1: invalid YAML/);
+  });
+});

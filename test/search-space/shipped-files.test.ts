@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SPACE, loadSearchSpace, parseSearchSpace } from '../../src/search-space/index.js';
+
+describe('shipped search spaces', () => {
+  it('quickstart.yaml is DEFAULT_SPACE', async () => {
+    expect(await loadSearchSpace('search-spaces/quickstart.yaml')).toEqual(DEFAULT_SPACE);
+  });
+
+  it('seed-baseline.yaml is the notebook setting', async () => {
+    const s = await loadSearchSpace('search-spaces/seed-baseline.yaml');
+    expect(s.fixed.epochs).toBe(30);
+    expect(s.fixed.batchSize).toBe(64);
+    expect(s.budget.trials).toBe(50);
+    expect(s.data.limit).toBeUndefined();
+  });
+
+  it('kaggle.yaml reads ./data/kaggle', async () => {
+    const s = await loadSearchSpace('search-spaces/kaggle.yaml');
+    expect(s.data).toMatchObject({ source: 'kaggle', dir: './data/kaggle' });
+  });
+
+  it('an empty mapping takes every default', () => {
+    const s = parseSearchSpace('{}', 'x.json');
+    expect(s.fixed).toEqual({
+      lr: 1e-3, dropout: 0.4, l2: 0, noise: 0, lrDecay: 0.95, rotation: 10, zoom: 0.1, shift: 0.1,
+      plateauPatience: 0, plateauFactor: 0.5, epochs: 30, batchSize: 64,
+    });
+    expect(s.objective).toEqual({ metric: 'valAcc', direction: 'maximize' });
+    expect(s.sampler.type).toBe('tpe');
+    expect(s.pruner.type).toBe('median');
+    expect(s.seed).toBe(42);
+    expect(s.lag).toBe(3);
+    expect(s.keepModels).toBe(3);
+    expect(s.budget.maxConsecutiveFailures).toBe(5);
+    expect(s.data).toEqual({ source: 'mnist', valFraction: 0.1 });
+  });
+
+  it('int and categorical distributions', () => {
+    const s = parseSearchSpace(
+      'params:\n  plateauPatience: {type: int, low: 0, high: 4}\n  rotation: {type: categorical, choices: [0, 10, 20]}\n',
+      'x.yaml',
+    );
+    expect(s.params.plateauPatience).toEqual({ type: 'int', low: 0, high: 4, step: 1, log: false });
+    expect(s.params.rotation).toEqual({ type: 'categorical', choices: [0, 10, 20] });
+  });
+});
