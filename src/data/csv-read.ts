@@ -44,13 +44,14 @@ function shown(text: string): string {
 export function parseKaggleCsv(bytes: Uint8Array, file: string, labeled: boolean): ImageSet {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const expectedHeader = labeled ? KAGGLE_TRAIN_HEADER : KAGGLE_TEST_HEADER;
+  const headerName = labeled ? 'label,pixel0,...,pixel783' : 'pixel0,...,pixel783';
   const columns = labeled ? IMAGE_SIZE + 1 : IMAGE_SIZE;
 
   let start = 0;
   if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3;
   let end = buf.length;
   while (end > start && (buf[end - 1] === LF || buf[end - 1] === CR)) end--;
-  if (end === start) fail(file, 1, `empty file, expected the header ${shown(expectedHeader)}`);
+  if (end === start) fail(file, 1, `empty file, expected the header ${headerName}`);
 
   // Header: line 1.
   let headerEnd = buf.indexOf(LF, start);
@@ -60,7 +61,7 @@ export function parseKaggleCsv(bytes: Uint8Array, file: string, labeled: boolean
   if (headerText !== expectedHeader) {
     const other = labeled ? KAGGLE_TEST_HEADER : KAGGLE_TRAIN_HEADER;
     const hint = headerText === other ? ` (this looks like ${labeled ? 'test.csv' : 'train.csv'})` : '';
-    fail(file, 1, `expected the header ${shown(expectedHeader)}${hint}`, shown(headerText));
+    fail(file, 1, `expected the header ${headerName}${hint}`, shown(headerText));
   }
   if (bodyStart >= end) fail(file, 2, 'no data rows after the header');
 

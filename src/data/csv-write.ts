@@ -5,6 +5,7 @@
  */
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { describeBadValue, UserError } from '../errors.js';
 import { KAGGLE_SUBMISSION_HEADER, KAGGLE_TEST_HEADER, KAGGLE_TRAIN_HEADER } from './csv-format.js';
 import { IMAGE_SIZE, type ImageSet } from './types.js';
 
@@ -66,11 +67,20 @@ export async function writeTemp(file: string, chunks: Iterable<Uint8Array>): Pro
  */
 export async function writeFilesAtomic(files: Array<{ file: string; chunks: Iterable<Uint8Array> }>): Promise<void> {
   const temps: string[] = [];
+  let current = '';
   try {
-    for (const { file, chunks } of files) temps.push(await writeTemp(file, chunks));
-    for (let i = 0; i < files.length; i++) await rename(temps[i]!, files[i]!.file);
+    for (const { file, chunks } of files) {
+      current = file;
+      temps.push(await writeTemp(file, chunks));
+    }
+    for (let i = 0; i < files.length; i++) {
+      current = files[i]!.file;
+      await rename(temps[i]!, current);
+    }
   } catch (err) {
     await Promise.all(temps.map((t) => rm(t, { force: true })));
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code === 'string') throw new UserError(describeBadValue(current, '', `cannot write the file (${code})`));
     throw err;
   }
 }
