@@ -1,6 +1,8 @@
 /**
  * Measurement, not a test: exports the full Kaggle-like split (42,000-row train.csv) to a temporary
- * folder and times reading train.csv and test.csv back. Run: `npm run build && node dist/bench/csv.js`.
+ * folder and times reading train.csv and test.csv back. Run: `npm run build && node dist/bench/csv.js`
+ * (or, while the whole project does not build: `npx esbuild src/bench/csv.ts --bundle --platform=node
+ * --format=esm --packages=external --outfile=dist/devbench/csv.mjs && node dist/devbench/csv.mjs`).
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -57,7 +57,7 @@ export function parseKaggleCsv(bytes: Uint8Array, file: string, labeled: boolean
   let headerEnd = buf.indexOf(LF, start);
   if (headerEnd < 0 || headerEnd > end) headerEnd = end;
   const bodyStart = headerEnd + 1;
-  const headerText = buf.toString('latin1', start, headerEnd > start && buf[headerEnd - 1] === CR ? headerEnd - 1 : headerEnd);
+  const headerText = buf.toString('utf8', start, headerEnd > start && buf[headerEnd - 1] === CR ? headerEnd - 1 : headerEnd);
   if (headerText !== expectedHeader) {
     const other = labeled ? KAGGLE_TEST_HEADER : KAGGLE_TRAIN_HEADER;
     const hint = headerText === other ? ` (this looks like ${labeled ? 'test.csv' : 'train.csv'})` : '';
@@ -111,7 +111,7 @@ function rowError(
 ): never {
   let lineEnd = buf.indexOf(LF, lineStart);
   if (lineEnd < 0 || lineEnd > end) lineEnd = end;
-  let text = buf.toString('latin1', lineStart, lineEnd);
+  let text = buf.toString('utf8', lineStart, lineEnd);
   if (text.endsWith('\r')) text = text.slice(0, -1);
   if (text === '') fail(file, line, `empty line, expected ${columns} columns`);
   const cells = text.split(',');
