@@ -10,6 +10,8 @@ import { UserError } from '../errors.js';
 const commands: Array<() => Promise<{ command: CommandModule<any, any> }>> = [
   () => import('./train.js'),
   () => import('./data.js'),
+  () => import('./report.js'),
+  () => import('./score.js'),
 ];
 
 /** Runs the CLI and resolves to the process exit code. */

@@ -1,0 +1,72 @@
+/**
+ * The reports of a study: leaderboard (md/csv/json), report.html and the notebook-like PNGs, all in
+ * `<reportsDir>/<study folder name>/`. Public API of src/report.
+ */
+import { basename, join, resolve } from 'node:path';
+import type { FrozenTrial, StudyRecord } from '../study/types.js';
+import { loadEvaluation, type EvaluationLoad } from './evaluation.js';
+import { writeFileAtomic } from './fs.js';
+import { renderReportHtml } from './html.js';
+import { buildLeaderboard, writeLeaderboardFiles } from './leaderboard.js';
+import { writeBestTrialPngs } from './png.js';
+import { readStudy } from './study.js';
+
+export {
+  buildLeaderboard,
+  compareTrials,
+  csvField,
+  leaderboardToCsv,
+  leaderboardToJson,
+  leaderboardToMarkdown,
+  renderLeaderboardTable,
+  renderStudyTable,
+  writeLeaderboardFiles,
+  type LeaderboardRow,
+  type LeaderboardTableOptions,
+} from './leaderboard.js';
+export { renderReportHtml, type ReportInput } from './html.js';
+export { svgToPng, digitPng, writeBestTrialPngs } from './png.js';
+export { renderSvg } from './vega.js';
+export { computeImportance, IMPORTANCE_METHOD, type ImportanceResult, type ParamImportance } from './importance.js';
+export { loadEvaluation, type EvaluationLoad } from './evaluation.js';
+export { readStudy } from './study.js';
+export { escapeHtml } from './format.js';
+export { writeFileAtomic } from './fs.js';
+export { scoreSubmission, renderScore, type ScoreResult } from './score.js';
+
+export interface WrittenReports {
+  study: string;
+  /** The folder written: `<reportsDir>/<basename(studyDir)>`. */
+  dir: string;
+  files: string[];
+  /** The trial the details are about, and whether its eval.json was usable. */
+  bestTrial: number | null;
+  evaluation: EvaluationLoad | null;
+}
+
+/** The best complete trial (first complete row of the leaderboard), or null. */
+export function bestTrialOf(study: StudyRecord): FrozenTrial | null {
+  const row = buildLeaderboard(study).find((r) => r.state === 'complete' && r.value !== null);
+  return row ? (study.trials.find((t) => t.number === row.trial) ?? null) : null;
+}
+
+/**
+ * Writes every report of the study in `studyDir` into `<reportsDir>/<basename(studyDir)>/`:
+ * leaderboard.md/.csv/.json, report.html, accuracy.png, loss.png and (when the best trial has an
+ * eval.json) confusion_matrix.png. Reads the current study.json, so it works while a sweep runs.
+ * A missing study is a UserError.
+ */
+export async function writeReports(studyDir: string, reportsDir: string, options: { now?: Date } = {}): Promise<WrittenReports> {
+  const study = await readStudy(studyDir);
+  const dir = join(reportsDir, basename(resolve(studyDir)));
+  const rows = buildLeaderboard(study);
+  const best = bestTrialOf(study);
+  const evaluation = best ? await loadEvaluation(studyDir, best.number) : null;
+  const files = await writeLeaderboardFiles(study, dir);
+  const html = await renderReportHtml({ study, rows, best, evaluation, generatedAt: options.now ?? new Date() });
+  const htmlFile = join(dir, 'report.html');
+  await writeFileAtomic(htmlFile, html);
+  files.push(htmlFile);
+  if (best) files.push(...(await writeBestTrialPngs(best, evaluation?.ok ? evaluation.evaluation : null, dir)));
+  return { study: study.name, dir, files, bestTrial: best?.number ?? null, evaluation };
+}

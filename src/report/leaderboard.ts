@@ -1,0 +1,228 @@
+/**
+ * The leaderboard of a study: one row per trial, ranked. Complete trials come first (best value
+ * first, in the study's direction), then pruned trials by value, then running, then failed trials;
+ * ties and missing values keep trial-number order. Writers for markdown, CSV (RFC 4180) and JSON, and a
+ * cli-table3 rendering for the terminal (the sweep's final table and `status`).
+ */
+import Table from 'cli-table3';
+import { join } from 'node:path';
+import type { Direction, FrozenTrial, Params, StudyRecord, TrialState } from '../study/types.js';
+import { writeFileAtomic } from './fs.js';
+import { formatAccuracy, formatDuration, formatNumber, formatParams, formatParamValue } from './format.js';
+
+export interface LeaderboardRow {
+  /** 1-based position in the leaderboard. */
+  rank: number;
+  trial: number;
+  state: TrialState;
+  params: Params;
+  /** The trial's objective value (null while running or after a failure). */
+  value: number | null;
+  /** Best and last validation accuracy over the epochs run (null when no epoch finished). */
+  bestValAcc: number | null;
+  lastValAcc: number | null;
+  /** Epoch of the best validation accuracy (1-based), null when no epoch finished. */
+  bestEpoch: number | null;
+  epochs: number;
+  /** Wall-clock seconds from start to completion; for a running trial, the sum of its epochs so far. */
+  durationSeconds: number | null;
+  backend: string | null;
+  error: string | null;
+}
+
+const STATE_ORDER: Record<TrialState, number> = { complete: 0, pruned: 1, running: 2, fail: 3 };
+
+/** Compares two trials in leaderboard order. */
+export function compareTrials(a: FrozenTrial, b: FrozenTrial, direction: Direction): number {
+  const s = STATE_ORDER[a.state] - STATE_ORDER[b.state];
+  if (s !== 0) return s;
+  const va = a.value !== null && Number.isFinite(a.value) ? a.value : null;
+  const vb = b.value !== null && Number.isFinite(b.value) ? b.value : null;
+  if (va !== null && vb === null) return -1;
+  if (va === null && vb !== null) return 1;
+  if (va !== null && vb !== null && va !== vb) return direction === 'maximize' ? vb - va : va - vb;
+  return a.number - b.number;
+}
+
+function durationOf(t: FrozenTrial): number | null {
+  if (t.datetimeComplete) {
+    const ms = Date.parse(t.datetimeComplete) - Date.parse(t.datetimeStart);
+    if (Number.isFinite(ms) && ms >= 0) return ms / 1000;
+  }
+  if (t.epochs.length > 0) return t.epochs.reduce((sum, e) => sum + (Number.isFinite(e.seconds) ? e.seconds : 0), 0);
+  return null;
+}
+
+export function toLeaderboardRow(t: FrozenTrial, rank: number): LeaderboardRow {
+  const accs = t.epochs.map((e) => e.valAcc).filter((v) => Number.isFinite(v));
+  let bestEpoch: number | null = null;
+  let bestValAcc: number | null = null;
+  for (const e of t.epochs) {
+    if (Number.isFinite(e.valAcc) && (bestValAcc === null || e.valAcc > bestValAcc)) {
+      bestValAcc = e.valAcc;
+      bestEpoch = e.epoch;
+    }
+  }
+  return {
+    rank,
+    trial: t.number,
+    state: t.state,
+    params: { ...t.params },
+    value: t.value,
+    bestValAcc,
+    lastValAcc: accs.length > 0 ? accs[accs.length - 1]! : null,
+    bestEpoch,
+    epochs: t.epochs.length,
+    durationSeconds: durationOf(t),
+    backend: t.backend,
+    error: t.error ?? null,
+  };
+}
+
+/** The ranked rows of a study (see the module comment for the order). */
+export function buildLeaderboard(study: Pick<StudyRecord, 'trials' | 'direction'>): LeaderboardRow[] {
+  return [...study.trials]
+    .sort((a, b) => compareTrials(a, b, study.direction))
+    .map((t, i) => toLeaderboardRow(t, i + 1));
+}
+
+/** Param names over all rows, in first-appearance order. */
+export function paramNames(rows: ReadonlyArray<{ params: Params }>): string[] {
+  const names = new Set<string>();
+  for (const r of rows) for (const k of Object.keys(r.params)) names.add(k);
+  return [...names];
+}
+
+// ---- markdown -------------------------------------------------------------------------------------
+
+/** Makes a user string safe inside a markdown table cell: no line breaks, pipes and HTML escaped. */
+function mdCell(s: string): string {
+  return s
+    .replace(/\r?\n|\r/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/`/g, '\\`');
+}
+
+export function leaderboardToMarkdown(rows: LeaderboardRow[], title?: string): string {
+  const head = ['rank', 'trial', 'state', 'value', 'best val acc', 'last val acc', 'epochs', 'duration', 'backend', 'params'];
+  const lines: string[] = [];
+  if (title !== undefined) lines.push(`# ${mdCell(title)}`, '');
+  lines.push(`| ${head.join(' | ')} |`, `|${head.map((h) => (h === 'params' || h === 'state' || h === 'backend' ? ' --- ' : ' ---: ')).join('|')}|`);
+  for (const r of rows) {
+    const cells = [
+      String(r.rank),
+      String(r.trial),
+      r.state,
+      r.value === null ? '-' : formatNumber(r.value),
+      formatAccuracy(r.bestValAcc),
+      formatAccuracy(r.lastValAcc),
+      String(r.epochs),
+      formatDuration(r.durationSeconds),
+      r.backend ?? '-',
+      formatParams(r.params),
+    ];
+    lines.push(`| ${cells.map(mdCell).join(' | ')} |`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+// ---- CSV ------------------------------------------------------------------------------------------
+
+/** One RFC 4180 field: quoted when it holds a comma, a quote, CR or LF (quotes doubled). */
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/**
+ * CSV with one column per searched param (`param:<name>`), raw numbers (full precision), CRLF line
+ * ends as RFC 4180 asks.
+ */
+export function leaderboardToCsv(rows: LeaderboardRow[]): string {
+  const names = paramNames(rows);
+  const head = [
+    'rank', 'trial', 'state', 'value', 'best_val_acc', 'last_val_acc', 'best_epoch', 'epochs', 'duration_s', 'backend',
+    ...names.map((n) => `param:${n}`),
+    'error',
+  ];
+  const num = (v: number | null): string => (v === null || !Number.isFinite(v) ? '' : String(v));
+  const lines = [head.map(csvField).join(',')];
+  for (const r of rows) {
+    const cells = [
+      String(r.rank), String(r.trial), r.state, num(r.value), num(r.bestValAcc), num(r.lastValAcc), num(r.bestEpoch),
+      String(r.epochs), r.durationSeconds === null ? '' : r.durationSeconds.toFixed(3), r.backend ?? '',
+      ...names.map((n) => (n in r.params ? String(r.params[n]) : '')),
+      r.error ?? '',
+    ];
+    lines.push(cells.map(csvField).join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+// ---- JSON -----------------------------------------------------------------------------------------
+
+export interface LeaderboardJson {
+  study: string;
+  direction: Direction;
+  generatedAt: string;
+  rows: LeaderboardRow[];
+}
+
+export function leaderboardToJson(study: Pick<StudyRecord, 'name' | 'direction'>, rows: LeaderboardRow[], now = new Date()): string {
+  const doc: LeaderboardJson = { study: study.name, direction: study.direction, generatedAt: now.toISOString(), rows };
+  return JSON.stringify(doc, null, 2) + '\n';
+}
+
+/** Writes `leaderboard.md`, `leaderboard.csv` and `leaderboard.json` into `dir`; returns their paths. */
+export async function writeLeaderboardFiles(study: StudyRecord, dir: string): Promise<string[]> {
+  const rows = buildLeaderboard(study);
+  const files: Array<[string, string]> = [
+    [join(dir, 'leaderboard.md'), leaderboardToMarkdown(rows, `Leaderboard of study ${study.name} (${study.direction})`)],
+    [join(dir, 'leaderboard.csv'), leaderboardToCsv(rows)],
+    [join(dir, 'leaderboard.json'), leaderboardToJson(study, rows)],
+  ];
+  for (const [file, text] of files) await writeFileAtomic(file, text);
+  return files.map(([f]) => f);
+}
+
+// ---- terminal -------------------------------------------------------------------------------------
+
+export interface LeaderboardTableOptions {
+  /** Show at most this many rows (the best ones); a last line says how many were left out. */
+  limit?: number;
+  /** Keep cli-table3's colored header and borders (default false: plain text, fit for logs). */
+  color?: boolean;
+  /** Cut the params column to this many characters (default 60). */
+  maxParamsWidth?: number;
+}
+
+/** The leaderboard as a cli-table3 table (a string, no trailing newline). Prints nothing. */
+export function renderLeaderboardTable(rows: LeaderboardRow[], options: LeaderboardTableOptions = {}): string {
+  const { limit, color = false, maxParamsWidth = 60 } = options;
+  const shown = limit !== undefined && limit >= 0 ? rows.slice(0, limit) : rows;
+  const table = new Table({
+    head: ['#', 'trial', 'state', 'best val acc', 'last val acc', 'epochs', 'duration', 'backend', 'params'],
+    colAligns: ['right', 'right', 'left', 'right', 'right', 'right', 'right', 'left', 'left'],
+    style: color ? {} : { head: [], border: [] },
+  });
+  for (const r of shown) {
+    let params = Object.entries(r.params).map(([k, v]) => `${k}=${formatParamValue(v)}`).join(' ');
+    params = params.replace(/[\u0000-\u001f\u007f]/g, ' ');
+    if (params.length > maxParamsWidth) params = `${params.slice(0, Math.max(1, maxParamsWidth - 1))}…`;
+    table.push([
+      String(r.rank), String(r.trial), r.state, formatAccuracy(r.bestValAcc), formatAccuracy(r.lastValAcc),
+      String(r.epochs), formatDuration(r.durationSeconds), (r.backend ?? '-').replace(/[\u0000-\u001f\u007f]/g, ' '), params,
+    ]);
+  }
+  let out = table.toString();
+  if (shown.length < rows.length) out += `\n… ${rows.length - shown.length} more trial(s) not shown`;
+  return out;
+}
+
+/** Shortcut: ranks the study's trials and renders them with {@link renderLeaderboardTable}. */
+export function renderStudyTable(study: Pick<StudyRecord, 'trials' | 'direction'>, options?: LeaderboardTableOptions): string {
+  return renderLeaderboardTable(buildLeaderboard(study), options);
+}
