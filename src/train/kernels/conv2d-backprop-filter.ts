@@ -1,0 +1,100 @@
+/**
+ * Conv2DBackpropFilter for wasm (the stock backend has none, so it cannot train a CNN).
+ *
+ * dW[i, j, c, o] = sum over b, p, q of x[b, p*sh + i - top, q*sw + j - left, c] * dy[b, p, q, o].
+ * That is itself a convolution the wasm backend runs with XNNPACK: the input is x laid out as
+ * [C, H, W, B] (channels become the batch, the batch becomes the channels), the filter is dy laid
+ * out as [OH, OW, B, O] with dilation = the forward stride, stride 1, and explicit padding; the
+ * output is [C, KH, KW, O], transposed back to [KH, KW, C, O].
+ */
+import * as tf from '@tensorflow/tfjs';
+import {
+  assertChannelsLast,
+  asPair,
+  release,
+  reshapeInfo,
+  runWasmKernel,
+  transpose,
+  type WasmKernelArgs,
+} from './wasm-backend.js';
+
+const NAME = 'Conv2DBackpropFilter';
+
+function conv2dBackpropFilter({ inputs, backend, attrs = {} }: WasmKernelArgs): tf.TensorInfo {
+  const x = inputs['x'];
+  const dy = inputs['dy'];
+  if (x === undefined || dy === undefined) throw new Error(`wasm ${NAME}: inputs x and dy are required`);
+  assertChannelsLast(NAME, attrs['dataFormat']);
+  const filterShape = attrs['filterShape'] as [number, number, number, number];
+  const strides = asPair(attrs['strides'], 'strides', NAME);
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    attrs['pad'] as 'same' | 'valid' | number,
+    attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined,
+    false,
+    'channelsLast',
+  );
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  // Padding after the last row/column so that the output is exactly KH x KW; negative when the
+  // forward pass never read the last rows (valid padding with a stride): crop x instead.
+  let bottom = filterHeight + (outHeight - 1) * strideHeight - inHeight - top;
+  let right = filterWidth + (outWidth - 1) * strideWidth - inWidth - left;
+
+  const temps: tf.TensorInfo[] = [];
+  try {
+    let input = x;
+    if (bottom < 0 || right < 0) {
+      const size = [batchSize, inHeight + Math.min(bottom, 0), inWidth + Math.min(right, 0), inChannels];
+      input = runWasmKernel('Slice', backend, { x }, { begin: [0, 0, 0, 0], size });
+      temps.push(input);
+      bottom = Math.max(bottom, 0);
+      right = Math.max(right, 0);
+    }
+    const [, h, w] = input.shape as [number, number, number, number];
+    // [B, H, W, C] -> [C, H, W, B]; with one channel this is a plain 2-D transpose.
+    const xT =
+      inChannels === 1
+        ? reshapeInfo(transpose(backend, reshapeInfo(input, [batchSize, h * w]), [1, 0]), [1, h, w, batchSize])
+        : transpose(backend, input, [3, 1, 2, 0]);
+    temps.push(xT);
+    // [B, OH, OW, O] -> [OH, OW, B, O]
+    const dyT =
+      batchSize === 1
+        ? reshapeInfo(dy, [outHeight, outWidth, 1, outChannels])
+        : transpose(backend, reshapeInfo(dy, [batchSize, outHeight * outWidth, outChannels]), [1, 0, 2]);
+    if (batchSize !== 1) temps.push(dyT);
+    const dyFilter = reshapeInfo(dyT, [outHeight, outWidth, batchSize, outChannels]);
+    const grad = runWasmKernel(
+      'Conv2D',
+      backend,
+      { x: xT, filter: dyFilter },
+      {
+        strides: [1, 1],
+        pad: [
+          [0, 0],
+          [top, bottom],
+          [left, right],
+          [0, 0],
+        ],
+        dataFormat: 'NHWC',
+        dilations: [strideHeight, strideWidth],
+      },
+    );
+    // [C, KH, KW, O] -> [KH, KW, C, O]
+    if (inChannels === 1) return reshapeInfo(grad, filterShape);
+    temps.push(grad);
+    return transpose(backend, grad, [1, 2, 0, 3]);
+  } finally {
+    release(backend, ...temps);
+  }
+}
+
+export function conv2dBackpropFilterConfig(): tf.KernelConfig {
+  return { kernelName: NAME, backendName: 'wasm', kernelFunc: conv2dBackpropFilter as unknown as tf.KernelFunc };
+}

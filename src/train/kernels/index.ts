@@ -1,0 +1,84 @@
+/**
+ * Training kernels for the TF.js wasm backend.
+ *
+ * `@tensorflow/tfjs-backend-wasm` 4.22 has no Conv2DBackpropFilter (so it cannot train a CNN) and
+ * its Conv2DBackpropInput, Tile and transposed BatchMatMul are slow scalar loops. These kernels
+ * express the work as calls to the backend's XNNPACK-backed Conv2D / fully-connected paths plus
+ * a few cheap JS passes over the wasm heap. Where a kernel does not apply it calls the stock one.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { batchMatMulConfig } from './batch-mat-mul.js';
+import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import { tileConfig } from './tile.js';
+import { WASM } from './wasm-backend.js';
+
+export type WasmTrainingKernel = 'Conv2DBackpropFilter' | 'Conv2DBackpropInput' | 'Tile' | 'BatchMatMul';
+
+export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = [
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'Tile',
+  'BatchMatMul',
+];
+
+/** Builds our config given the stock one (undefined where wasm has none). */
+type ConfigFactory = (stock: tf.KernelConfig | undefined) => tf.KernelConfig;
+
+const FACTORIES: Record<WasmTrainingKernel, ConfigFactory> = {
+  Conv2DBackpropFilter: () => conv2dBackpropFilterConfig(),
+  Conv2DBackpropInput: (stock) => conv2dBackpropInputConfig(stock),
+  Tile: (stock) => tileConfig(stock),
+  BatchMatMul: (stock) => batchMatMulConfig(stock),
+};
+
+/** The stock config each replaced kernel had (undefined: there was none), by kernel name. */
+const replaced = new Map<WasmTrainingKernel, tf.KernelConfig | undefined>();
+
+export interface RegisterWasmTrainingKernelsOptions {
+  /** Which kernels to install; default all. Used by benchmarks to measure one change at a time. */
+  kernels?: readonly WasmTrainingKernel[];
+}
+
+/**
+ * Registers the training kernels for backend 'wasm'. Idempotent. Call it after importing
+ * `@tensorflow/tfjs-backend-wasm`, before or after `tf.setBackend('wasm')`.
+ */
+export function registerWasmTrainingKernels(options: RegisterWasmTrainingKernelsOptions = {}): void {
+  const wanted = options.kernels ?? WASM_TRAINING_KERNELS;
+  for (const name of wanted) {
+    if (!(name in FACTORIES)) {
+      throw new Error(`registerWasmTrainingKernels: unknown kernel '${String(name)}', expected one of ${WASM_TRAINING_KERNELS.join(', ')}`);
+    }
+    if (replaced.has(name)) continue;
+    const stock = tf.getKernel(name, WASM);
+    if (stock !== undefined) tf.unregisterKernel(name, WASM);
+    const ours = FACTORIES[name](stock);
+    // The stock kernels bind their wasm functions in setupFunc, which the engine calls when the
+    // backend initialises; ours delegate to them, so keep that setup running.
+    const stockSetup = stock?.setupFunc;
+    const ourSetup = ours.setupFunc;
+    if (stockSetup !== undefined || ourSetup !== undefined) {
+      ours.setupFunc = (backend) => {
+        stockSetup?.(backend);
+        ourSetup?.(backend);
+      };
+    }
+    tf.registerKernel(ours);
+    replaced.set(name, stock);
+  }
+}
+
+/** Puts the stock wasm kernels back (and removes Conv2DBackpropFilter, which wasm lacks). */
+export function restoreStockWasmKernels(): void {
+  for (const [name, stock] of replaced) {
+    tf.unregisterKernel(name, WASM);
+    if (stock !== undefined) tf.registerKernel(stock);
+  }
+  replaced.clear();
+}
+
+/** The kernels installed now by registerWasmTrainingKernels. */
+export function installedWasmTrainingKernels(): WasmTrainingKernel[] {
+  return [...replaced.keys()];
+}

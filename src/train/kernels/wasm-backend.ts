@@ -1,0 +1,79 @@
+/**
+ * What the training kernels share: the wasm backend's view as the kernels see it, a way to call
+ * another wasm kernel from inside a kernel, and the heap views used for the small JS passes.
+ *
+ * Intermediates made by calling a kernelFunc directly are backend data the engine does not track:
+ * every kernel here releases its own with `release` before it returns.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+export const WASM = 'wasm';
+
+export interface WasmKernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  backend: BackendWasm;
+  attrs?: tf.NamedAttrMap;
+}
+
+/** Calls the kernel registered now for wasm under `kernelName`. */
+export function runWasmKernel(
+  kernelName: string,
+  backend: BackendWasm,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap,
+): tf.TensorInfo {
+  const config = tf.getKernel(kernelName, WASM);
+  if (config === undefined) throw new Error(`wasm training kernels: kernel ${kernelName} is not registered for wasm`);
+  return callKernel(config, backend, inputs, attrs);
+}
+
+/** Calls one kernel config (for example the stock one kept before it was replaced). */
+export function callKernel(
+  config: tf.KernelConfig,
+  backend: BackendWasm,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap,
+): tf.TensorInfo {
+  const out = config.kernelFunc({ inputs, backend, attrs });
+  if (Array.isArray(out)) throw new Error(`wasm training kernels: ${config.kernelName} returned several tensors`);
+  return out;
+}
+
+/** Frees intermediates this module made (never a kernel's inputs). */
+export function release(backend: BackendWasm, ...infos: tf.TensorInfo[]): void {
+  for (const info of infos) backend.disposeData(info.dataId);
+}
+
+/** The same data under another shape of equal size; release only the original. */
+export function reshapeInfo(info: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+  return { dataId: info.dataId, shape, dtype: info.dtype };
+}
+
+/**
+ * A Float32Array over a tensor's wasm memory. Take views after the last allocation
+ * (`makeOutput`, a kernel call): a malloc may grow the heap and detach older views.
+ */
+export function heapF32(backend: BackendWasm, info: tf.TensorInfo): Float32Array {
+  if (info.dtype !== 'float32') throw new Error(`wasm training kernels: expected float32, got ${info.dtype}`);
+  return backend.typedArrayFromHeap(info) as Float32Array;
+}
+
+export function transpose(backend: BackendWasm, x: tf.TensorInfo, perm: number[]): tf.TensorInfo {
+  return runWasmKernel('Transpose', backend, { x }, { perm });
+}
+
+/** Reads NHWC-or-NCHW from a kernel's dataFormat attr and refuses NCHW. */
+export function assertChannelsLast(kernelName: string, dataFormat: unknown): void {
+  if (dataFormat !== undefined && dataFormat !== 'NHWC' && dataFormat !== 'channelsLast') {
+    throw new Error(`wasm ${kernelName}: only dataFormat 'NHWC' is supported, got '${String(dataFormat)}'`);
+  }
+}
+
+export function asPair(value: unknown, name: string, kernelName: string): [number, number] {
+  if (typeof value === 'number') return [value, value];
+  if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'number')) {
+    return [value[0] as number, value[1] as number];
+  }
+  throw new Error(`wasm ${kernelName}: ${name} must be a number or [h, w], got ${JSON.stringify(value)}`);
+}
