@@ -1,0 +1,37 @@
+/** `digit-sweep status NAME`: the leaderboard of a study, running or finished. */
+import { join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { checkStudyName } from '../study/names.js';
+
+interface StatusArgs {
+  name: string;
+  runs: string;
+  limit?: number;
+  json: boolean;
+}
+
+export const command: CommandModule<object, StatusArgs> = {
+  command: 'status <name>',
+  describe: 'Print the leaderboard of a study (running or finished)',
+  builder: (y) =>
+    y
+      .positional('name', { type: 'string', demandOption: true, describe: 'study name (folder under --runs)' })
+      .option('runs', { type: 'string', default: 'runs', describe: 'folder of the studies' })
+      .option('limit', { type: 'number', describe: 'show only the best N trials' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the leaderboard as JSON' }),
+  handler: async (argv) => {
+    const { readStudy, buildLeaderboard, renderLeaderboardTable } = await import('../report/index.js');
+    const study = await readStudy(join(argv.runs, checkStudyName(argv.name)));
+    const rows = buildLeaderboard(study);
+    if (argv.json) {
+      console.log(JSON.stringify({ study: study.name, direction: study.direction, rows }, null, 2));
+      return;
+    }
+    const by = (s: string) => study.trials.filter((t) => t.state === s).length;
+    console.log(
+      `study ${study.name}: ${study.trials.length} trials (${by('complete')} complete, ${by('pruned')} pruned, ` +
+        `${by('fail')} failed, ${by('running')} running); data ${study.dataSource}`,
+    );
+    console.log(renderLeaderboardTable(rows, argv.limit !== undefined ? { limit: argv.limit } : {}));
+  },
+};

@@ -1,0 +1,79 @@
+/**
+ * The sweep's live view: on a terminal, one progress bar of trials (done / running / pruned / failed,
+ * each running trial's epoch, best so far, ETA); in logs (no TTY), one line per trial event.
+ */
+import cliProgress from 'cli-progress';
+import type { OptimizeEvent } from '../study/optimize.js';
+import type { FrozenTrial } from '../study/types.js';
+
+export interface SweepView {
+  onEvent(e: OptimizeEvent): void;
+  stop(): void;
+}
+
+export function createSweepView(opts: { total: number; epochs: number; already: FrozenTrial[]; metric: string; maximize: boolean }): SweepView {
+  const counts = { complete: 0, pruned: 0, fail: 0 };
+  for (const t of opts.already) if (t.state !== 'running') counts[t.state]++;
+  const running = new Map<number, number>(); // trial -> epochs done
+  let best: { value: number; trial: number } | null = null;
+  const better = (v: number) => best === null || (opts.maximize ? v > best.value : v < best.value);
+  for (const t of opts.already) if (t.state === 'complete' && t.value !== null && better(t.value)) best = { value: t.value, trial: t.number };
+  const done = () => counts.complete + counts.pruned + counts.fail;
+  const bestText = () => (best ? `${best.value.toFixed(4)} (#${best.trial})` : '-');
+  const runningText = () => [...running].map(([n, e]) => `#${n}:${e}/${opts.epochs}`).join(' ') || '-';
+
+  if (!process.stderr.isTTY) {
+    return {
+      onEvent(e) {
+        if (e.type === 'trial-start') console.log(`trial ${e.trial.number} started: ${paramsText(e.trial)}`);
+        else if (e.type === 'epoch')
+          console.log(`trial ${e.trial.number} epoch ${e.metrics.epoch}: ${opts.metric} ${value(e.metrics, opts.metric).toFixed(4)}${e.prune ? ' -> pruned' : ''}`);
+        else if (e.type === 'trial-end') {
+          const t = e.trial;
+          if (t.state !== 'running') counts[t.state]++;
+          if (t.state === 'complete' && t.value !== null && better(t.value)) best = { value: t.value, trial: t.number };
+          const v = t.value === null ? '' : ` value ${t.value.toFixed(4)}`;
+          console.log(`trial ${t.number} ${t.state}${v}${t.error ? ` (${t.error})` : ''} | done ${done()}/${opts.total} best ${bestText()}`);
+        } else if (e.type === 'stop') console.log(`sweep stopped: ${e.reason}`);
+      },
+      stop() {},
+    };
+  }
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format:
+        'trials {bar} {value}/{total} | ok {ok} pruned {pruned} failed {failed} | running {running} | best {best} | ETA {eta_formatted}',
+      hideCursor: true,
+      etaBuffer: 4,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const payload = () => ({ ok: counts.complete, pruned: counts.pruned, failed: counts.fail, running: runningText(), best: bestText() });
+  bar.start(opts.total, done(), payload());
+  return {
+    onEvent(e) {
+      if (e.type === 'trial-start') running.set(e.trial.number, 0);
+      else if (e.type === 'epoch') running.set(e.trial.number, e.metrics.epoch);
+      else if (e.type === 'trial-end') {
+        running.delete(e.trial.number);
+        if (e.trial.state !== 'running') counts[e.trial.state]++;
+        if (e.trial.state === 'complete' && e.trial.value !== null && better(e.trial.value)) best = { value: e.trial.value, trial: e.trial.number };
+      }
+      bar.update(done(), payload());
+    },
+    stop() {
+      bar.stop();
+    },
+  };
+}
+
+function value(m: object, metric: string): number {
+  return (m as Record<string, number>)[metric] ?? NaN;
+}
+
+function paramsText(t: FrozenTrial): string {
+  return Object.entries(t.params)
+    .map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(3)) : v}`)
+    .join(' ');
+}

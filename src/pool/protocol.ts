@@ -1,0 +1,54 @@
+/**
+ * The driver <-> worker protocol. TF.js-free. A task carries everything a worker needs (the dataset's
+ * buffers are SharedArrayBuffers, so they travel by reference, never copied); progress comes back through
+ * a MessagePort passed in the task's transferList, as in piscina's own examples:
+ *   worker -> driver: { type: 'epoch', metrics }      after every epoch
+ *   driver -> worker: { type: 'decision', prune }     continue or stop (prune) the trial
+ * The task's resolved value is the TrialOutcome.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { Dataset } from '../data/types.js';
+import type { EpochMetrics, TrainParams } from '../study/types.js';
+
+export type TrainerKind = 'tfjs' | 'scripted';
+
+export interface TrialTask {
+  number: number;
+  params: TrainParams;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  backend: string;
+  /** Where the worker saves the best-epoch model and eval.json if the trial completes; null: no model kept. */
+  saveDir: string | null;
+  trainer: TrainerKind;
+}
+
+export interface WorkerTask extends TrialTask {
+  data: Dataset;
+  port: MessagePort;
+}
+
+export interface TrialOutcome {
+  history: EpochMetrics[];
+  /** True when the driver's decision stopped the trial (pruned). */
+  stopped: boolean;
+  bestEpoch: number;
+  backend: string;
+  backendInfo: Record<string, string>;
+}
+
+export type WorkerMessage = { type: 'epoch'; metrics: EpochMetrics };
+export type DriverMessage = { type: 'decision'; prune: boolean };
+
+/** Runs trials somewhere (a thread pool, processes, another machine). */
+export interface TrialRunner {
+  /** Number of trials it runs at once. */
+  readonly concurrency: number;
+  /**
+   * Runs one trial. `onEpoch` is awaited after every epoch and answers true to prune. Rejects when the
+   * trial throws, its worker dies, or `signal` aborts it (per-trial time limit, second Ctrl-C).
+   */
+  run(task: TrialTask, onEpoch: (metrics: EpochMetrics) => Promise<boolean>, signal?: AbortSignal): Promise<TrialOutcome>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,52 @@
+/**
+ * The pool's worker: runs one trial per task with the real trainer (TF.js, loaded once per thread) or the
+ * scripted one (tests), reporting each epoch through the task's port and obeying the prune decision.
+ * Workers never write the study: they return the outcome and the driver records it.
+ */
+import { once } from 'node:events';
+import type { EpochMetrics } from '../study/types.js';
+import type { DriverMessage, TrialOutcome, WorkerMessage, WorkerTask } from './protocol.js';
+
+export default async function runTrial(task: WorkerTask): Promise<TrialOutcome> {
+  const { port } = task;
+  const onEpochEnd = async (metrics: EpochMetrics): Promise<boolean> => {
+    const reply = once(port, 'message') as Promise<[DriverMessage]>;
+    port.postMessage({ type: 'epoch', metrics } satisfies WorkerMessage);
+    const [message] = await reply;
+    return message.prune;
+  };
+  try {
+    if (task.trainer === 'scripted') {
+      const { scriptedTrain } = await import('../study/scripted-trainer.js');
+      const result = await scriptedTrain(task.params, { epochs: task.epochs, seed: task.seed, onEpochEnd });
+      const best = bestEpoch(result.history);
+      return { history: result.history, stopped: result.history.length < task.epochs, bestEpoch: best, backend: 'scripted', backendInfo: {} };
+    }
+    const { train } = await import('../train/index.js');
+    const result = await train(task.params, task.data, {
+      epochs: task.epochs,
+      batchSize: task.batchSize,
+      seed: task.seed,
+      backend: task.backend as never,
+      onEpochEnd,
+      ...(task.saveDir ? { saveDir: task.saveDir } : {}),
+    });
+    return {
+      history: result.history,
+      stopped: result.stopped,
+      bestEpoch: result.bestEpoch,
+      backend: result.backend.name,
+      backendInfo: result.backend.info,
+    };
+  } finally {
+    port.close();
+  }
+}
+
+function bestEpoch(history: EpochMetrics[]): number {
+  let best = 0;
+  history.forEach((m, i) => {
+    if (m.valAcc > history[best]!.valAcc) best = i;
+  });
+  return history.length ? best + 1 : 0;
+}
