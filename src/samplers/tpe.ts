@@ -11,6 +11,7 @@
  * Log distributions live in log space; ints and stepped floats are discrete; categoricals use a
  * categorical kernel. Failed trials are ignored.
  */
+import { UserError } from '../errors.js';
 import { createRng, mixSeed, type Rng } from '../random.js';
 import type { Distribution, TpeSamplerConfig } from '../search-space/schema.js';
 import { contains, snapToStep } from '../search-space/distributions.js';
@@ -36,12 +37,12 @@ export const TPE_DEFAULTS: TpeSamplerConfig = {
 
 function checkConfig(c: TpeSamplerConfig): void {
   if (!Number.isInteger(c.nStartupTrials) || c.nStartupTrials < 0) {
-    throw new RangeError(`nStartupTrials must be an integer >= 0, got ${c.nStartupTrials}`);
+    throw new UserError(`nStartupTrials must be an integer >= 0, got ${c.nStartupTrials}`);
   }
   if (!Number.isInteger(c.nEiCandidates) || c.nEiCandidates < 1) {
-    throw new RangeError(`nEiCandidates must be an integer >= 1, got ${c.nEiCandidates}`);
+    throw new UserError(`nEiCandidates must be an integer >= 1, got ${c.nEiCandidates}`);
   }
-  if (!(c.priorWeight > 0)) throw new RangeError(`priorWeight must be > 0, got ${c.priorWeight}`);
+  if (!(c.priorWeight > 0)) throw new UserError(`priorWeight must be > 0, got ${c.priorWeight}`);
 }
 
 /** Splits the known trials into Optuna's good ("below") and bad ("above") groups of params. */
