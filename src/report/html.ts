@@ -13,7 +13,7 @@ import { bestAccuracySpec, bestLossSpec } from './charts/best-curves.js';
 import { confusionSpec } from './charts/confusion.js';
 import { durationSpec } from './charts/duration.js';
 import type { EvaluationLoad } from './evaluation.js';
-import { escapeHtml, formatAccuracy, formatDuration, formatNumber, formatParamValue } from './format.js';
+import { escapeHtml, formatAccuracy, formatDuration, formatParamValue, formatValue } from './format.js';
 import { computeImportance, IMPORTANCE_METHOD } from './importance.js';
 import type { LeaderboardRow } from './leaderboard.js';
 import { digitPng } from './png.js';
@@ -57,7 +57,7 @@ function leaderboardTable(rows: LeaderboardRow[]): string {
         `<td class="num">${r.rank}</td>`,
         `<td class="num">${r.trial}</td>`,
         `<td><span class="state ${e(r.state)}">${e(r.state)}</span></td>`,
-        `<td class="num">${r.value === null ? '-' : e(formatNumber(r.value))}</td>`,
+        `<td class="num">${e(formatValue(r.value))}</td>`,
         `<td class="num">${e(formatAccuracy(r.bestValAcc))}</td>`,
         `<td class="num">${e(formatAccuracy(r.lastValAcc))}</td>`,
         `<td class="num">${r.epochs}</td>`,
@@ -131,7 +131,7 @@ export async function renderReportHtml(input: ReportInput): Promise<string> {
   const summary = `<dl>
 <dt>data source</dt><dd>${e(study.dataSource)} <small>(${e(study.dataFingerprint)})</small></dd>
 <dt>direction</dt><dd>${e(study.direction)}</dd>
-<dt>best value</dt><dd>${top ? `${e(formatNumber(top.value as number))} (trial #${top.trial}, best val acc ${e(formatAccuracy(top.bestValAcc))})` : 'no complete trial yet'}</dd>
+<dt>best value</dt><dd>${top ? `${e(formatValue(top.value))} (trial #${top.trial}, best val acc ${e(formatAccuracy(top.bestValAcc))})` : 'no complete trial yet'}</dd>
 <dt>trials</dt><dd>${study.trials.length}: ${(['complete', 'pruned', 'running', 'fail'] as const).map((s) => `${counts[s]} ${s}`).join(', ')}</dd>
 <dt>backend</dt><dd>${backends.length ? backends.map(e).join(', ') : '-'}</dd>
 <dt>search space</dt><dd>${e(study.spaceFile)}</dd>
@@ -157,7 +157,7 @@ export async function renderReportHtml(input: ReportInput): Promise<string> {
   } else {
     const parts: string[] = [];
     parts.push(
-      `<p>Trial <b>#${best.number}</b> (${e(best.state)}, value ${best.value === null ? '-' : e(formatNumber(best.value))}, ${best.epochs.length} epochs, backend ${e(best.backend ?? '-')}). Params: ${
+      `<p>Trial <b>#${best.number}</b> (${e(best.state)}, value ${e(formatValue(best.value))}, ${best.epochs.length} epochs, backend ${e(best.backend ?? '-')}). Params: ${
         Object.entries(best.params).map(([k, v]) => `<code>${e(k)}=${e(formatParamValue(v))}</code>`).join(' ') || 'none'
       }</p>`,
     );

@@ -8,7 +8,7 @@ import Table from 'cli-table3';
 import { join } from 'node:path';
 import type { Direction, FrozenTrial, Params, StudyRecord, TrialState } from '../study/types.js';
 import { writeFileAtomic } from './fs.js';
-import { formatAccuracy, formatDuration, formatNumber, formatParams, formatParamValue } from './format.js';
+import { formatAccuracy, formatDuration, formatParams, formatParamValue, formatValue } from './format.js';
 
 export interface LeaderboardRow {
   /** 1-based position in the leaderboard. */
@@ -108,22 +108,23 @@ function mdCell(s: string): string {
 }
 
 export function leaderboardToMarkdown(rows: LeaderboardRow[], title?: string): string {
-  const head = ['rank', 'trial', 'state', 'value', 'best val acc', 'last val acc', 'epochs', 'duration', 'backend', 'params'];
+  const head = ['rank', 'trial', 'state', 'value', 'best val acc', 'last val acc', 'epochs', 'duration', 'backend', 'params', 'error'];
   const lines: string[] = [];
   if (title !== undefined) lines.push(`# ${mdCell(title)}`, '');
-  lines.push(`| ${head.join(' | ')} |`, `|${head.map((h) => (h === 'params' || h === 'state' || h === 'backend' ? ' --- ' : ' ---: ')).join('|')}|`);
+  lines.push(`| ${head.join(' | ')} |`, `|${head.map((h) => (['params', 'state', 'backend', 'error'].includes(h) ? ' --- ' : ' ---: ')).join('|')}|`);
   for (const r of rows) {
     const cells = [
       String(r.rank),
       String(r.trial),
       r.state,
-      r.value === null ? '-' : formatNumber(r.value),
+      formatValue(r.value),
       formatAccuracy(r.bestValAcc),
       formatAccuracy(r.lastValAcc),
       String(r.epochs),
       formatDuration(r.durationSeconds),
       r.backend ?? '-',
       formatParams(r.params),
+      r.error ?? '',
     ];
     lines.push(`| ${cells.map(mdCell).join(' | ')} |`);
   }
