@@ -98,4 +98,6 @@ export interface StudyRecord {
   dataSource: string;
   dataFingerprint: string;
   trials: FrozenTrial[];
+  /** Number the next created trial gets (trial numbers are monotonic and never reused). Kept by the store. */
+  nextTrialNumber?: number;
 }

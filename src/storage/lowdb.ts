@@ -1,0 +1,186 @@
+/**
+ * A TrialStore in `runs/<study>/study.json`, through lowdb with a crash-safe adapter:
+ *  - every write is atomic: the JSON goes to a temporary file, is fsynced, then renamed over study.json;
+ *  - the previous good copy is kept as study.json.bak (hard link, or a copy where links fail);
+ *  - a truncated or invalid study.json is a UserError naming the file and the problem and saying that
+ *    study.json.bak can be restored; the store then refuses to write, so the broken file (and the
+ *    backup) stay as they are;
+ *  - an empty study is never written.
+ * Operations are serialized; the data is read once and kept in memory (the study lock, lock.ts, makes
+ * this process the only writer).
+ */
+import { copyFile, link, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Low, type Adapter } from 'lowdb';
+import { UserError } from '../errors.js';
+import type { FrozenTrial, StudyRecord } from '../study/types.js';
+import { applyCreateTrial, applyUpdateTrial, newStudyRecord, type NewStudy, type NewTrial, type TrialStore, type TrialUpdate } from './types.js';
+
+export const STUDY_FILE = 'study.json';
+export const BACKUP_SUFFIX = '.bak';
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Why `data` is not a study record, or null when it looks like one. */
+function studyProblem(data: unknown): string | null {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return 'not a JSON object';
+  const d = data as Partial<StudyRecord>;
+  if (typeof d.name !== 'string' || d.name === '') return 'no study name';
+  if (!Array.isArray(d.trials)) return 'no trials list';
+  for (const t of d.trials) {
+    if (t === null || typeof t !== 'object' || typeof (t as FrozenTrial).number !== 'number') return 'a trial without a number';
+  }
+  return null;
+}
+
+/** Writes `text` to `file` atomically (tmp + fsync + rename), keeping the old file as `file.bak`. */
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fh = await open(tmp, 'w');
+  try {
+    await fh.writeFile(text, 'utf8');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  if (await exists(file)) {
+    const bak = `${file}${BACKUP_SUFFIX}`;
+    const bakTmp = `${bak}.tmp-${process.pid}`;
+    await rm(bakTmp, { force: true });
+    try {
+      await link(file, bakTmp);
+    } catch {
+      await copyFile(file, bakTmp);
+    }
+    await rename(bakTmp, bak);
+  }
+  await rename(tmp, file);
+  try {
+    const dir = await open(dirname(file), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  } catch {
+    // Directories cannot be fsynced on every platform; the rename is still atomic.
+  }
+}
+
+/** lowdb adapter for study.json with the guarantees above. */
+export class SafeStudyFile implements Adapter<StudyRecord | null> {
+  constructor(readonly file: string) {}
+
+  private restoreHint(): string {
+    return `restore the previous copy with: cp ${this.file}${BACKUP_SUFFIX} ${this.file}`;
+  }
+
+  async read(): Promise<StudyRecord | null> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      if (await exists(`${this.file}${BACKUP_SUFFIX}`)) {
+        throw new UserError(`${this.file}: missing, but ${this.file}${BACKUP_SUFFIX} exists; ${this.restoreHint()}`);
+      }
+      return null;
+    }
+    if (text.trim() === '') throw new UserError(`${this.file}: empty (truncated) study file; ${this.restoreHint()}`);
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (err) {
+      const why = (err as Error).message.split('\n')[0]!;
+      throw new UserError(`${this.file}: invalid JSON, the file is truncated or corrupt (${why}); ${this.restoreHint()}`);
+    }
+    const problem = studyProblem(data);
+    if (problem) throw new UserError(`${this.file}: not a study file (${problem}); ${this.restoreHint()}`);
+    return data as StudyRecord;
+  }
+
+  async write(data: StudyRecord | null): Promise<void> {
+    const problem = studyProblem(data);
+    if (problem) throw new Error(`refusing to write an empty or invalid study to ${this.file} (${problem})`);
+    await mkdir(dirname(this.file), { recursive: true });
+    await writeFileAtomic(this.file, `${JSON.stringify(data, null, 1)}\n`);
+  }
+}
+
+export class LowdbTrialStore implements TrialStore {
+  readonly file: string;
+  private readonly db: Low<StudyRecord | null>;
+  private loaded = false;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** `dir` is the study folder, e.g. runs/<study>. */
+  constructor(readonly dir: string) {
+    this.file = join(dir, STUDY_FILE);
+    this.db = new Low<StudyRecord | null>(new SafeStudyFile(this.file), null);
+  }
+
+  /** Runs `op` after every earlier operation, on loaded data. */
+  private run<T>(op: () => Promise<T> | T): Promise<T> {
+    const next = this.queue.then(async () => {
+      if (!this.loaded) {
+        await this.db.read();
+        this.loaded = true;
+      }
+      return op();
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private need(): StudyRecord {
+    if (!this.db.data) throw new Error(`no study in ${this.file}: call createStudy first`);
+    return this.db.data;
+  }
+
+  createStudy(study: NewStudy): Promise<StudyRecord> {
+    return this.run(async () => {
+      if (this.db.data) throw new UserError(`${this.file}: a study (${this.db.data.name}) already exists here`);
+      this.db.data = newStudyRecord(study);
+      await this.db.write();
+      return structuredClone(this.db.data);
+    });
+  }
+
+  getStudy(): Promise<StudyRecord | null> {
+    return this.run(() => (this.db.data ? structuredClone(this.db.data) : null));
+  }
+
+  createTrial(init: NewTrial): Promise<number> {
+    return this.run(async () => {
+      const n = applyCreateTrial(this.need(), init);
+      await this.db.write();
+      return n;
+    });
+  }
+
+  updateTrial(number: number, update: TrialUpdate): Promise<FrozenTrial> {
+    return this.run(async () => {
+      const t = applyUpdateTrial(this.need(), number, update);
+      await this.db.write();
+      return t;
+    });
+  }
+
+  getTrial(number: number): Promise<FrozenTrial | null> {
+    return this.run(() => {
+      const t = this.need().trials.find((x) => x.number === number);
+      return t ? structuredClone(t) : null;
+    });
+  }
+
+  listTrials(): Promise<FrozenTrial[]> {
+    return this.run(() => structuredClone([...this.need().trials].sort((a, b) => a.number - b.number)));
+  }
+}
