@@ -77,7 +77,7 @@ function gallery(evaluation: EvaluationLoad & { ok: true }): string {
   if (mistakes.length === 0) return '<p class="note">eval.json lists no misclassified validation digits.</p>';
   const items = mistakes.map((m) => {
     const ok = Array.isArray(m.pixels) && m.pixels.length === 784;
-    const prob = Number.isFinite(m.probability) ? ` (${(m.probability * 100).toFixed(0)}%)` : '';
+    const prob = Number.isFinite(m.probability) ? ` (p=${(m.probability * 100).toFixed(0)}%)` : '';
     const alt = `true ${m.label}, predicted ${m.predicted}`;
     const img = ok
       ? `<img src="data:image/png;base64,${digitPng(m.pixels).toString('base64')}" width="56" height="56" alt="${e(alt)}">`
@@ -96,7 +96,7 @@ header dt{opacity:.75}header dd{margin:0;word-break:break-all}
 nav{padding:8px 28px;background:#e8ecf1;font-size:13px}nav a{margin-right:14px;color:#1f3b57}
 main{padding:8px 28px 40px}
 section{background:#fff;border:1px solid #dde2e8;border-radius:6px;padding:12px 18px;margin:16px 0}
-h2{font-size:18px;margin:4px 0 10px}
+h2{font-size:18px;margin:4px 0 10px}h3{font-size:15px;margin:14px 0 6px}
 .charts{display:flex;flex-wrap:wrap;gap:12px}
 figure.chart{margin:0;overflow-x:auto;max-width:100%}
 figure.chart svg{display:block;height:auto}

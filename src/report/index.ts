@@ -2,6 +2,7 @@
  * The reports of a study: leaderboard (md/csv/json), report.html and the notebook-like PNGs, all in
  * `<reportsDir>/<study folder name>/`. Public API of src/report.
  */
+import { rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { FrozenTrial, StudyRecord } from '../study/types.js';
 import { loadEvaluation, type EvaluationLoad } from './evaluation.js';
@@ -67,6 +68,11 @@ export async function writeReports(studyDir: string, reportsDir: string, options
   const htmlFile = join(dir, 'report.html');
   await writeFileAtomic(htmlFile, html);
   files.push(htmlFile);
-  if (best) files.push(...(await writeBestTrialPngs(best, evaluation?.ok ? evaluation.evaluation : null, dir)));
+  const pngs = best ? await writeBestTrialPngs(best, evaluation?.ok ? evaluation.evaluation : null, dir) : [];
+  files.push(...pngs);
+  // A PNG of an earlier run that this run did not redo would be stale: remove it.
+  for (const name of ['accuracy.png', 'loss.png', 'confusion_matrix.png']) {
+    if (!pngs.includes(join(dir, name))) await rm(join(dir, name), { force: true });
+  }
   return { study: study.name, dir, files, bestTrial: best?.number ?? null, evaluation };
 }

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,8 +6,10 @@ import { writeReports } from '../../src/report/index.js';
 import { BEST_TRIAL, writeStudyFixture } from './helpers/fixture.js';
 
 describe('report without eval.json', () => {
-  it('says the best trial has no evaluation instead of crashing, and skips confusion_matrix.png', async () => {
-    const fx = await writeStudyFixture({ withEval: false });
+  it('says the best trial has no evaluation instead of crashing, and drops confusion_matrix.png', async () => {
+    const fx = await writeStudyFixture();
+    await writeReports(fx.studyDir, fx.reportsDir); // an earlier report, with a confusion matrix
+    await rm(join(fx.studyDir, 'trials', String(BEST_TRIAL), 'eval.json'));
     const out = await writeReports(fx.studyDir, fx.reportsDir);
     const html = await readFile(join(out.dir, 'report.html'), 'utf8');
     expect(out.evaluation).toMatchObject({ ok: false, reason: 'no eval.json was written for this trial' });

@@ -4,7 +4,7 @@ import type { ImportanceResult } from '../importance.js';
 import { WIDTH } from './common.js';
 
 export function importanceSpec(result: ImportanceResult): TopLevelSpec {
-  const rows = result.importances.map((p, i) => ({ param: p.name, order: i, importance: p.importance, eta2: p.eta2 }));
+  const rows = result.importances.map((p) => ({ param: p.name, importance: p.importance, label: `η² ${p.eta2.toFixed(2)}` }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
@@ -22,7 +22,7 @@ export function importanceSpec(result: ImportanceResult): TopLevelSpec {
       { mark: { type: 'bar', color: '#4c78a8' } },
       {
         mark: { type: 'text', align: 'left', dx: 4, fontSize: 11 },
-        encoding: { text: { field: 'eta2', type: 'quantitative', format: '.2f', title: 'η²' } },
+        encoding: { text: { field: 'label', type: 'nominal' } },
       },
     ],
   } as TopLevelSpec;

@@ -15,7 +15,7 @@ export function parallelCoordinatesSpec(study: Pick<StudyRecord, 'trials' | 'spa
     (t) => (t.state === 'complete' || t.state === 'pruned') && t.value !== null && Number.isFinite(t.value),
   );
   const infos = describeParams(scored, study.space);
-  let objective = 'objective (value)';
+  let objective = 'objective';
   while (infos.some((p) => p.name === objective)) objective += ' ';
   const axes = [...infos.map((p) => p.name), objective];
   const values = scored.map((t) => t.value as number);
