@@ -12,6 +12,10 @@ const commands: Array<() => Promise<{ command: CommandModule<any, any> }>> = [
   () => import('./data.js'),
   () => import('./report.js'),
   () => import('./score.js'),
+  () => import('./export.js'),
+  () => import('./predict.js'),
+  () => import('./sweep.js'),
+  () => import('./status.js'),
 ];
 
 /** Runs the CLI and resolves to the process exit code. */

@@ -1,0 +1,213 @@
+/**
+ * The optimize loop: the ONLY code that creates trials or changes their state (as Optuna's
+ * study/_optimize.py). It samples trial n from its view of the study (see view.ts), hands it to the
+ * runner, records every epoch's intermediate value, asks the pruner, and records the outcome: a pruned
+ * trial becomes `pruned`, an exception `fail`. Samplers and pruners only decide; workers only train.
+ */
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { TrialOutcome, TrialRunner, TrainerKind } from '../pool/protocol.js';
+import type { Pruner } from '../pruners/index.js';
+import type { Sampler } from '../samplers/index.js';
+import type { SearchSpace } from '../search-space/index.js';
+import type { TrialStore } from '../storage/index.js';
+import { mixSeed } from '../random.js';
+import type { EpochMetrics, FrozenTrial, Params, TrainParams } from './types.js';
+import { canStartTrial, viewForTrial } from './view.js';
+
+export type OptimizeEvent =
+  | { type: 'trial-start'; trial: FrozenTrial }
+  | { type: 'epoch'; trial: FrozenTrial; metrics: EpochMetrics; prune: boolean }
+  | { type: 'trial-end'; trial: FrozenTrial }
+  | { type: 'stop'; reason: string };
+
+export interface OptimizeOptions {
+  store: TrialStore;
+  space: SearchSpace;
+  sampler: Sampler;
+  pruner: Pruner;
+  runner: TrialRunner;
+  /** Folder of the study; kept models go to <studyDir>/trials/<n>/. */
+  studyDir: string;
+  trainer: TrainerKind;
+  backend: string;
+  /** Aborted: no new trial starts; running ones finish (first Ctrl-C). */
+  stopSignal?: AbortSignal;
+  onEvent?: (event: OptimizeEvent) => void;
+}
+
+export interface OptimizeSummary {
+  /** Why the loop ended: budget, wall time, grid exhausted, consecutive failures, stopped by the user. */
+  reason: string;
+  trials: FrozenTrial[];
+  /** True when the sweep stopped because of failures (the command exits non-zero). */
+  failed: boolean;
+}
+
+const INTERRUPTED = 'interrupted (the driver stopped while the trial ran)';
+
+/** Marks trials left `running` by a dead driver as failed; returns how many. Part of the optimize loop's writes. */
+export async function failInterruptedTrials(store: TrialStore): Promise<number> {
+  const trials = await store.listTrials();
+  let n = 0;
+  for (const t of trials) {
+    if (t.state === 'running') {
+      await store.updateTrial(t.number, { state: 'fail', error: INTERRUPTED, datetimeComplete: new Date().toISOString() });
+      n++;
+    }
+  }
+  return n;
+}
+
+/** The trial's objective value at one epoch. */
+export function objectiveValue(space: SearchSpace, m: EpochMetrics): number {
+  return space.objective.metric === 'valAcc' ? m.valAcc : m.valLoss;
+}
+
+/** Best of the intermediate values in the study's direction, ignoring non-finite ones; null if none. */
+export function bestValue(space: SearchSpace, values: readonly number[]): number | null {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return null;
+  return space.objective.direction === 'maximize' ? Math.max(...finite) : Math.min(...finite);
+}
+
+export function trainParamsFor(space: SearchSpace, params: Params): TrainParams {
+  const { epochs: _e, batchSize: _b, ...fixed } = space.fixed;
+  return { ...fixed, ...(params as Partial<TrainParams>) };
+}
+
+export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> {
+  const { store, space, sampler, pruner, runner } = opts;
+  const { budget, lag } = space;
+  const emit = (e: OptimizeEvent) => opts.onEvent?.(e);
+  await failInterruptedTrials(store);
+  const trials = new Map<number, FrozenTrial>((await store.listTrials()).map((t) => [t.number, t]));
+  const all = () => [...trials.values()];
+  const started = Date.now();
+  const inFlight = new Map<number, Promise<void>>();
+  let consecutiveFailures = 0;
+  let stopReason: string | null = null;
+  let failed = false;
+  let lastError = '';
+
+  // Trials that count toward the budget: every trial but those a crash interrupted.
+  const counted = () => all().filter((t) => !(t.state === 'fail' && t.error === INTERRUPTED)).length;
+  const epochsSpent = () => all().reduce((n, t) => n + t.epochs.length, 0);
+
+  const save = async (t: FrozenTrial, patch: Partial<FrozenTrial>) => {
+    Object.assign(t, patch);
+    await store.updateTrial(t.number, patch);
+  };
+
+  const keepBestModels = async () => {
+    const sign = space.objective.direction === 'maximize' ? -1 : 1;
+    const complete = all()
+      .filter((t) => t.state === 'complete' && t.value !== null && t.modelDir)
+      .sort((a, b) => sign * (a.value! - b.value!) || a.number - b.number);
+    for (const t of complete.slice(space.keepModels)) {
+      await rm(join(opts.studyDir, t.modelDir!), { recursive: true, force: true });
+      await save(t, { modelDir: null });
+    }
+  };
+
+  const runTrial = async (trial: FrozenTrial) => {
+    const n = trial.number;
+    const saveDir = space.keepModels > 0 ? join(opts.studyDir, 'trials', String(n)) : null;
+    const timeout = budget.trialTimeoutMinutes ? AbortSignal.timeout(budget.trialTimeoutMinutes * 60_000) : undefined;
+    let outcome: TrialOutcome | null = null;
+    let error: string | null = null;
+    let interrupted = false;
+    try {
+      outcome = await runner.run(
+        {
+          number: n,
+          params: trainParamsFor(space, trial.params),
+          epochs: space.fixed.epochs,
+          batchSize: space.fixed.batchSize,
+          seed: trial.seed,
+          backend: opts.backend,
+          saveDir,
+          trainer: opts.trainer,
+        },
+        async (metrics) => {
+          const value = objectiveValue(space, metrics);
+          await save(trial, {
+            epochs: [...trial.epochs, metrics],
+            intermediateValues: [...trial.intermediateValues, value],
+          });
+          const history = viewForTrial(all(), n, lag).history;
+          const outOfEpochs = budget.maxEpochs !== undefined && epochsSpent() >= budget.maxEpochs;
+          const prune = !Number.isFinite(value) || pruner.prune(history, trial, space.objective.direction);
+          emit({ type: 'epoch', trial, metrics, prune });
+          if (opts.stopSignal?.aborted) interrupted = true; // Ctrl-C: end the trial at this epoch
+          return prune || outOfEpochs || interrupted;
+        },
+        timeout,
+      );
+    } catch (err) {
+      error = timeout?.aborted
+        ? `timed out after ${budget.trialTimeoutMinutes} min`
+        : (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+    }
+    const now = new Date().toISOString();
+    if (outcome && interrupted) {
+      await save(trial, { state: 'fail', error: INTERRUPTED, datetimeComplete: now, value: bestValue(space, trial.intermediateValues) });
+    } else if (outcome) {
+      const complete = !outcome.stopped;
+      await save(trial, {
+        state: complete ? 'complete' : 'pruned',
+        value: bestValue(space, trial.intermediateValues),
+        datetimeComplete: now,
+        backend: outcome.backend,
+        backendInfo: outcome.backendInfo,
+        modelDir: complete && saveDir && existsSync(join(saveDir, 'model.json')) ? relative(opts.studyDir, saveDir) : null,
+      });
+      consecutiveFailures = 0;
+      if (complete) await keepBestModels();
+    } else {
+      if (saveDir) await rm(saveDir, { recursive: true, force: true });
+      await save(trial, { state: 'fail', error: error ?? 'unknown error', datetimeComplete: now, value: bestValue(space, trial.intermediateValues) });
+      lastError = error ?? '';
+      if (++consecutiveFailures >= budget.maxConsecutiveFailures && !stopReason) {
+        stopReason = `${consecutiveFailures} trials failed in a row (last: ${lastError}); stopping the sweep`;
+        failed = true;
+      }
+    }
+    emit({ type: 'trial-end', trial });
+  };
+
+  const nextNumber = () => (trials.size ? Math.max(...trials.keys()) + 1 : 0);
+
+  for (;;) {
+    while (!stopReason && inFlight.size < runner.concurrency) {
+      if (opts.stopSignal?.aborted) stopReason = 'stopped by the user';
+      else if (counted() >= budget.trials) stopReason = `budget of ${budget.trials} trials reached`;
+      else if (budget.maxWallMinutes !== undefined && Date.now() - started >= budget.maxWallMinutes * 60_000)
+        stopReason = `wall-time budget of ${budget.maxWallMinutes} min reached`;
+      else if (budget.maxEpochs !== undefined && epochsSpent() >= budget.maxEpochs) stopReason = `budget of ${budget.maxEpochs} epochs reached`;
+      if (stopReason) break;
+      const n = nextNumber();
+      if (!canStartTrial(all(), n, lag)) break; // wait for an older trial (see view.ts)
+      const view = viewForTrial(all(), n, lag);
+      const params = sampler.sample({ space, trialNumber: n, history: view.history, running: view.running, seed: space.seed });
+      if (params === null) {
+        stopReason = 'the grid is exhausted: every combination has been tried';
+        break;
+      }
+      const seed = mixSeed(space.seed, n);
+      const number = await store.createTrial({ params, seed, datetimeStart: new Date().toISOString() });
+      if (number !== n) throw new Error(`store numbered the trial ${number}, the loop expected ${n}`);
+      const trial = (await store.getTrial(number))!;
+      trials.set(number, trial);
+      emit({ type: 'trial-start', trial });
+      const p = runTrial(trial).finally(() => inFlight.delete(number));
+      inFlight.set(number, p);
+    }
+    if (inFlight.size === 0) break;
+    await Promise.race(inFlight.values());
+  }
+  const reason = stopReason ?? 'done';
+  emit({ type: 'stop', reason });
+  return { reason, trials: all().sort((a, b) => a.number - b.number), failed };
+}

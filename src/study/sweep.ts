@@ -1,0 +1,143 @@
+/**
+ * A whole sweep, as the CLI runs it: validate the space, load the data, open (or resume) the study under
+ * runs/<study>/ behind a lock, run the optimize loop on a worker pool, write the reports. Nothing is
+ * created under runs/ before the space and the data have been read without error.
+ */
+import { mkdir } from 'node:fs/promises';
+import { basename, extname, resolve } from 'node:path';
+import type { Dataset } from '../data/types.js';
+import { UserError } from '../errors.js';
+import type { TrainerKind, TrialRunner } from '../pool/protocol.js';
+import { createPruner } from '../pruners/index.js';
+import { createSampler } from '../samplers/index.js';
+import { DEFAULT_SPACE, loadSearchSpace, type SearchSpace } from '../search-space/index.js';
+import { acquireStudyLock, LowdbTrialStore } from '../storage/index.js';
+import { checkStudyName } from './names.js';
+import { optimize, type OptimizeEvent, type OptimizeSummary } from './optimize.js';
+import type { FrozenTrial } from './types.js';
+
+export interface SweepOptions {
+  /** Search-space file; undefined = the embedded quickstart (DEFAULT_SPACE). */
+  spaceFile?: string;
+  study?: string;
+  runsDir?: string;
+  workers?: number;
+  backend?: string;
+  /** Override the space's trial budget. */
+  trials?: number;
+  trainer?: TrainerKind;
+  stopSignal?: AbortSignal;
+  /** Called once the study is open, with the trials it already had (resume) and the resolved settings. */
+  onStart?: (info: SweepStart) => void;
+  onEvent?: (e: OptimizeEvent) => void;
+  /** Replaces the thread pool (tests, other executors). */
+  makeRunner?: (data: Dataset, workers: number) => Promise<TrialRunner> | TrialRunner;
+}
+
+export interface SweepStart {
+  study: string;
+  studyDir: string;
+  space: SearchSpace;
+  spaceFile: string;
+  data: Dataset;
+  workers: number;
+  backend: string;
+  backendReason: string;
+  resumed: FrozenTrial[];
+}
+
+export interface SweepResult extends OptimizeSummary {
+  study: string;
+  studyDir: string;
+}
+
+const EMPTY_DATA: Dataset = {
+  source: 'none (scripted trainer)',
+  fingerprint: 'scripted',
+  train: { count: 0, images: new Uint8Array(0), labels: new Uint8Array(0) },
+  val: { count: 0, images: new Uint8Array(0), labels: new Uint8Array(0) },
+  test: { count: 0, images: new Uint8Array(0), labels: null },
+};
+
+export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
+  const spaceFile = opts.spaceFile ?? '(embedded quickstart)';
+  let space = opts.spaceFile ? await loadSearchSpace(opts.spaceFile) : DEFAULT_SPACE;
+  if (opts.trials !== undefined) {
+    if (!Number.isInteger(opts.trials) || opts.trials < 1) throw new UserError(`argument --trials: must be a positive integer (got ${opts.trials})`);
+    space = { ...space, budget: { ...space.budget, trials: opts.trials } };
+  }
+  const study = checkStudyName(opts.study ?? (opts.spaceFile ? basename(opts.spaceFile, extname(opts.spaceFile)) : 'quickstart'));
+  const trainer = opts.trainer ?? 'tfjs';
+  const workers = opts.workers ?? space.budget.workers;
+  if (!Number.isInteger(workers) || workers < 1) throw new UserError(`argument --workers: must be a positive integer (got ${workers})`);
+
+  // Data and backend before anything is written.
+  let data = EMPTY_DATA;
+  let backend = trainer === 'scripted' ? 'scripted' : (opts.backend ?? 'auto');
+  let backendReason = 'scripted trainer';
+  if (trainer === 'tfjs') {
+    const { loadDataset } = await import('../data/index.js');
+    const d = space.data;
+    if (d.source === 'kaggle' && !d.dir) throw new UserError(`${spaceFile}: data.dir: required when data.source is kaggle`);
+    data = await loadDataset({
+      ...(d.source === 'kaggle' ? { source: 'kaggle' as const, dir: resolve(d.dir!) } : { source: 'mnist' as const }),
+      ...(d.limit ? { limit: d.limit } : {}),
+      valFraction: d.valFraction,
+      seed: space.seed,
+    });
+    // Resolve `auto` once here so every worker uses the same backend, and say which and why.
+    const { initBackend } = await import('../train/index.js');
+    const init = await initBackend(backend as never);
+    backend = init.name;
+    backendReason = init.reason;
+  }
+
+  const studyDir = resolve(opts.runsDir ?? 'runs', study);
+  await mkdir(studyDir, { recursive: true });
+  const lock = await acquireStudyLock(studyDir);
+  let runner: TrialRunner | null = null;
+  try {
+    const store = new LowdbTrialStore(studyDir);
+    const existing = await store.getStudy();
+    if (existing) {
+      if (existing.dataFingerprint !== data.fingerprint) {
+        throw new UserError(
+          `study ${study} was made on other data (${existing.dataSource}, fingerprint ${existing.dataFingerprint}); ` +
+            `this run has ${data.source} (${data.fingerprint}): use another --study`,
+        );
+      }
+    } else {
+      await store.createStudy({
+        name: study,
+        createdAt: new Date().toISOString(),
+        spaceFile,
+        space,
+        direction: space.objective.direction,
+        dataSource: data.source,
+        dataFingerprint: data.fingerprint,
+      });
+    }
+    opts.onStart?.({ study, studyDir, space, spaceFile, data, workers, backend, backendReason, resumed: existing?.trials ?? [] });
+    if (opts.makeRunner) runner = await opts.makeRunner(data, workers);
+    else {
+      const { ThreadRunner } = await import('../pool/runner.js');
+      runner = new ThreadRunner({ data, workers });
+    }
+    const summary = await optimize({
+      store,
+      space,
+      sampler: createSampler(space.sampler),
+      pruner: createPruner(space.pruner),
+      runner,
+      studyDir,
+      trainer,
+      backend,
+      ...(opts.stopSignal ? { stopSignal: opts.stopSignal } : {}),
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    });
+    return { ...summary, study, studyDir };
+  } finally {
+    await runner?.close();
+    await lock.release();
+  }
+}
