@@ -54,3 +54,6 @@ export function formatValue(v: number | null | undefined): string {
   if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(3);
   return String(Number(v.toPrecision(4)));
 }
+
+/** cli-table3 border characters without a separator line between body rows. */
+export const COMPACT_TABLE_CHARS = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };

@@ -8,7 +8,7 @@ import Table from 'cli-table3';
 import { join } from 'node:path';
 import type { Direction, FrozenTrial, Params, StudyRecord, TrialState } from '../study/types.js';
 import { writeFileAtomic } from './fs.js';
-import { formatAccuracy, formatDuration, formatParams, formatParamValue, formatValue } from './format.js';
+import { COMPACT_TABLE_CHARS, formatAccuracy, formatDuration, formatParams, formatParamValue, formatValue } from './format.js';
 
 export interface LeaderboardRow {
   /** 1-based position in the leaderboard. */
@@ -208,6 +208,7 @@ export function renderLeaderboardTable(rows: LeaderboardRow[], options: Leaderbo
     head: ['#', 'trial', 'state', 'best val acc', 'last val acc', 'epochs', 'duration', 'backend', 'params'],
     colAligns: ['right', 'right', 'left', 'right', 'right', 'right', 'right', 'left', 'left'],
     style: color ? {} : { head: [], border: [] },
+    chars: COMPACT_TABLE_CHARS,
   });
   for (const r of shown) {
     let params = Object.entries(r.params).map(([k, v]) => `${k}=${formatParamValue(v)}`).join(' ');

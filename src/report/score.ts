@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import Table from 'cli-table3';
 import { UserError } from '../errors.js';
+import { COMPACT_TABLE_CHARS } from './format.js';
 
 export interface ClassScore {
   label: number;
@@ -144,9 +145,9 @@ const pct = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFix
 /** Human-readable score: accuracy line, per-class table and confusion matrix (cli-table3, no colors). */
 export function renderScore(r: ScoreResult, options: { color?: boolean } = {}): string {
   const style = options.color ? {} : { head: [], border: [] };
-  const perClass = new Table({ head: ['digit', 'support', 'correct', 'accuracy', 'predicted'], colAligns: ['right', 'right', 'right', 'right', 'right'], style });
+  const perClass = new Table({ head: ['digit', 'support', 'correct', 'accuracy', 'predicted'], colAligns: ['right', 'right', 'right', 'right', 'right'], style, chars: COMPACT_TABLE_CHARS });
   for (const c of r.perClass) perClass.push([String(c.label), String(c.support), String(c.correct), pct(c.accuracy), String(c.predicted)]);
-  const conf = new Table({ head: ['true \\ pred', ...r.confusion.map((_, i) => String(i))], colAligns: new Array(11).fill('right'), style });
+  const conf = new Table({ head: ['true \\ pred', ...r.confusion.map((_, i) => String(i))], colAligns: new Array(11).fill('right'), style, chars: COMPACT_TABLE_CHARS });
   r.confusion.forEach((row, t) => conf.push([String(t), ...row.map((c) => String(c))]));
   return [
     `accuracy: ${pct(r.accuracy)} (${r.correct}/${r.rows} correct)`,
