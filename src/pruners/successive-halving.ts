@@ -20,8 +20,8 @@ export interface SuccessiveHalvingOptions {
 }
 
 export const SUCCESSIVE_HALVING_DEFAULTS: SuccessiveHalvingOptions = {
-  minResource: 1,
-  reductionFactor: 3,
+  minResource: 2,
+  reductionFactor: 2,
   minEarlyStoppingRate: 0,
 };
 

@@ -104,9 +104,10 @@ export const medianPrunerSchema = z.strictObject({
   nMinTrials: posInt().default(1),
   patience: patienceSchema.optional(),
 });
+// Defaults chosen with `npm run bench:pruning -- --grid` (see src/bench/pruning.ts).
 const halvingFields = {
-  minResource: posInt().default(1),
-  reductionFactor: z.number().int().min(2).default(3),
+  minResource: posInt().default(2),
+  reductionFactor: z.number().int().min(2).default(2),
   minEarlyStoppingRate: nonNegInt().default(0),
   patience: patienceSchema.optional(),
 };

@@ -5,9 +5,10 @@ import { frozenTrial } from '../helpers/frozen-trial.js';
 
 describe('successive halving (ASHA)', () => {
   it('rungs at minResource * eta^(s + k)', () => {
-    expect(new SuccessiveHalvingPruner().rungSteps(30)).toEqual([1, 3, 9, 27]);
+    expect(new SuccessiveHalvingPruner({ minResource: 1, reductionFactor: 3 }).rungSteps(30)).toEqual([1, 3, 9, 27]);
+    expect(new SuccessiveHalvingPruner().rungSteps(20)).toEqual([2, 4, 8, 16]);
     expect(new SuccessiveHalvingPruner({ minResource: 2, reductionFactor: 2 }).rungSteps(20)).toEqual([2, 4, 8, 16]);
-    expect(new SuccessiveHalvingPruner({ minEarlyStoppingRate: 1 }).rungSteps(30)).toEqual([3, 9, 27]);
+    expect(new SuccessiveHalvingPruner({ minResource: 1, reductionFactor: 3, minEarlyStoppingRate: 1 }).rungSteps(30)).toEqual([3, 9, 27]);
   });
 
   it('continues only in the top 1/eta of the values at the rung, itself included', () => {
@@ -24,7 +25,7 @@ describe('successive halving (ASHA)', () => {
   });
 
   it('with fewer than eta values at a rung, only the best continues (Optuna)', () => {
-    const p = new SuccessiveHalvingPruner();
+    const p = new SuccessiveHalvingPruner({ minResource: 1, reductionFactor: 3 });
     expect(p.prune([], frozenTrial(0, { values: [0.1] }), 'maximize')).toBe(false); // alone: best
     const one = [frozenTrial(0, { values: [0.5, 0.6, 0.7] })];
     expect(p.prune(one, frozenTrial(1, { values: [0.4] }), 'maximize')).toBe(true);
