@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { LowdbTrialStore } from '../../src/storage/index.js';
+import { LowdbTrialStore, SafeStudyFile } from '../../src/storage/index.js';
 import { STUDY } from './contract.js';
 
 async function storeWithTrials(): Promise<LowdbTrialStore> {
@@ -66,5 +66,14 @@ describe('lowdb store: atomic writes, backup, corrupt files', () => {
     rmSync(s.file);
     await expect(new LowdbTrialStore(s.dir).getStudy()).rejects.toThrow(/missing, but .*study\.json\.bak exists/);
     expect(existsSync(`${s.file}.bak`)).toBe(true);
+  });
+
+  it('never writes an empty study over study.json', async () => {
+    const s = await storeWithTrials();
+    const before = readFileSync(s.file, 'utf8');
+    const adapter = new SafeStudyFile(s.file);
+    await expect(adapter.write(null)).rejects.toThrow(/refusing to write an empty or invalid study/);
+    await expect(adapter.write({ name: '', trials: [] } as never)).rejects.toThrow(/no study name/);
+    expect(readFileSync(s.file, 'utf8')).toBe(before);
   });
 });
