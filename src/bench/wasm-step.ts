@@ -30,6 +30,8 @@ export interface WasmStepOptions {
 export interface WasmStepResult {
   msPerStep: number;
   imgPerSec: number;
+  /** CPU time (user + system) per step: steadier than wall time when the machine is shared. */
+  cpuMsPerStep: number;
   stockMsPerStep?: number;
   /** Engine tensors that survived the timed steps (0 when nothing leaks). */
   leakedTensors: number;
@@ -70,7 +72,7 @@ async function useWasm(): Promise<void> {
 }
 
 /** Times `steps` training steps after the warm-up; returns ms per step and the tensor drift. */
-function timeSteps(model: tf.Sequential, batchSize: number, steps: number): { ms: number; leaked: number } {
+function timeSteps(model: tf.Sequential, batchSize: number, steps: number): { ms: number; cpuMs: number; leaked: number } {
   const optimizer = tf.train.adam(1e-3);
   const x = tf.randomNormal([batchSize, 28, 28, 1]);
   const y = tf.oneHot(tf.randomUniform([batchSize], 0, 10, 'int32') as tf.Tensor1D, 10);
@@ -85,12 +87,15 @@ function timeSteps(model: tf.Sequential, batchSize: number, steps: number): { ms
   for (let i = 0; i < WARMUP_STEPS; i++) step();
   const before = tf.memory().numTensors;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < steps; i++) step();
+  const cpu = process.cpuUsage(cpu0);
   const ms = (performance.now() - t0) / steps;
+  const cpuMs = (cpu.user + cpu.system) / 1000 / steps;
   const leaked = tf.memory().numTensors - before;
   tf.dispose([x, y]);
   optimizer.dispose();
-  return { ms, leaked };
+  return { ms, cpuMs, leaked };
 }
 
 export async function benchWasmStep(options: WasmStepOptions): Promise<WasmStepResult> {
@@ -104,7 +109,12 @@ export async function benchWasmStep(options: WasmStepOptions): Promise<WasmStepR
   const model = buildBenchModel();
   try {
     const fast = timeSteps(model, batchSize, steps);
-    const result: WasmStepResult = { msPerStep: fast.ms, imgPerSec: (1000 * batchSize) / fast.ms, leakedTensors: fast.leaked };
+    const result: WasmStepResult = {
+      msPerStep: fast.ms,
+      imgPerSec: (1000 * batchSize) / fast.ms,
+      cpuMsPerStep: fast.cpuMs,
+      leakedTensors: fast.leaked,
+    };
     if (options.compareStock) {
       restoreStockWasmKernels();
       registerWasmTrainingKernels({ kernels: ['Conv2DBackpropFilter'] });
@@ -144,7 +154,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const kernels = opts.kernels === undefined ? 'all' : ['Conv2DBackpropFilter', ...opts.kernels].join(',');
   console.log(
     `wasm train step, batch ${opts.batchSize}, kernels ${kernels}: ${r.msPerStep.toFixed(0)} ms/step, ` +
-      `${r.imgPerSec.toFixed(1)} img/s, leaked tensors ${r.leakedTensors}` +
+      `${r.imgPerSec.toFixed(1)} img/s (cpu ${r.cpuMsPerStep.toFixed(0)} ms/step), leaked tensors ${r.leakedTensors}` +
       (r.stockMsPerStep === undefined ? '' : `; stock ${r.stockMsPerStep.toFixed(0)} ms/step (${((1000 * opts.batchSize) / r.stockMsPerStep).toFixed(1)} img/s)`),
   );
 }

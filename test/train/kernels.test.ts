@@ -69,13 +69,13 @@ interface ConvCase {
 }
 
 const CONV_CASES: ConvCase[] = [
-  // The model's six layers (batch 4: the cpu reference kernels are slow), the first at batch 64.
+  // The model's six layers (batch 2: the cpu reference kernels are slow), the first at batch 64.
   { x: [64, 28, 28, 1], filter: [3, 3, 1, 32], strides: 1, pad: 'valid' },
-  { x: [4, 26, 26, 32], filter: [3, 3, 32, 32], strides: 1, pad: 'valid' },
-  { x: [4, 24, 24, 32], filter: [5, 5, 32, 32], strides: 2, pad: 'same' },
-  { x: [4, 12, 12, 32], filter: [3, 3, 32, 64], strides: 1, pad: 'valid' },
-  { x: [4, 10, 10, 64], filter: [3, 3, 64, 64], strides: 1, pad: 'valid' },
-  { x: [4, 8, 8, 64], filter: [5, 5, 64, 64], strides: 2, pad: 'same' },
+  { x: [2, 26, 26, 32], filter: [3, 3, 32, 32], strides: 1, pad: 'valid' },
+  { x: [2, 24, 24, 32], filter: [5, 5, 32, 32], strides: 2, pad: 'same' },
+  { x: [2, 12, 12, 32], filter: [3, 3, 32, 64], strides: 1, pad: 'valid' },
+  { x: [2, 10, 10, 64], filter: [3, 3, 64, 64], strides: 1, pad: 'valid' },
+  { x: [2, 8, 8, 64], filter: [5, 5, 64, 64], strides: 2, pad: 'same' },
   // Odd sizes, batch 1, uneven 'same' padding, rows the forward pass never read, 1x1 stride 2.
   { x: [1, 5, 5, 2], filter: [3, 3, 2, 3], strides: 1, pad: 'same' },
   { x: [1, 7, 9, 3], filter: [5, 5, 3, 4], strides: 2, pad: 'same' },
@@ -158,6 +158,40 @@ describe('BatchMatMul on wasm', () => {
   });
 });
 
+describe('Sum and Mean on wasm', () => {
+  const cases: Array<[number[], number | number[], boolean]> = [
+    [[64, 26, 26, 32], [0, 1, 2], true], // BatchNormalization's moments and gradient
+    [[8, 10, 10, 64], [0, 1, 2], false],
+    [[4, 5], 0, false],
+    [[3, 4, 5], [-3, -2], true],
+    [[3, 4, 5], [0, 1, 2], false],
+    [[3, 4, 5], [1], false], // not leading axes: the stock kernel
+    [[3, 4, 5], [2, 0], true],
+  ];
+  for (const kernel of ['Sum', 'Mean']) {
+    it.each(cases)(`${kernel} matches cpu: %j axis %j keepDims %s`, async (shape, axis, keepDims) => {
+      await expectSameAsCpu(kernel, { x: random(shape) }, { axis, keepDims });
+    });
+  }
+  it('sums int32 with the stock kernel', async () => {
+    const values = Int32Array.from({ length: 12 }, (_, i) => i * 5 - 7);
+    await expectSameAsCpu('Sum', { x: { shape: [3, 4], values, dtype: 'int32' } }, { axis: [0], keepDims: false });
+  });
+});
+
+describe('Identity on wasm', () => {
+  it('shares the buffer and survives disposing its input', async () => {
+    await use('wasm');
+    const x = tf.tensor(random([2, 3]).values, [2, 3]);
+    const want = x.dataSync().slice();
+    const y = tf.engine().runKernel('Identity', { x }, {}) as tf.Tensor;
+    x.dispose();
+    expect(y.shape).toEqual([2, 3]);
+    expect(Array.from(y.dataSync())).toEqual(Array.from(want));
+    y.dispose();
+  });
+});
+
 describe('kernel hygiene', () => {
   it('leaks no tensors or wasm buffers', async () => {
     await use('wasm');
@@ -169,6 +203,7 @@ describe('kernel hygiene', () => {
         const [gx, gw] = tf.grads(f)([x, w]) as [tf.Tensor, tf.Tensor];
         tf.tile(tf.ones([1, 1, 1, 3]), [4, 12, 12, 1]).sum().add(gx.sum()).add(gw.sum()).dataSync();
         tf.matMul(tf.ones([6, 5]), tf.ones([6, 7]), true, false).dataSync();
+        tf.moments(gx, [0, 1, 2]).variance.clone().dataSync();
       });
     };
     run();

