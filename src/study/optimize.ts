@@ -138,7 +138,9 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
           });
           const history = viewForTrial(all(), n, lag).history;
           const outOfEpochs = budget.maxEpochs !== undefined && epochsSpent() >= budget.maxEpochs;
-          const prune = !Number.isFinite(value) || pruner.prune(history, trial, space.objective.direction);
+          // After its last epoch a trial is complete: nothing is left to save by pruning it.
+          const last = metrics.epoch >= space.fixed.epochs;
+          const prune = !Number.isFinite(value) || (!last && pruner.prune(history, trial, space.objective.direction));
           emit({ type: 'epoch', trial, metrics, prune });
           if (opts.stopSignal?.aborted) interrupted = true; // Ctrl-C: end the trial at this epoch
           return prune || outOfEpochs || interrupted;
