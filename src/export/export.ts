@@ -26,7 +26,7 @@ export interface ExportOptions {
   top?: number;
   tta?: boolean;
   backend?: BackendName;
-  /** Called once the inputs are checked, before the (long) predictions. */
+  /** Called once every input is checked (study, models, test set), before the (long) predictions. */
   onStart?: (info: { backend: string; testSource: string; images: number; trials: ChosenTrial[]; notKept: number[] }) => void;
   onProgress?: (done: number, total: number) => void;
 }
@@ -73,11 +73,15 @@ export async function exportStudy(opts: ExportOptions): Promise<ExportResult> {
 
   const backend = await initBackend(opts.backend ?? 'auto');
   const test = await loadTestSet(data);
-  opts.onStart?.({ backend: backend.name, testSource: test.source, images: test.images.count, trials: chosen, notKept: notKept.map((t) => t.number) });
   const prediction = await predictEnsemble(
     chosen.map((c) => c.dir),
     test.images,
-    { tta: opts.tta === true, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) },
+    {
+      tta: opts.tta === true,
+      onReady: () =>
+        opts.onStart?.({ backend: backend.name, testSource: test.source, images: test.images.count, trials: chosen, notKept: notKept.map((t) => t.number) }),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    },
   );
   const labels = argmaxLabels(prediction.probabilities);
   const solution = test.solution;

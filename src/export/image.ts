@@ -15,6 +15,7 @@ export interface GreyImage {
   pixels: Float32Array;
 }
 
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const BOX = 20;
 /** Center of mass of an MNIST digit, in pixel indices. */
 const CENTER = 14;
@@ -25,6 +26,7 @@ const MIN_CONTRAST = 32;
 
 /** Decodes a PNG (grey, RGB, RGBA, palette; 8 or 16 bits) to greyscale, transparency over white. */
 export function decodePng(bytes: Buffer, file: string): GreyImage {
+  if (!bytes.subarray(0, 8).equals(PNG_SIGNATURE)) throw new UserError(`${file}: not a PNG image (no PNG signature)`);
   let png: PNG;
   try {
     png = PNG.sync.read(bytes);

@@ -12,6 +12,8 @@ export interface PredictOptions {
   /** Average each model's softmax over the TTA views (clean image + fixed shifts and rotations). */
   tta?: boolean;
   batchSize?: number;
+  /** Called once every model is loaded (and so checked), before the first prediction. */
+  onReady?: () => void;
   /** Called after every batch with the batches done and the total (all models and views). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -54,6 +56,7 @@ export async function predictEnsemble(modelDirs: readonly string[], images: Imag
   const models: tf.LayersModel[] = [];
   try {
     for (const dir of modelDirs) models.push(await loadClassifier(dir));
+    opts.onReady?.();
     const batches = Math.ceil(images.count / batchSize);
     const total = models.length * views.length * batches;
     let done = 0;

@@ -53,6 +53,16 @@ export async function saveSeedCnn(dir: string, seed: number): Promise<void> {
   model.dispose();
 }
 
+/** A valid TF.js model that is no digit classifier: 28x28x1 -> `outputs` classes. */
+export async function saveOtherModel(dir: string, outputs: number): Promise<void> {
+  await initBackend('wasm');
+  const model = tf.sequential({
+    layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: outputs, activation: 'softmax' })],
+  });
+  await saveModel(model, dir);
+  model.dispose();
+}
+
 export interface TrialSpec {
   number: number;
   state?: TrialState;
