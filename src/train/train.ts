@@ -141,7 +141,7 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
 }
 
 /** One optimizer step; returns the batch's summed loss and correct count as scalars (no readback). */
-function trainStep(model: tf.Sequential, optimizer: tf.Optimizer, x: Float32Array, y: Int32Array): [tf.Scalar, tf.Scalar] {
+export function trainStep(model: tf.Sequential, optimizer: tf.Optimizer, x: Float32Array, y: Int32Array): [tf.Scalar, tf.Scalar] {
   const n = y.length;
   let lossOut: tf.Scalar | null = null;
   let correctOut: tf.Scalar | null = null;

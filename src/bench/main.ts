@@ -1,0 +1,83 @@
+/**
+ * `npm run bench`: the project's speed and memory figures as one JSON document on stdout.
+ *   - per backend that initializes here (tensorflow, webgpu, wasm; cpu only with --backends cpu): train
+ *     img/s at batch 64 and 128, augmentation cost, inference img/s, peak RSS (each in its own process);
+ *   - pool scaling on wasm: training throughput of the real worker pool with 1 and with 2 workers;
+ *   - the PyTorch reference (../shared/reference/torch_seed_cnn.py) in the same run, where Debian's
+ *     python3-torch is installed, for a side-by-side figure on the same machine.
+ * Options: --backends wasm,webgpu  --batches 64,128  --steps 10  --no-pool  --no-torch  --out FILE
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import { mnistDir } from '../data/index.js';
+import { measurePoolScaling } from './pool.js';
+
+const run = promisify(execFile);
+const here = dirname(fileURLToPath(import.meta.url));
+
+const { values } = parseArgs({
+  options: {
+    backends: { type: 'string', default: 'tensorflow,webgpu,wasm' },
+    batches: { type: 'string', default: '64,128' },
+    steps: { type: 'string', default: '10' },
+    'no-pool': { type: 'boolean', default: false },
+    'no-torch': { type: 'boolean', default: false },
+    'pool-images': { type: 'string', default: '3000' },
+    reference: { type: 'string', default: resolve(here, '../../../shared/reference/torch_seed_cnn.py') },
+    out: { type: 'string' },
+  },
+});
+
+async function backendFigures(backend: string): Promise<unknown> {
+  try {
+    const { stdout } = await run(process.execPath, [join(here, 'backend.js'), '--backend', backend, '--batches', values.batches!, '--steps', values.steps!], {
+      maxBuffer: 1 << 24,
+      timeout: 20 * 60_000,
+    });
+    const last = stdout.trim().split('\n').pop()!;
+    return JSON.parse(last);
+  } catch (err) {
+    return { backend, error: (err as Error).message.split('\n')[0] };
+  }
+}
+
+async function torchReference(): Promise<unknown> {
+  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  try {
+    await run(python, ['-c', 'import torch']);
+  } catch {
+    return { skipped: 'PyTorch not installed (apt-get install python3-torch)' };
+  }
+  if (!existsSync(values.reference!)) return { skipped: `reference script not found at ${values.reference}` };
+  const results: unknown[] = [];
+  for (const batch of values.batches!.split(',')) {
+    const { stdout } = await run(
+      python,
+      [values.reference!, mnistDir(), '--device', 'cpu', '--threads', String(availableParallelism()), '--batch', batch, '--limit', '3200', '--bench-only'],
+      { maxBuffer: 1 << 24, timeout: 20 * 60_000 },
+    );
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const info = lines[0]!;
+    const epoch = lines.find((l) => 'train_img_s' in l)!;
+    const test = lines.find((l) => 'infer_img_s' in l)!;
+    results.push({ batchSize: Number(batch), torch: info.torch, threads: info.threads, trainImgPerSec: epoch.train_img_s, inferImgPerSec: test.infer_img_s });
+  }
+  return results;
+}
+
+const report: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  machine: { cpus: availableParallelism(), model: cpus()[0]?.model ?? '', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+  backends: [] as unknown[],
+};
+for (const b of values.backends!.split(',')) (report.backends as unknown[]).push(await backendFigures(b));
+if (!values['no-pool']) report.poolScaling = await measurePoolScaling({ images: Number(values['pool-images']) });
+if (!values['no-torch']) report.pytorchReference = await torchReference();
+const json = JSON.stringify(report, null, 2);
+console.log(json);
+if (values.out) await writeFile(values.out, json);
