@@ -5,4 +5,4 @@ export { augmentBatch, NO_AUGMENT, type AugmentOptions } from './augment.js';
 export { calibrateBatchNorm } from './batchnorm.js';
 export { loadModel, saveModel } from './model-io.js';
 export { DEFAULT_TRAIN_PARAMS, predictProbabilities, train, type TrainOptions, type TrainResult } from './train.js';
-export { measureInference, measureTraining, type TrainingThroughput } from './measure.js';
+export { measureBatchNormLag, measureInference, measureTraining, type BatchNormLagPoint, type TrainingThroughput } from './measure.js';

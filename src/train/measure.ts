@@ -102,3 +102,109 @@ function round(v: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(v * f) / f;
 }
+
+export interface BatchNormLagPoint {
+  step: number;
+  /** Share of the moving averages' initial value (mean 0, variance 1) still in them: 0.99^step. */
+  initialShare: number;
+  /** Validation accuracy with Keras' moving averages (plain `predict`). */
+  movingAverages: number;
+  /** ... with each BN normalizing by the validation batch's own statistics (batches of the training size). */
+  batchStatistics: number;
+  /** ... after re-estimating the statistics on clean training images (what the trainer does). */
+  recalibrated: number;
+}
+
+/**
+ * Why `predict` lags after a few hundred steps: trains plain steps (no recalibration in between) and at
+ * each checkpoint scores the validation set three ways. Recalibration is undone after each checkpoint
+ * so training sees exactly Keras' behaviour.
+ */
+export async function measureBatchNormLag(
+  train: ImageSet,
+  val: ImageSet,
+  opts: { backend: BackendName; batchSize: number; checkpoints: number[]; calibrationImages?: number; seed?: number },
+): Promise<BatchNormLagPoint[]> {
+  await initBackend(opts.backend);
+  const { calibrateBatchNorm } = await import('./batchnorm.js');
+  const model = buildModel({ dropout: 0.4, l2: 0 }, opts.seed ?? 1);
+  const optimizer = tf.train.adam(1e-3);
+  const rng = createRng(opts.seed ?? 1);
+  const x = new Float32Array(opts.batchSize * IMAGE_SIZE);
+  const y = new Int32Array(opts.batchSize);
+  const aug = { rotation: 10, zoom: 0.1, shift: 0.1, noise: 0 };
+  const accuracy = (probs: Float32Array, set: ImageSet) => {
+    let ok = 0;
+    for (let i = 0; i < set.count; i++) {
+      let arg = 0;
+      for (let c = 1; c < 10; c++) if (probs[i * 10 + c]! > probs[i * 10 + arg]!) arg = c;
+      if (arg === set.labels![i]) ok++;
+    }
+    return ok / set.count;
+  };
+  const batchStatsAccuracy = () => {
+    let ok = 0;
+    for (let i = 0; i < val.count; i += opts.batchSize) {
+      const n = Math.min(opts.batchSize, val.count - i);
+      const pred = tf.tidy(() => {
+        let t: tf.Tensor = tf.tensor4d(Float32Array.from(val.images.subarray(i * IMAGE_SIZE, (i + n) * IMAGE_SIZE), (v) => v / 255), [n, 28, 28, 1]);
+        for (const layer of model.layers) {
+          if (layer.getClassName() === 'BatchNormalization') {
+            const { mean, variance } = tf.moments(t, [0, 1, 2]);
+            const [gamma, beta] = layer.getWeights();
+            t = tf.batchNorm(t, mean, variance, beta, gamma, 1e-3);
+          } else t = layer.apply(t, { training: false }) as tf.Tensor;
+        }
+        return tf.argMax(t, 1);
+      });
+      const p = pred.dataSync();
+      pred.dispose();
+      for (let k = 0; k < n; k++) if (p[k] === val.labels![i + k]) ok++;
+    }
+    return ok / val.count;
+  };
+  const points: BatchNormLagPoint[] = [];
+  const last = Math.max(...opts.checkpoints);
+  let order = permutation(train.count, rng);
+  let pos = 0;
+  try {
+    for (let step = 1; step <= last; step++) {
+      if (pos + opts.batchSize > train.count) {
+        order = permutation(train.count, rng);
+        pos = 0;
+      }
+      const idx = order.subarray(pos, pos + opts.batchSize);
+      pos += opts.batchSize;
+      augmentBatch(train.images, idx, x, aug, rng);
+      for (let k = 0; k < idx.length; k++) y[k] = train.labels![idx[k]!]!;
+      const [loss, correct] = trainStep(model, optimizer, x, y);
+      tf.dispose([loss, correct]);
+      if (!opts.checkpoints.includes(step)) continue;
+      const movingAverages = accuracy(predictProbabilities(model, val), val);
+      const batchStatistics = batchStatsAccuracy();
+      const saved = model.getWeights().map((w) => w.clone());
+      const calib = permutation(train.count, createRng(7)).subarray(0, Math.min(train.count, opts.calibrationImages ?? 1024));
+      calibrateBatchNorm(model, (function* () {
+        for (let i = 0; i < calib.length; i += 512) {
+          const n = Math.min(512, calib.length - i);
+          const buf = new Float32Array(n * IMAGE_SIZE);
+          for (let k = 0; k < n; k++) for (let p = 0; p < IMAGE_SIZE; p++) buf[k * IMAGE_SIZE + p] = train.images[calib[i + k]! * IMAGE_SIZE + p]! / 255;
+          const t = tf.tensor4d(buf, [n, 28, 28, 1]);
+          try {
+            yield t;
+          } finally {
+            t.dispose();
+          }
+        }
+      })());
+      const recalibrated = accuracy(predictProbabilities(model, val), val);
+      model.setWeights(saved);
+      tf.dispose(saved);
+      points.push({ step, initialShare: round(0.99 ** step, 4), movingAverages, batchStatistics, recalibrated });
+    }
+    return points;
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
