@@ -1,6 +1,6 @@
 /**
  * Milliseconds per training step on the wasm backend: optimizer.minimize (Adam, categorical
- * crossentropy) on the seed notebook's CNN, after 3 warm-up steps.
+ * crossentropy) on the seed notebook's CNN, after 3 warm-up steps; the median over the timed steps.
  *
  *   node dist/bench/wasm-step.js [--batch 64] [--steps 10] [--kernels Tile,BatchMatMul] [--stock]
  *
@@ -71,7 +71,16 @@ async function useWasm(): Promise<void> {
   await tf.ready();
 }
 
-/** Times `steps` training steps after the warm-up; returns ms per step and the tensor drift. */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/**
+ * Times `steps` training steps after the warm-up. Returns the median wall and CPU ms of one step
+ * (the median shrugs off steps stalled by other processes on a shared machine) and the tensor drift.
+ */
 function timeSteps(model: tf.Sequential, batchSize: number, steps: number): { ms: number; cpuMs: number; leaked: number } {
   const optimizer = tf.train.adam(1e-3);
   const x = tf.randomNormal([batchSize, 28, 28, 1]);
@@ -86,16 +95,20 @@ function timeSteps(model: tf.Sequential, batchSize: number, steps: number): { ms
   };
   for (let i = 0; i < WARMUP_STEPS; i++) step();
   const before = tf.memory().numTensors;
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  for (let i = 0; i < steps; i++) step();
-  const cpu = process.cpuUsage(cpu0);
-  const ms = (performance.now() - t0) / steps;
-  const cpuMs = (cpu.user + cpu.system) / 1000 / steps;
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    step();
+    const used = process.cpuUsage(cpu0);
+    wall.push(performance.now() - t0);
+    cpu.push((used.user + used.system) / 1000);
+  }
   const leaked = tf.memory().numTensors - before;
   tf.dispose([x, y]);
   optimizer.dispose();
-  return { ms, cpuMs, leaked };
+  return { ms: median(wall), cpuMs: median(cpu), leaked };
 }
 
 export async function benchWasmStep(options: WasmStepOptions): Promise<WasmStepResult> {

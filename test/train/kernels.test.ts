@@ -85,6 +85,8 @@ const CONV_CASES: ConvCase[] = [
   { x: [2, 6, 7, 3], filter: [1, 1, 3, 5], strides: 2, pad: 'valid' },
   { x: [2, 8, 8, 3], filter: [3, 3, 3, 4], strides: 3, pad: 'same' },
   { x: [2, 6, 6, 2], filter: [3, 3, 2, 2], strides: 1, pad: 1 },
+  // Padding wider than the filter: Conv2DBackpropInput hands this to the stock kernel.
+  { x: [2, 6, 6, 2], filter: [3, 3, 2, 2], strides: 1, pad: 3 },
 ];
 
 function label(c: ConvCase): string {
