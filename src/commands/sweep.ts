@@ -17,6 +17,7 @@ interface SweepArgs {
   runs: string;
   reports: string;
   trainer: string;
+  isolation?: string;
 }
 
 export const command: CommandModule<object, SweepArgs> = {
@@ -31,6 +32,11 @@ export const command: CommandModule<object, SweepArgs> = {
       .option('trials', { type: 'number', describe: 'override the space budget.trials' })
       .option('runs', { type: 'string', default: 'runs', describe: 'folder of the studies' })
       .option('reports', { type: 'string', default: 'reports', describe: 'folder of the reports' })
+      .option('isolation', {
+        type: 'string',
+        choices: ['thread', 'process'],
+        describe: 'run trials in worker threads or child processes (default: process on tensorflow, else thread)',
+      })
       .option('trainer', { type: 'string', choices: ['tfjs', 'scripted'], default: 'tfjs', hidden: true }),
   handler: async (argv) => {
     const { runSweep } = await import('../study/sweep.js');
@@ -55,11 +61,12 @@ export const command: CommandModule<object, SweepArgs> = {
         backend: argv.backend,
         runsDir: argv.runs,
         trainer: argv.trainer as 'tfjs' | 'scripted',
+        ...(argv.isolation ? { isolation: argv.isolation as 'thread' | 'process' } : {}),
         stopSignal: stop.signal,
         onStart: (s) => {
           console.log(`study ${s.study} in ${s.studyDir} (space: ${s.spaceFile})`);
           console.log(`data: ${s.data.source}: ${s.data.train.count} train / ${s.data.val.count} validation / ${s.data.test.count} test images`);
-          console.log(`backend: ${s.backend} (${s.backendReason}); ${s.workers} worker(s)`);
+          console.log(`backend: ${s.backend} (${s.backendReason}); ${s.workers} worker ${s.isolation === 'process' ? 'process' : 'thread'}(s)`);
           const p = s.space.pruner.type;
           console.log(`sampler: ${s.space.sampler.type}; pruner: ${p}; budget: ${s.space.budget.trials} trials x ${s.space.fixed.epochs} epochs`);
           if (s.resumed.length) console.log(`resuming: ${s.resumed.length} trial(s) already in the study`);

@@ -2,8 +2,10 @@
  * The pool's worker: runs one trial per task with the real trainer (TF.js, loaded once per thread) or the
  * scripted one (tests), reporting each epoch through the task's port and obeying the prune decision.
  * Workers never write the study: they return the outcome and the driver records it.
+ * The same file is the entry of a ProcessRunner's child processes (see the end of this file).
  */
 import { once } from 'node:events';
+import { isMainThread } from 'node:worker_threads';
 import type { EpochMetrics } from '../study/types.js';
 import type { DriverMessage, TrialOutcome, WorkerMessage, WorkerTask } from './protocol.js';
 
@@ -49,4 +51,10 @@ function bestEpoch(history: EpochMetrics[]): number {
     if (m.valAcc > history[best]!.valAcc) best = i;
   });
   return history.length ? best + 1 : 0;
+}
+
+// Forked by a ProcessRunner rather than started by piscina: serve trials over the IPC channel.
+if (isMainThread && typeof process.send === 'function' && process.env['DIGIT_SWEEP_CHILD_DATA']) {
+  const { serveChild } = await import('./process-runner.js');
+  await serveChild(runTrial);
 }

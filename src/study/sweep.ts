@@ -26,6 +26,11 @@ export interface SweepOptions {
   /** Override the space's trial budget. */
   trials?: number;
   trainer?: TrainerKind;
+  /**
+   * Where trials run: `thread` (a piscina pool) or `process` (one child process per worker). Default:
+   * `process` on the tensorflow backend (tfjs-node's binding loads in one thread per process), else `thread`.
+   */
+  isolation?: Isolation;
   stopSignal?: AbortSignal;
   /** Called once the study is open, with the trials it already had (resume) and the resolved settings. */
   onStart?: (info: SweepStart) => void;
@@ -34,6 +39,9 @@ export interface SweepOptions {
   makeRunner?: (data: Dataset, workers: number) => Promise<TrialRunner> | TrialRunner;
 }
 
+export const ISOLATIONS = ['thread', 'process'] as const;
+export type Isolation = (typeof ISOLATIONS)[number];
+
 export interface SweepStart {
   study: string;
   studyDir: string;
@@ -41,6 +49,7 @@ export interface SweepStart {
   spaceFile: string;
   data: Dataset;
   workers: number;
+  isolation: Isolation;
   backend: string;
   backendReason: string;
   resumed: FrozenTrial[];
@@ -92,6 +101,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     backendReason = init.reason;
   }
 
+  const isolation = opts.isolation ?? (backend === 'tensorflow' ? 'process' : 'thread');
+  if (!ISOLATIONS.includes(isolation)) throw new UserError(`argument --isolation: must be thread or process (got ${JSON.stringify(isolation)})`);
+
   const studyDir = resolve(opts.runsDir ?? 'runs', study);
   await mkdir(studyDir, { recursive: true });
   const lock = await acquireStudyLock(studyDir);
@@ -117,9 +129,12 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         dataFingerprint: data.fingerprint,
       });
     }
-    opts.onStart?.({ study, studyDir, space, spaceFile, data, workers, backend, backendReason, resumed: existing?.trials ?? [] });
+    opts.onStart?.({ study, studyDir, space, spaceFile, data, workers, isolation, backend, backendReason, resumed: existing?.trials ?? [] });
     if (opts.makeRunner) runner = await opts.makeRunner(data, workers);
-    else {
+    else if (isolation === 'process') {
+      const { ProcessRunner } = await import('../pool/process-runner.js');
+      runner = new ProcessRunner({ data, workers });
+    } else {
       const { ThreadRunner } = await import('../pool/runner.js');
       runner = new ThreadRunner({ data, workers });
     }

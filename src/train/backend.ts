@@ -134,6 +134,7 @@ async function initWebgpu(): Promise<BackendInit> {
     throw new BackendError(`backend webgpu: cannot expose navigator.gpu: ${firstLine(err)}`);
   }
   await import('@tensorflow/tfjs-backend-webgpu');
+  const flags = setWebgpuFlags();
   await activate('webgpu');
   const info = adapter.info ?? {};
   return {
@@ -145,8 +146,37 @@ async function initWebgpu(): Promise<BackendInit> {
       architecture: info.architecture ?? '',
       device: info.device ?? '',
       description: info.description ?? '',
+      flags,
     },
   };
+}
+
+/**
+ * TF.js webgpu flags for training, measured on an H100 (bench/NOTES.md): submit the command buffer every
+ * 1000 dispatches instead of 15, and never run small ops on the CPU (that reads GPU data back). An
+ * environment variable of the same name overrides each one (benchmarks). Returns them as one line.
+ */
+export const WEBGPU_TRAINING_FLAGS = { WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE: 1000, WEBGPU_CPU_FORWARD: false } as const;
+
+function setWebgpuFlags(): string {
+  const set: string[] = [];
+  for (const [name, fallback] of Object.entries(WEBGPU_TRAINING_FLAGS)) {
+    const raw = process.env[name];
+    let value: number | boolean = fallback;
+    if (raw !== undefined && raw !== '') {
+      value = typeof fallback === 'boolean' ? raw === 'true' || raw === '1' : Number(raw);
+      if (typeof value === 'number' && !(Number.isInteger(value) && value > 0)) {
+        throw new BackendError(`backend webgpu: environment variable ${name} must be a positive integer (got ${JSON.stringify(raw)})`);
+      }
+    }
+    try {
+      tf.env().set(name, value);
+    } catch (err) {
+      throw new BackendError(`backend webgpu: cannot set TF.js flag ${name}: ${firstLine(err)}`);
+    }
+    set.push(`${name}=${value}`);
+  }
+  return set.join(' ');
 }
 
 async function initWasm(): Promise<BackendInit> {
