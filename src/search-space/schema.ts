@@ -72,6 +72,8 @@ export const budgetSchema = z.strictObject({
   trialTimeoutMinutes: posNum().optional(),
   /** The sweep stops after this many failed trials in a row. */
   maxConsecutiveFailures: posInt().default(5),
+  /** Heap limit of each worker thread (MB): a trial that needs more fails instead of taking the driver down. */
+  workerHeapMb: posInt().optional(),
 });
 
 export const tpeSamplerSchema = z.strictObject({

@@ -118,6 +118,7 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
     let outcome: TrialOutcome | null = null;
     let error: string | null = null;
     let interrupted = false;
+    let nonFinite: string | null = null; // why a NaN/Inf epoch pruned the trial
     try {
       outcome = await runner.run(
         {
@@ -140,7 +141,8 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
           const outOfEpochs = budget.maxEpochs !== undefined && epochsSpent() >= budget.maxEpochs;
           // After its last epoch a trial is complete: nothing is left to save by pruning it.
           const last = metrics.epoch >= space.fixed.epochs;
-          const prune = !Number.isFinite(value) || (!last && pruner.prune(history, trial, space.objective.direction));
+          if (!Number.isFinite(value)) nonFinite = `non-finite ${space.objective.metric} at epoch ${metrics.epoch} (got ${value}; val loss ${metrics.valLoss})`;
+          const prune = nonFinite !== null || (!last && pruner.prune(history, trial, space.objective.direction));
           emit({ type: 'epoch', trial, metrics, prune });
           if (opts.stopSignal?.aborted) interrupted = true; // Ctrl-C: end the trial at this epoch
           return prune || outOfEpochs || interrupted;
@@ -156,7 +158,7 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
     if (outcome && interrupted) {
       await save(trial, { state: 'fail', error: INTERRUPTED, datetimeComplete: now, value: bestValue(space, trial.intermediateValues) });
     } else if (outcome) {
-      const complete = !outcome.stopped;
+      const complete = !outcome.stopped && nonFinite === null;
       await save(trial, {
         state: complete ? 'complete' : 'pruned',
         value: bestValue(space, trial.intermediateValues),
@@ -164,6 +166,7 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
         backend: outcome.backend,
         backendInfo: outcome.backendInfo,
         modelDir: complete && saveDir && existsSync(join(saveDir, 'model.json')) ? relative(opts.studyDir, saveDir) : null,
+        ...(nonFinite ? { error: nonFinite } : {}),
       });
       consecutiveFailures = 0;
       if (complete) await keepBestModels();

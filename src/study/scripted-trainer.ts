@@ -16,7 +16,9 @@
  * Fault modes (for fault tests of the driver), from `opts.fault` or the environment:
  *   DIGIT_SWEEP_SCRIPTED_FAULT="<mode>@<epoch>[:<param><op><value>]"   e.g. "throw@2", "nan@3:lr>0.005"
  *     throw: throws an Error during that epoch; nan: reports NaN losses and accuracy from that epoch;
- *     hang: never resolves (waits on a timer); spin: busy-loops forever (like a stuck native kernel).
+ *     hang: never resolves (waits on a timer); spin: busy-loops forever (like a stuck native kernel);
+ *     exit: calls process.exit(3) (in a pool worker: the thread dies); oom: allocates until the heap
+ *     limit kills the worker (resourceLimits).
  *     The optional condition restricts the fault to trials whose param matches (ops <, >, =).
  *   DIGIT_SWEEP_SCRIPTED_DELAY_MS=<ms>   real delay per epoch (when opts.epochDelayMs is not given).
  */
@@ -26,7 +28,7 @@ import type { EpochMetrics, TrainParams } from './types.js';
 /** Where the scripted curves peak. */
 export const SCRIPTED_OPTIMUM = { lr: 2e-3, dropout: 0.35, l2: 3e-5, noise: 0.05 } as const;
 
-export type ScriptedFaultMode = 'throw' | 'nan' | 'hang' | 'spin';
+export type ScriptedFaultMode = 'throw' | 'nan' | 'hang' | 'spin' | 'exit' | 'oom';
 export interface ScriptedFault {
   mode: ScriptedFaultMode;
   /** 1-based epoch at which the fault happens. */
@@ -49,7 +51,7 @@ export interface ScriptedTrainOptions {
 
 /** Parses "throw@2" or "nan@3:lr>0.005"; throws on a malformed spec. */
 export function parseScriptedFault(spec: string): ScriptedFault {
-  const m = /^(throw|nan|hang|spin)@(\d+)(?::(\w+)([<>=])([-+0-9.eE]+))?$/.exec(spec.trim());
+  const m = /^(throw|nan|hang|spin|exit|oom)@(\d+)(?::(\w+)([<>=])([-+0-9.eE]+))?$/.exec(spec.trim());
   if (!m) throw new Error(`DIGIT_SWEEP_SCRIPTED_FAULT must look like "throw@2" or "nan@3:lr>0.005", got ${JSON.stringify(spec)}`);
   const fault: ScriptedFault = { mode: m[1] as ScriptedFaultMode, epoch: Number(m[2]) };
   if (m[3]) fault.when = { param: m[3] as keyof TrainParams, op: m[4] as '<' | '>' | '=', value: Number(m[5]) };
@@ -142,6 +144,11 @@ export async function scriptedTrain(params: TrainParams, opts: ScriptedTrainOpti
         await new Promise<never>(() => setInterval(() => undefined, 1 << 30));
       }
       if (active.mode === 'spin') for (;;) Math.sqrt(epoch);
+      if (active.mode === 'exit') process.exit(3);
+      if (active.mode === 'oom') {
+        const hoard: number[][] = [];
+        for (;;) hoard.push(new Array<number>(1 << 16).fill(epoch));
+      }
     }
     let m = scriptedEpochMetrics(params, epoch, opts.seed);
     if (active && active.mode === 'nan' && epoch >= active.epoch) {

@@ -3,8 +3,8 @@
  * runs/<study>/ behind a lock, run the optimize loop on a worker pool, write the reports. Nothing is
  * created under runs/ before the space and the data have been read without error.
  */
-import { mkdir } from 'node:fs/promises';
-import { basename, extname, resolve } from 'node:path';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
 import type { Dataset } from '../data/types.js';
 import { UserError } from '../errors.js';
 import type { TrainerKind, TrialRunner } from '../pool/protocol.js';
@@ -109,6 +109,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const lock = await acquireStudyLock(studyDir);
   let runner: TrialRunner | null = null;
   try {
+    // Half-written files of a driver killed in the middle of a write (we hold the lock: nobody else writes here).
+    for (const f of await readdir(studyDir)) if (/^study\.json(\.bak)?\.tmp-\d+$/.test(f)) await rm(join(studyDir, f), { force: true });
     const store = new LowdbTrialStore(studyDir);
     const existing = await store.getStudy();
     if (existing) {
@@ -136,7 +138,11 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       runner = new ProcessRunner({ data, workers });
     } else {
       const { ThreadRunner } = await import('../pool/runner.js');
-      runner = new ThreadRunner({ data, workers });
+      runner = new ThreadRunner({
+        data,
+        workers,
+        ...(space.budget.workerHeapMb ? { maxOldGenerationSizeMb: space.budget.workerHeapMb } : {}),
+      });
     }
     const summary = await optimize({
       store,
