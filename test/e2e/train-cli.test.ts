@@ -1,0 +1,45 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+describe('digit-sweep train (real TF.js, wasm)', () => {
+  it('trains one epoch on 800 images and saves model.json, weights.bin and history.json', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'ds-train-')), 'model');
+    const r = await runCli(['train', '--limit', '800', '--epochs', '2', '--backend', 'wasm', '--batch-size', '32', '--out', out]);
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/backend: wasm/);
+    expect(r.stdout).toMatch(/epoch 1\/2 .*val_acc 0\.\d{4}/);
+    expect(r.stdout).toMatch(/epoch 2\/2 /);
+    for (const f of ['model.json', 'weights.bin', 'history.json', 'eval.json']) expect(existsSync(join(out, f))).toBe(true);
+    const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
+    expect(history.backend.name).toBe('wasm');
+    expect(history.epochs).toHaveLength(2);
+    expect(history.params.lr).toBe(1e-3);
+    expect(history.epochs[1].lr).toBeCloseTo(1e-3 * 0.95);
+    // 720 training images, 2 epochs: far above chance (0.1) — the validation is trustworthy even this early.
+    expect(Math.max(...history.epochs.map((e: { valAcc: number }) => e.valAcc))).toBeGreaterThan(0.6);
+    // 459,210 float32 weights
+    expect(readFileSync(join(out, 'weights.bin')).length).toBe(459_210 * 4);
+  });
+
+  it('rejects bad arguments with one line and exit code 2, writing nothing', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'ds-train-')), 'never');
+    for (const args of [['--lr', '-1'], ['--epochs', '1.5'], ['--dropout', '1'], ['--backend', 'tpu']]) {
+      const r = await runCli(['train', ...args, '--out', out]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
+  it('a backend that cannot start is an error, not a silent fall-back', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'ds-train-')), 'never');
+    const r = await runCli(['train', '--limit', '200', '--backend', 'tensorflow', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/tfjs-node/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
