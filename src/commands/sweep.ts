@@ -92,7 +92,10 @@ export const command: CommandModule<object, SweepArgs> = {
       }
       console.log(`reports: ${reports.dir} (leaderboard.md/.csv/.json, report.html)`);
       if (stop.signal.aborted) process.exitCode = 130;
-      else if (result.failed) process.exitCode = 1;
+      else if (result.failed) {
+        console.error(`digit-sweep: sweep stopped: ${result.reason}; see the errors with: digit-sweep status ${result.study}`);
+        process.exitCode = 1;
+      }
     } finally {
       process.off('SIGINT', onSigint);
     }

@@ -132,17 +132,14 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       });
     }
     opts.onStart?.({ study, studyDir, space, spaceFile, data, workers, isolation, backend, backendReason, resumed: existing?.trials ?? [] });
+    const heap = space.budget.workerHeapMb ? { maxOldGenerationSizeMb: space.budget.workerHeapMb } : {};
     if (opts.makeRunner) runner = await opts.makeRunner(data, workers);
     else if (isolation === 'process') {
       const { ProcessRunner } = await import('../pool/process-runner.js');
-      runner = new ProcessRunner({ data, workers });
+      runner = new ProcessRunner({ data, workers, ...heap });
     } else {
       const { ThreadRunner } = await import('../pool/runner.js');
-      runner = new ThreadRunner({
-        data,
-        workers,
-        ...(space.budget.workerHeapMb ? { maxOldGenerationSizeMb: space.budget.workerHeapMb } : {}),
-      });
+      runner = new ThreadRunner({ data, workers, ...heap });
     }
     const summary = await optimize({
       store,

@@ -1,0 +1,61 @@
+/**
+ * A trial whose worker throws, calls process.exit, runs out of heap, reports NaN, hangs or spins past
+ * budget.trialTimeoutMinutes: that trial ends (fail, or pruned for NaN) with the reason recorded, the
+ * worker is replaced and the sweep goes on to its full budget.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { FrozenTrial } from '../../src/study/types.js';
+import { cli, readStudyFile, tempDir, writeSpace } from './helpers.js';
+
+const TRIALS = 6;
+// Trials with lr > 0.002 hit the fault at epoch 2; the others train normally.
+const WHEN = ':lr>0.002';
+
+const CASES: Array<{ fault: string; state: 'fail' | 'pruned'; reason: RegExp; isolation?: 'process' }> = [
+  { fault: 'throw@2', state: 'fail', reason: /^scripted fault: training failed at epoch 2$/ },
+  { fault: 'exit@2', state: 'fail', reason: /exited\b.*\bcode:? 3\b/ },
+  { fault: 'oom@2', state: 'fail', reason: /memory limit|heap out of memory/i },
+  { fault: 'nan@2', state: 'pruned', reason: /^non-finite valAcc at epoch 2 \(got NaN/ },
+  { fault: 'hang@2', state: 'fail', reason: /^timed out after 0\.02 min$/ },
+  { fault: 'spin@2', state: 'fail', reason: /^timed out after 0\.02 min$/ },
+  { fault: 'exit@2', state: 'fail', reason: /exited\b.*\bcode:? 3\b/, isolation: 'process' },
+  { fault: 'spin@2', state: 'fail', reason: /^timed out after 0\.02 min$/, isolation: 'process' },
+];
+
+describe('a faulty trial fails alone; the pool replaces its worker; the sweep goes on', () => {
+  const dir = tempDir();
+  const space = writeSpace(dir, 'faults.yaml', {
+    trials: TRIALS,
+    epochs: 3,
+    workers: 2,
+    budget: 'trialTimeoutMinutes: 0.02, workerHeapMb: 48, maxConsecutiveFailures: 6',
+  });
+
+  for (const c of CASES) {
+    it(`${c.fault}${c.isolation ? ` (worker processes)` : ''}`, async () => {
+      const study = `${c.fault.replace('@', '-')}${c.isolation ? '-proc' : ''}`;
+      const r = await cli(
+        ['sweep', space, '--trainer', 'scripted', '--study', study, '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports'), ...(c.isolation ? ['--isolation', c.isolation] : [])],
+        { cwd: dir, env: { DIGIT_SWEEP_SCRIPTED_FAULT: `${c.fault}${WHEN}`, DIGIT_SWEEP_SCRIPTED_DELAY_MS: '20' } },
+      );
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toContain(`sweep ended: budget of ${TRIALS} trials reached`);
+      const trials = readStudyFile(join(dir, 'runs', study)).trials;
+      expect(trials).toHaveLength(TRIALS);
+      const hit = (t: FrozenTrial) => (t.params.lr as number) > 0.002;
+      const faulty = trials.filter(hit);
+      expect(faulty.length).toBeGreaterThan(0);
+      expect(faulty.length).toBeLessThan(TRIALS);
+      for (const t of faulty) {
+        expect(t.state, `trial ${t.number}`).toBe(c.state);
+        expect(t.error, `trial ${t.number}`).toMatch(c.reason);
+        expect(t.epochs.length).toBe(c.state === 'pruned' ? 2 : 1); // epoch 1 recorded, then the fault
+      }
+      for (const t of trials.filter((x) => !hit(x))) expect(t.state, `trial ${t.number}: ${t.error}`).toBe('complete');
+      // A trial started after the first fault completed: the worker was replaced.
+      const firstFault = Math.min(...faulty.map((t) => Date.parse(t.datetimeComplete!)));
+      expect(trials.some((t) => t.state === 'complete' && Date.parse(t.datetimeStart) >= firstFault)).toBe(true);
+    });
+  }
+});
