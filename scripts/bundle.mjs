@@ -5,7 +5,8 @@
  *   cli.js            the CLI, one ESM file (TF.js, the wasm/webgpu backends and all JS dependencies inside)
  *   worker.js         the pool's worker (src/pool/worker.ts): thread pool and process pool both load it
  *   piscina-worker.js piscina's own thread bootstrap (piscina resolves it beside itself: renamed, see below)
- *   bench.js          src/bench/main.ts, when that file exists
+ *   bench.js          `npm run bench` (src/bench/main.ts) and backend.js (src/bench/backend.ts, one backend's
+ *                     figures, which bench.js runs in a child process), when those files exist
  *   package.json      {"type":"module"}: Node 20 reads the .js files above as ES modules
  *   *.wasm            tfjs-backend-wasm's binaries, found beside the bundle (its __dirname) or via TFJS_WASM_DIR
  *   node_modules/     only native packages, kept external: @resvg/resvg-js (+ its linux-x64-gnu binary, the
@@ -65,8 +66,9 @@ const entryPoints = {
   worker: join(root, 'src/pool/worker.ts'),
   'piscina-worker': join(dirname(require.resolve('piscina')), 'worker.js'),
 };
-const benchEntry = join(root, 'src/bench/main.ts');
-if (existsSync(benchEntry)) entryPoints.bench = benchEntry;
+// `npm run bench` (src/bench/main.ts) runs each backend's figures in its own process from backend.js beside it.
+if (existsSync(join(root, 'src/bench/main.ts'))) entryPoints.bench = join(root, 'src/bench/main.ts');
+if (existsSync(join(root, 'src/bench/backend.ts'))) entryPoints.backend = join(root, 'src/bench/backend.ts');
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });

@@ -30,7 +30,8 @@ export async function run(argv: string[]): Promise<number> {
     .version(false)
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .fail((msg, err) => {
-      throw err ?? new UserError(msg);
+      // yargs spreads some messages over lines ("Invalid values:\n  Argument: backend, Given: ..."): one line.
+      throw err ?? new UserError(msg.replace(/\s*\n\s*/g, ' '));
     });
   for (const m of modules) cli = cli.command(m.command);
   try {
