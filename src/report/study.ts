@@ -1,8 +1,18 @@
 /** Reading `runs/<study>/study.json` for the reports (read-only; a running sweep may rewrite it). */
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { StudyRecord } from '../study/types.js';
+
+/** How to get the previous good copy back (the store keeps it as study.json.bak), or '' without one. */
+async function restoreHint(file: string): Promise<string> {
+  try {
+    await access(`${file}.bak`);
+    return `; the previous copy is kept: cp ${file}.bak ${file}`;
+  } catch {
+    return '';
+  }
+}
 
 /** Loads and sanity-checks a study record; a missing or broken file is a one-line UserError. */
 export async function readStudy(studyDir: string): Promise<StudyRecord> {
@@ -19,11 +29,11 @@ export async function readStudy(studyDir: string): Promise<StudyRecord> {
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new UserError(`${file}: not valid JSON (${(err as Error).message.split('\n')[0]})`);
+    throw new UserError(`${file}: not valid JSON (${(err as Error).message.split('\n')[0]})${await restoreHint(file)}`);
   }
   const s = doc as Partial<StudyRecord> | null;
   if (!s || typeof s !== 'object' || typeof s.name !== 'string' || !Array.isArray(s.trials)) {
-    throw new UserError(`${file}: not a study record (needs "name" and "trials")`);
+    throw new UserError(`${file}: not a study record (needs "name" and "trials")${await restoreHint(file)}`);
   }
   return {
     ...(s as StudyRecord),

@@ -13,11 +13,12 @@ import { copyFile, link, mkdir, open, readFile, rename, rm, stat } from 'node:fs
 import { dirname, join } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { UserError } from '../errors.js';
-import type { FrozenTrial, StudyRecord } from '../study/types.js';
+import type { FrozenTrial, StudyRecord, TrialState } from '../study/types.js';
 import { applyCreateTrial, applyUpdateTrial, newStudyRecord, type NewStudy, type NewTrial, type TrialStore, type TrialUpdate } from './types.js';
 
 export const STUDY_FILE = 'study.json';
 export const BACKUP_SUFFIX = '.bak';
+const TRIAL_STATES: readonly TrialState[] = ['running', 'complete', 'pruned', 'fail'];
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -34,8 +35,22 @@ function studyProblem(data: unknown): string | null {
   const d = data as Partial<StudyRecord>;
   if (typeof d.name !== 'string' || d.name === '') return 'no study name';
   if (!Array.isArray(d.trials)) return 'no trials list';
-  for (const t of d.trials) {
-    if (t === null || typeof t !== 'object' || typeof (t as FrozenTrial).number !== 'number') return 'a trial without a number';
+  const seen = new Set<number>();
+  for (const [i, x] of d.trials.entries()) {
+    if (x === null || typeof x !== 'object' || typeof (x as FrozenTrial).number !== 'number') return 'a trial without a number';
+    const t = x as Partial<FrozenTrial>;
+    const at = `trials[${i}]`;
+    const got = (v: unknown) => ` (got ${JSON.stringify(v) ?? String(v)})`;
+    if (!Number.isInteger(t.number) || t.number! < 0) return `${at}.number: not a trial number${got(t.number)}`;
+    if (seen.has(t.number!)) return `${at}.number: trial ${t.number} appears twice`;
+    seen.add(t.number!);
+    if (!TRIAL_STATES.includes(t.state as TrialState)) return `${at}.state: expected one of ${TRIAL_STATES.join(', ')}${got(t.state)}`;
+    if (t.params === null || typeof t.params !== 'object' || Array.isArray(t.params)) return `${at}.params: not an object${got(t.params)}`;
+    // A NaN intermediate value is written as null by JSON.
+    const numbers = (v: unknown) => Array.isArray(v) && v.every((n) => n === null || typeof n === 'number');
+    if (t.intermediateValues !== undefined && !numbers(t.intermediateValues)) return `${at}.intermediateValues: not a list of numbers${got(t.intermediateValues)}`;
+    if (t.epochs !== undefined && !Array.isArray(t.epochs)) return `${at}.epochs: not a list${got(t.epochs)}`;
+    if (t.value !== undefined && t.value !== null && typeof t.value !== 'number') return `${at}.value: not a number or null${got(t.value)}`;
   }
   return null;
 }
