@@ -1,6 +1,7 @@
 /** `digit-sweep export NAME`: the best model(s) of a study -> model files, submission.csv, export.json. */
 import type { CommandModule } from 'yargs';
 import { describeBadValue, UserError } from '../errors.js';
+import { checkStudyName } from '../study/names.js';
 import { BACKEND_CHOICES, progressBar } from './shared.js';
 
 interface ExportArgs {
@@ -24,6 +25,7 @@ export const command: CommandModule<object, ExportArgs> = {
       .option('tta', { type: 'boolean', default: false, describe: 'test-time augmentation: average over the clean image and fixed shifts/rotations' })
       .option('backend', { type: 'string', choices: BACKEND_CHOICES, default: 'auto' }),
   handler: async (argv) => {
+    checkStudyName(argv.name);
     if (!(Number.isInteger(argv.top) && argv.top >= 1)) throw new UserError(describeBadValue('argument', '--top', 'must be a positive integer', argv.top));
     const { exportStudy } = await import('../export/index.js');
     const bar = progressBar();
