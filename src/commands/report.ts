@@ -19,7 +19,7 @@ export const command: CommandModule<object, ReportArgs> = {
     const { join } = await import('node:path');
     const { writeReports } = await import('../report/index.js');
     const { UserError } = await import('../errors.js');
-    if (argv.name.includes('/') || argv.name.includes('\\') || argv.name === '..' || argv.name === '.') {
+    if (/[/\\\0]/.test(argv.name) || argv.name === '..' || argv.name === '.') {
       throw new UserError(`report: bad study name ${JSON.stringify(argv.name)} (a folder name under ${argv.runs})`);
     }
     const out = await writeReports(join(argv.runs, argv.name), argv.reports);
