@@ -16,6 +16,8 @@ const commands: Array<() => Promise<{ command: CommandModule<any, any> }>> = [
   () => import('./predict.js'),
   () => import('./sweep.js'),
   () => import('./status.js'),
+  () => import('./worker.js'),
+  () => import('./migrate.js'),
 ];
 
 /** Runs the CLI and resolves to the process exit code. */

@@ -18,6 +18,7 @@ interface SweepArgs {
   reports: string;
   trainer: string;
   isolation?: string;
+  redis?: string;
 }
 
 export const command: CommandModule<object, SweepArgs> = {
@@ -37,6 +38,7 @@ export const command: CommandModule<object, SweepArgs> = {
         choices: ['thread', 'process'],
         describe: 'run trials in worker threads or child processes (default: process on tensorflow, else thread)',
       })
+      .option('redis', { type: 'string', describe: 'keep the study in Redis and run trials on `digit-sweep worker` processes, e.g. redis://10.0.0.5:6379' })
       .option('trainer', { type: 'string', choices: ['tfjs', 'scripted'], default: 'tfjs', hidden: true }),
   handler: async (argv) => {
     const { runSweep } = await import('../study/sweep.js');
@@ -62,11 +64,13 @@ export const command: CommandModule<object, SweepArgs> = {
         runsDir: argv.runs,
         trainer: argv.trainer as 'tfjs' | 'scripted',
         ...(argv.isolation ? { isolation: argv.isolation as 'thread' | 'process' } : {}),
+        ...(argv.redis ? { redis: argv.redis } : {}),
         stopSignal: stop.signal,
         onStart: (s) => {
           console.log(`study ${s.study} in ${s.studyDir} (space: ${s.spaceFile})`);
           console.log(`data: ${s.data.source}: ${s.data.train.count} train / ${s.data.val.count} validation / ${s.data.test.count} test images`);
-          console.log(`backend: ${s.backend} (${s.backendReason}); ${s.workers} worker ${s.isolation === 'process' ? 'process' : 'thread'}(s)`);
+          if (argv.redis) console.log(`backend: ${s.backend} (${s.backendReason}); study in Redis ${argv.redis}, up to ${s.workers} trial(s) at once on digit-sweep worker processes`);
+          else console.log(`backend: ${s.backend} (${s.backendReason}); ${s.workers} worker ${s.isolation === 'process' ? 'process' : 'thread'}(s)`);
           const p = s.space.pruner.type;
           console.log(`sampler: ${s.space.sampler.type}; pruner: ${p}; budget: ${s.space.budget.trials} trials x ${s.space.fixed.epochs} epochs`);
           if (s.resumed.length) console.log(`resuming: ${s.resumed.length} trial(s) already in the study`);

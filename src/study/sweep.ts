@@ -35,6 +35,12 @@ export interface SweepOptions {
   /** Called once the study is open, with the trials it already had (resume) and the resolved settings. */
   onStart?: (info: SweepStart) => void;
   onEvent?: (e: OptimizeEvent) => void;
+  /**
+   * A Redis URL: the study lives in Redis under its name and trials run on `digit-sweep worker`
+   * processes on any machine (BullMQ); `workers` is then the number of trials queued or running at once.
+   * runs/<study>/ keeps a study.json snapshot (written at the end) and the models workers could save there.
+   */
+  redis?: string;
   /** Replaces the thread pool (tests, other executors). */
   makeRunner?: (data: Dataset, workers: number) => Promise<TrialRunner> | TrialRunner;
 }
@@ -106,12 +112,13 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
 
   const studyDir = resolve(opts.runsDir ?? 'runs', study);
   await mkdir(studyDir, { recursive: true });
-  const lock = await acquireStudyLock(studyDir);
+  const remote = opts.redis ? await (await import('./remote.js')).openRedisStudy(opts.redis, study) : null;
+  const lock = remote ? null : await acquireStudyLock(studyDir);
   let runner: TrialRunner | null = null;
   try {
     // Half-written files of a driver killed in the middle of a write (we hold the lock: nobody else writes here).
     for (const f of await readdir(studyDir)) if (/^study\.json(\.bak)?\.tmp-\d+$/.test(f)) await rm(join(studyDir, f), { force: true });
-    const store = new LowdbTrialStore(studyDir);
+    const store = remote?.store ?? new LowdbTrialStore(studyDir);
     const existing = await store.getStudy();
     if (existing) {
       if (existing.dataFingerprint !== data.fingerprint) {
@@ -134,7 +141,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     opts.onStart?.({ study, studyDir, space, spaceFile, data, workers, isolation, backend, backendReason, resumed: existing?.trials ?? [] });
     const heap = space.budget.workerHeapMb ? { maxOldGenerationSizeMb: space.budget.workerHeapMb } : {};
     if (opts.makeRunner) runner = await opts.makeRunner(data, workers);
-    else if (isolation === 'process') {
+    else if (remote) {
+      const { BullmqRunner } = await import('../pool/bullmq-runner.js');
+      runner = await BullmqRunner.open({ url: opts.redis!, study, concurrency: workers, runId: remote.lease.runId });
+    } else if (isolation === 'process') {
       const { ProcessRunner } = await import('../pool/process-runner.js');
       runner = new ProcessRunner({ data, workers, ...heap });
     } else {
@@ -153,9 +163,11 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       ...(opts.stopSignal ? { stopSignal: opts.stopSignal } : {}),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });
+    if (remote) await (await import('./remote.js')).writeStudySnapshot(studyDir, (await store.getStudy())!);
     return { ...summary, study, studyDir };
   } finally {
     await runner?.close();
-    await lock.release();
+    await remote?.close();
+    await lock?.release();
   }
 }

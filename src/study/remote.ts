@@ -1,0 +1,54 @@
+/**
+ * A study in Redis, as the driver opens it: the driver lease first (one driver per study, on any
+ * machine), then the store. `snapshot` writes the study as runs/<study>/study.json so the reports,
+ * `status` and `export` read it like a lowdb study.
+ */
+import { join } from 'node:path';
+import { acquireDriverLease, type HeldLease } from '../pool/bullmq-runner.js';
+import { SafeStudyFile, STUDY_FILE } from '../storage/lowdb.js';
+import { connectRedis, RedisTrialStore } from '../storage/redis.js';
+import { UserError } from '../errors.js';
+import type { StudyRecord } from './types.js';
+
+export interface RedisStudy {
+  store: RedisTrialStore;
+  lease: HeldLease;
+  close(): Promise<void>;
+}
+
+/** Connects (a clear UserError when Redis cannot be reached) and takes the study's driver lease. */
+export async function openRedisStudy(url: string, study: string): Promise<RedisStudy> {
+  const redis = await connectChecked(url);
+  const lease = await acquireDriverLease(redis, study);
+  const store = new RedisTrialStore({ redis, study });
+  return {
+    store,
+    lease,
+    close: async () => {
+      await lease.release();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+/** An ioredis connection that has answered PING; a UserError naming the URL otherwise. */
+export async function connectChecked(url: string) {
+  if (!/^rediss?:\/\//.test(url)) throw new UserError(`argument --redis: expected a redis:// URL, got ${JSON.stringify(url)}`);
+  const redis = connectRedis(url, { maxRetriesPerRequest: 1, retryStrategy: (times: number) => (times > 3 ? null : 200) });
+  redis.on('error', () => undefined);
+  try {
+    await redis.ping();
+  } catch (err) {
+    redis.disconnect();
+    throw new UserError(`cannot reach Redis at ${url}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  // Connected: from now on, wait through short outages instead of failing commands.
+  redis.options.maxRetriesPerRequest = null;
+  redis.options.retryStrategy = (times: number) => Math.min(times * 200, 2000);
+  return redis;
+}
+
+/** Writes `study` to <studyDir>/study.json (atomically, keeping the previous copy as .bak). */
+export async function writeStudySnapshot(studyDir: string, study: StudyRecord): Promise<void> {
+  await new SafeStudyFile(join(studyDir, STUDY_FILE)).write(study);
+}
