@@ -13,7 +13,7 @@ describe('digit-sweep sweep (real TF.js, wasm, 2 workers)', () => {
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/backend: wasm/);
-    expect(r.stdout).toMatch(/2 worker\(s\)/);
+    expect(r.stdout).toMatch(/2 worker thread\(s\)/);
     const study = JSON.parse(readFileSync(join(dir, 'runs/tiny/study.json'), 'utf8')) as StudyRecord;
     expect(study.trials.map((t) => t.number)).toEqual([0, 1, 2, 3]);
     const states = study.trials.map((t) => t.state);
