@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, NUM_CLASSES, type Dataset, type ImageSet } from '../data/types.js';
 import { createRng, mixSeed, permutation } from '../random.js';
+import { fixedSchema } from '../search-space/schema.js';
 import type { EpochMetrics, TrainParams, TrialEvaluation } from '../study/types.js';
 import { augmentBatch } from './augment.js';
 import { initBackend, type BackendInit, type BackendName } from './backend.js';
@@ -14,18 +15,9 @@ import { calibrateBatchNorm } from './batchnorm.js';
 import { buildModel, regularizationLosses } from './model.js';
 import { saveModel } from './model-io.js';
 
-export const DEFAULT_TRAIN_PARAMS: TrainParams = {
-  lr: 1e-3,
-  dropout: 0.4,
-  l2: 0,
-  noise: 0,
-  lrDecay: 0.95,
-  rotation: 10,
-  zoom: 0.1,
-  shift: 0.1,
-  plateauPatience: 0,
-  plateauFactor: 0.5,
-};
+/** The trainer's defaults: the search space's `fixed` defaults (the seed notebook's settings). */
+const { epochs: _epochs, batchSize: _batchSize, ...fixedDefaults } = fixedSchema.parse({});
+export const DEFAULT_TRAIN_PARAMS: TrainParams = fixedDefaults;
 
 export interface TrainOptions {
   epochs: number;
