@@ -7,6 +7,7 @@ import { BACKEND_CHOICES, progressBar } from './shared.js';
 interface ExportArgs {
   name: string;
   runs: string;
+  redis?: string;
   out?: string;
   top: number;
   tta: boolean;
@@ -23,10 +24,12 @@ export const command: CommandModule<object, ExportArgs> = {
       .option('out', { type: 'string', describe: 'destination folder (default reports/<study>/export)' })
       .option('top', { type: 'number', default: 1, describe: 'average the softmax of the K best complete trials with a kept model' })
       .option('tta', { type: 'boolean', default: false, describe: 'test-time augmentation: average over the clean image and fixed shifts/rotations' })
-      .option('backend', { type: 'string', choices: BACKEND_CHOICES, default: 'auto' }),
+      .option('backend', { type: 'string', choices: BACKEND_CHOICES, default: 'auto' })
+      .option('redis', { type: 'string', describe: 'read the study from Redis (a sweep --redis study); a copy goes to <runs>/<name>/study.json' }),
   handler: async (argv) => {
     checkStudyName(argv.name);
     if (!(Number.isInteger(argv.top) && argv.top >= 1)) throw new UserError(describeBadValue('argument', '--top', 'must be a positive integer', argv.top));
+    if (argv.redis) await (await import('../study/remote.js')).syncFromRedis(argv.redis, argv.name, argv.runs);
     const { exportStudy } = await import('../export/index.js');
     const bar = progressBar();
     const result = await exportStudy({

@@ -5,6 +5,7 @@ interface ReportArgs {
   name: string;
   runs: string;
   reports: string;
+  redis?: string;
 }
 
 export const command: CommandModule<object, ReportArgs> = {
@@ -14,7 +15,8 @@ export const command: CommandModule<object, ReportArgs> = {
     y
       .positional('name', { type: 'string', demandOption: true, describe: 'study name (folder under --runs)' })
       .option('runs', { type: 'string', default: 'runs', describe: 'folder of the studies' })
-      .option('reports', { type: 'string', default: 'reports', describe: 'folder the reports go to' }),
+      .option('reports', { type: 'string', default: 'reports', describe: 'folder the reports go to' })
+      .option('redis', { type: 'string', describe: 'read the study from Redis (a sweep --redis study); a copy goes to <runs>/<name>/study.json' }),
   handler: async (argv) => {
     const { join } = await import('node:path');
     const { writeReports } = await import('../report/index.js');
@@ -22,6 +24,7 @@ export const command: CommandModule<object, ReportArgs> = {
     if (/[/\\\0]/.test(argv.name) || argv.name === '..' || argv.name === '.') {
       throw new UserError(`report: bad study name ${JSON.stringify(argv.name)} (a folder name under ${argv.runs})`);
     }
+    if (argv.redis) await (await import('../study/remote.js')).syncFromRedis(argv.redis, argv.name, argv.runs);
     const out = await writeReports(join(argv.runs, argv.name), argv.reports);
     for (const f of out.files) console.log(f);
     if (out.evaluation && !out.evaluation.ok) console.error(`note: best trial #${out.bestTrial}: ${out.evaluation.reason}`);

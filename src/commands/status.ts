@@ -8,6 +8,7 @@ interface StatusArgs {
   runs: string;
   limit?: number;
   json: boolean;
+  redis?: string;
 }
 
 export const command: CommandModule<object, StatusArgs> = {
@@ -18,10 +19,12 @@ export const command: CommandModule<object, StatusArgs> = {
       .positional('name', { type: 'string', demandOption: true, describe: 'study name (folder under --runs)' })
       .option('runs', { type: 'string', default: 'runs', describe: 'folder of the studies' })
       .option('limit', { type: 'number', describe: 'show only the best N trials' })
-      .option('json', { type: 'boolean', default: false, describe: 'print the leaderboard as JSON' }),
+      .option('json', { type: 'boolean', default: false, describe: 'print the leaderboard as JSON' })
+      .option('redis', { type: 'string', describe: 'read the study from Redis (a sweep --redis study, live)' }),
   handler: async (argv) => {
     const { readStudy, buildLeaderboard, renderLeaderboardTable } = await import('../report/index.js');
-    const study = await readStudy(join(argv.runs, checkStudyName(argv.name)));
+    const name = checkStudyName(argv.name);
+    const study = argv.redis ? await readFromRedis(argv.redis, name) : await readStudy(join(argv.runs, name));
     const rows = buildLeaderboard(study);
     if (argv.json) {
       console.log(JSON.stringify({ study: study.name, direction: study.direction, rows }, null, 2));
@@ -35,3 +38,11 @@ export const command: CommandModule<object, StatusArgs> = {
     console.log(renderLeaderboardTable(rows, argv.limit !== undefined ? { limit: argv.limit } : {}));
   },
 };
+
+async function readFromRedis(url: string, name: string) {
+  const { readRedisStudy } = await import('../study/migrate.js');
+  const { UserError } = await import('../errors.js');
+  const study = await readRedisStudy(url, name);
+  if (!study) throw new UserError(`no study ${name} in Redis at ${url}`);
+  return study;
+}

@@ -52,3 +52,22 @@ export async function connectChecked(url: string) {
 export async function writeStudySnapshot(studyDir: string, study: StudyRecord): Promise<void> {
   await new SafeStudyFile(join(studyDir, STUDY_FILE)).write(study);
 }
+
+/**
+ * Brings a Redis study into <runsDir>/<study>/study.json (status, report and export read it there): a
+ * new folder, or one holding an earlier snapshot of the same study (same createdAt); a different
+ * lowdb study of that name is never overwritten.
+ */
+export async function syncFromRedis(url: string, study: string, runsDir: string): Promise<StudyRecord> {
+  const { readRedisStudy } = await import('./migrate.js');
+  const record = await readRedisStudy(url, study);
+  if (!record) throw new UserError(`no study ${study} in Redis at ${url}`);
+  const dir = join(runsDir, study);
+  const { LowdbTrialStore } = await import('../storage/lowdb.js');
+  const local = await new LowdbTrialStore(dir).getStudy();
+  if (local && local.createdAt !== record.createdAt) {
+    throw new UserError(`${join(dir, STUDY_FILE)} holds another study named ${study} (created ${local.createdAt}); use another --runs folder`);
+  }
+  await writeStudySnapshot(dir, record);
+  return record;
+}

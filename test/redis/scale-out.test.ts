@@ -1,0 +1,120 @@
+/**
+ * One study, many machines (issue 7), with real processes: a redis-server started here, `digit-sweep
+ * worker` children and the `sweep --redis` driver, scripted trainer.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { StudyRecord } from '../../src/study/types.js';
+import { CLI, REPO } from '../helpers/cli.js';
+import { NO_REDIS_REASON, REDIS_SERVER, startRedis, type TestRedis } from '../helpers/redis.js';
+import { readSnapshot, referenceSweep, runCli, startWorker, summary, sweepArgs, type WorkerProc } from './helpers.js';
+
+describe.skipIf(!REDIS_SERVER)(`scale out over Redis${REDIS_SERVER ? '' : ` (skipped: ${NO_REDIS_REASON})`}`, () => {
+  let redis: TestRedis;
+  let dir: string;
+  let reference: StudyRecord;
+  let workers: WorkerProc[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    dir = mkdtempSync(join(tmpdir(), 'ds-redis-'));
+    reference = await referenceSweep(dir);
+  });
+  afterEach(async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    workers = [];
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('a driver and 3 worker processes finish a 30-trial ASHA study with the single-machine params', async () => {
+    workers = [1, 2, 3].map(() => startWorker(redis.url, [], { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '10' }));
+    const r = await runCli(sweepArgs(dir, 'three', ['--workers', '3', '--redis', redis.url]), { timeoutMs: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const s = readSnapshot(dir, 'three');
+    expect(s.trials).toHaveLength(30);
+    expect(summary(s)).toEqual(summary(reference));
+    expect(s.trials.some((t) => t.state === 'pruned')).toBe(true);
+    // Every worker took trials.
+    for (const w of workers) expect(w.log()).toMatch(/trial \d+ of three: (done|stopped)/);
+    // status reads the live Redis study.
+    const st = await runCli(['status', 'three', '--redis', redis.url, '--json']);
+    expect(st.code).toBe(0);
+    expect(JSON.parse(st.stdout).rows).toHaveLength(30);
+  });
+
+  it('a worker SIGKILLed mid-trial: its trial is re-queued once, nothing finished is lost, the study completes', async () => {
+    const env = { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '60' };
+    workers = [1, 2, 3].map(() => startWorker(redis.url, [], env));
+    const driver = runCli(sweepArgs(dir, 'killed', ['--workers', '3', '--redis', redis.url]), { timeoutMs: 90_000 });
+    const victim = workers[0]!;
+    await victim.waitFor(/trial (\d+) of killed: (done|stopped)[^]*trial \d+ of killed: started/); // mid-way through its 2nd trial
+    await new Promise((r) => setTimeout(r, 100));
+    victim.child.kill('SIGKILL');
+    const r = await driver;
+    expect(r.code).toBe(0);
+    const s = readSnapshot(dir, 'killed');
+    expect(s.trials.map((t) => t.state)).not.toContain('fail');
+    expect(summary(s)).toEqual(summary(reference));
+    expect(workers.slice(1).map((w) => w.log()).join('')).toMatch(/started \(attempt \w+, after 1 stall\(s\)\)/);
+  });
+
+  it('a restarted driver marks trials of the dead one interrupted; workers drop them; the study completes', async () => {
+    workers = [1, 2].map(() => startWorker(redis.url, [], { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '40' }));
+    const args = sweepArgs(dir, 'restart', ['--workers', '2', '--redis', redis.url, '--trials', '12']);
+    const first = spawn(process.execPath, [CLI, ...args], { cwd: REPO, stdio: 'ignore' });
+    await workers[0]!.waitFor(/trial [3-9] of restart: started/);
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    const r = await runCli(args, { timeoutMs: 60_000 });
+    expect(r.code).toBe(0);
+    const s = readSnapshot(dir, 'restart');
+    const interrupted = s.trials.filter((t) => t.state === 'fail');
+    expect(interrupted.length).toBeGreaterThan(0);
+    for (const t of interrupted) expect(t.error).toMatch(/interrupted/);
+    expect(s.trials.filter((t) => t.state !== 'fail')).toHaveLength(12);
+    expect(new Set(s.trials.map((t) => t.number)).size).toBe(s.trials.length);
+    expect(workers.map((w) => w.log()).join('')).toMatch(/driver (of trial \d+ is|that is) gone/);
+  });
+
+  it('a worker whose data differ from the study is a clear error', async () => {
+    const { RedisTrialStore } = await import('../../src/storage/redis.js');
+    const store = new RedisTrialStore({ redis: redis.url, study: 'otherdata' });
+    await store.createStudy({
+      name: 'otherdata',
+      createdAt: new Date().toISOString(),
+      spaceFile: 'x.yaml',
+      space: reference.space,
+      direction: 'maximize',
+      dataSource: 'mnist (6000 images)',
+      dataFingerprint: 'f00d',
+    });
+    await store.redis.set('digit-sweep:otherdata:driver', JSON.stringify({ runId: 'r', pid: 1, host: 'elsewhere', since: 'now' }), 'PX', 30_000);
+    await store.close();
+    const r = await runCli(['worker', '--redis', redis.url, '--trainer', 'scripted', '--study', 'otherdata'], { timeoutMs: 20_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/study otherdata was made on other data \(mnist \(6000 images\), fingerprint f00d\); this worker \(trainer scripted\) loaded .*fingerprint scripted/);
+  });
+
+  it('migrate copies a study lowdb -> Redis -> lowdb unchanged; report --redis reads it', async () => {
+    const to = await runCli(['migrate', '--from', join(dir, 'runs', 'reference'), '--to', `${redis.url}#copied`]);
+    expect(to.stderr).toBe('');
+    expect(to.stdout).toMatch(/copied study copied: 30 trial\(s\)/);
+    const again = await runCli(['migrate', '--from', join(dir, 'runs', 'reference'), '--to', `${redis.url}#copied`]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already holds a study copied/);
+    const back = await runCli(['migrate', '--from', redis.url, '--study', 'copied', '--to', join(dir, 'back', 'copied')]);
+    expect(back.code).toBe(0);
+    const copy = JSON.parse((await import('node:fs')).readFileSync(join(dir, 'back', 'copied', 'study.json'), 'utf8')) as StudyRecord;
+    expect(copy.trials).toEqual(reference.trials);
+    expect(copy.nextTrialNumber).toBe(30);
+    const rep = await runCli(['report', 'copied', '--redis', redis.url, '--runs', join(dir, 'runs2'), '--reports', join(dir, 'reports2')]);
+    expect(rep.code).toBe(0);
+    expect(rep.stdout).toContain('leaderboard.md');
+  });
+});
