@@ -14,6 +14,7 @@ export { createSampler, RandomSampler, GridSampler, TpeSampler, type Sampler, ty
 export { createPruner, type Pruner } from './pruners/index.js';
 export { LowdbTrialStore, MemoryTrialStore, acquireStudyLock, type TrialStore } from './storage/index.js';
 export { ThreadRunner, defaultWorkers } from './pool/runner.js';
+export { ProcessRunner } from './pool/process-runner.js';
 export type { TrialRunner, TrialTask, TrialOutcome } from './pool/protocol.js';
 export { loadDataset, loadKaggleSolution, readKaggleTest, readKaggleTrain, exportKaggle, type Dataset, type ImageSet } from './data/index.js';
 export { writeReports, buildLeaderboard, renderLeaderboardTable, scoreSubmission } from './report/index.js';
