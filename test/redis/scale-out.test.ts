@@ -64,6 +64,26 @@ describe.skipIf(!REDIS_SERVER)(`scale out over Redis${REDIS_SERVER ? '' : ` (ski
     expect(workers.slice(1).map((w) => w.log()).join('')).toMatch(/started \(attempt \w+, after 1 stall\(s\)\)/);
   });
 
+  it('a trial whose worker dies twice fails (stalled limit); the sweep goes on', async () => {
+    const env = { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '150' };
+    const driver = runCli(sweepArgs(dir, 'twice', ['--workers', '1', '--redis', redis.url, '--trials', '3']), { timeoutMs: 60_000 });
+    const a = startWorker(redis.url, [], env);
+    workers = [a];
+    await a.waitFor(/trial 0 of twice: started/);
+    await a.stop();
+    const b = startWorker(redis.url, [], env);
+    workers.push(b);
+    await b.waitFor(/trial 0 of twice: started \(attempt \w+, after 1 stall/);
+    await b.stop();
+    workers.push(startWorker(redis.url, [], env));
+    const r = await driver;
+    expect(r.code).toBe(0);
+    const s = readSnapshot(dir, 'twice');
+    expect(s.trials[0]).toMatchObject({ number: 0, state: 'fail' });
+    expect(s.trials[0]!.error).toMatch(/stalled/);
+    expect(s.trials.slice(1).map((t) => t.state)).not.toContain('fail');
+  });
+
   it('a restarted driver marks trials of the dead one interrupted; workers drop them; the study completes', async () => {
     workers = [1, 2].map(() => startWorker(redis.url, [], { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '40' }));
     const args = sweepArgs(dir, 'restart', ['--workers', '2', '--redis', redis.url, '--trials', '12']);
