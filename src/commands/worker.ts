@@ -29,8 +29,6 @@ export const command: CommandModule<object, WorkerArgs> = {
   handler: async (argv) => {
     const { RemoteWorker } = await import('../pool/remote-worker.js');
     const { checkStudyName } = await import('../study/names.js');
-    const { resolve } = await import('node:path');
-    const { UserError } = await import('../errors.js');
     const worker = new RemoteWorker({
       url: argv.redis,
       workers: argv.workers,
@@ -38,17 +36,7 @@ export const command: CommandModule<object, WorkerArgs> = {
       ...(argv.backend ? { backend: argv.backend } : {}),
       ...(argv.study ? { study: checkStudyName(argv.study) } : {}),
       ...(argv['lock-ms'] ? { lockMs: argv['lock-ms'] } : {}),
-      loadData: async (space) => {
-        const { loadDataset } = await import('../data/index.js');
-        const d = space.data;
-        if (d.source === 'kaggle' && !d.dir) throw new UserError('data.dir: required when data.source is kaggle');
-        return loadDataset({
-          ...(d.source === 'kaggle' ? { source: 'kaggle' as const, dir: resolve(d.dir!) } : { source: 'mnist' as const }),
-          ...(d.limit ? { limit: d.limit } : {}),
-          valFraction: d.valFraction,
-          seed: space.seed,
-        });
-      },
+      loadData: async (space) => (await import('../study/data.js')).loadSpaceData(space, 'study space'),
       log: (line) => console.log(`[worker ${process.pid}] ${line}`),
     });
     let signals = 0;

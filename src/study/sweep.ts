@@ -12,6 +12,7 @@ import { createPruner } from '../pruners/index.js';
 import { createSampler } from '../samplers/index.js';
 import { DEFAULT_SPACE, loadSearchSpace, type SearchSpace } from '../search-space/index.js';
 import { acquireStudyLock, LowdbTrialStore } from '../storage/index.js';
+import { loadSpaceData } from './data.js';
 import { checkStudyName } from './names.js';
 import { optimize, type OptimizeEvent, type OptimizeSummary } from './optimize.js';
 import type { FrozenTrial } from './types.js';
@@ -91,15 +92,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   let backend = trainer === 'scripted' ? 'scripted' : (opts.backend ?? 'auto');
   let backendReason = 'scripted trainer';
   if (trainer === 'tfjs') {
-    const { loadDataset } = await import('../data/index.js');
-    const d = space.data;
-    if (d.source === 'kaggle' && !d.dir) throw new UserError(`${spaceFile}: data.dir: required when data.source is kaggle`);
-    data = await loadDataset({
-      ...(d.source === 'kaggle' ? { source: 'kaggle' as const, dir: resolve(d.dir!) } : { source: 'mnist' as const }),
-      ...(d.limit ? { limit: d.limit } : {}),
-      valFraction: d.valFraction,
-      seed: space.seed,
-    });
+    data = await loadSpaceData(space, spaceFile);
     // Resolve `auto` once here so every worker uses the same backend, and say which and why.
     const { initBackend } = await import('../train/index.js');
     const init = await initBackend(backend as never);
