@@ -83,6 +83,11 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
   const emit = (e: OptimizeEvent) => opts.onEvent?.(e);
   await failInterruptedTrials(store);
   const trials = new Map<number, FrozenTrial>((await store.listTrials()).map((t) => [t.number, t]));
+  // Model folders that no trial keeps: half-saved by a trial a killed driver left running, or dropped
+  // from the top models just before the kill.
+  for (const t of trials.values()) {
+    if (t.state !== 'complete' || !t.modelDir) await rm(join(opts.studyDir, 'trials', String(t.number)), { recursive: true, force: true });
+  }
   const all = () => [...trials.values()];
   const started = Date.now();
   const inFlight = new Map<number, Promise<void>>();
