@@ -38,7 +38,7 @@ export const command: CommandModule<object, SweepArgs> = {
         choices: ['thread', 'process'],
         describe: 'run trials in worker threads or child processes (default: process on tensorflow, else thread)',
       })
-      .option('redis', { type: 'string', describe: 'keep the study in Redis and run trials on `digit-sweep worker` processes, e.g. redis://10.0.0.5:6379' })
+      .option('redis', { type: 'string', describe: 'keep the study in Redis and run trials on `digit-sweep worker` processes, e.g. redis://redis-host.example:6379' })
       .option('trainer', { type: 'string', choices: ['tfjs', 'scripted'], default: 'tfjs', hidden: true }),
   handler: async (argv) => {
     const { runSweep } = await import('../study/sweep.js');

@@ -20,7 +20,7 @@ export const command: CommandModule<object, WorkerArgs> = {
   describe: 'Run trials of Redis studies (started with sweep --redis) on this machine',
   builder: (y) =>
     y
-      .option('redis', { type: 'string', demandOption: true, describe: 'Redis URL, e.g. redis://10.0.0.5:6379' })
+      .option('redis', { type: 'string', demandOption: true, describe: 'Redis URL, e.g. redis://redis-host.example:6379' })
       .option('workers', { type: 'number', default: 1, describe: 'trials run at once on this machine' })
       .option('backend', { type: 'string', choices: BACKEND_CHOICES.filter((b) => b !== 'auto'), describe: "override the driver's backend on this machine" })
       .option('trainer', { type: 'string', choices: ['tfjs', 'scripted'], default: 'tfjs' })
