@@ -4,7 +4,7 @@
  *     img/s at batch 64 and 128, augmentation cost, inference img/s, peak RSS (each in its own process);
  *   - pool scaling on wasm: training throughput of the real worker pool with 1 and with 2 workers;
  *   - the PyTorch reference (../shared/reference/torch_seed_cnn.py) in the same run, where Debian's
- *     python3-torch is installed, for a side-by-side figure on the same machine.
+ *     python3-torch is installed, with augmentation like ours, for a side-by-side figure on the same machine.
  * Options: --backends wasm,webgpu  --batches 64,128  --steps 10  --no-pool  --no-torch  --out FILE
  */
 import { execFile } from 'node:child_process';
@@ -58,7 +58,7 @@ async function torchReference(): Promise<unknown> {
   for (const batch of values.batches!.split(',')) {
     const { stdout } = await run(
       python,
-      [values.reference!, mnistDir(), '--device', 'cpu', '--threads', String(availableParallelism()), '--batch', batch, '--limit', '3200', '--bench-only'],
+      [values.reference!, mnistDir(), '--device', 'cpu', '--threads', String(availableParallelism()), '--batch', batch, '--limit', '3200', '--bench-only', '--augment'],
       { maxBuffer: 1 << 24, timeout: 20 * 60_000 },
     );
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
