@@ -5,7 +5,10 @@
  * `tf.setBackend()` resolves false and silently stays on `cpu` when a backend fails, so every
  * initialization is checked, and a backend that was asked for and fails is an error, never a fallback.
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from '../errors.js';
 
@@ -39,7 +42,7 @@ export async function initBackend(requested: BackendName = 'auto'): Promise<Back
       current = { ...init, reason: why };
       return current;
     } catch (err) {
-      skipped.push(`${name}: ${firstLine(err)}`);
+      skipped.push(`${name}: ${firstLine(err).replace(/^backend \w+:? /, '')}`);
     }
   }
   throw new BackendError(`no training backend could be initialized (${skipped.join('; ')})`);
@@ -79,6 +82,7 @@ async function activate(name: string): Promise<void> {
 
 async function initTensorflow(): Promise<BackendInit> {
   const errors: string[] = [];
+  let missing = 0;
   for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
     try {
       // Optional peer dependencies: absent unless the user installed one (see README).
@@ -86,12 +90,14 @@ async function initTensorflow(): Promise<BackendInit> {
       await activate('tensorflow');
       return { name: 'tensorflow', reason: 'requested', info: { package: pkg } };
     } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ERR_MODULE_NOT_FOUND' || /Cannot find (package|module)|Could not resolve|Failed to load url/.test(firstLine(err))) missing++;
       errors.push(`${pkg}: ${firstLine(err)}`);
     }
   }
-  throw new BackendError(
-    `backend tensorflow needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node installed (${errors.join('; ')})`,
-  );
+  // Not installed is the common case: say so briefly; anything else (a broken install) in full.
+  const why = missing === errors.length ? 'neither is installed; see docs/gpu.md' : errors.join('; ');
+  throw new BackendError(`backend tensorflow needs @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node installed (${why})`);
 }
 
 interface DawnModule {
@@ -112,12 +118,33 @@ async function loadDawn(): Promise<DawnModule> {
   return (await import('webgpu')) as unknown as DawnModule;
 }
 
+/**
+ * Dawn needs the Vulkan loader on Linux; without it Dawn prints a multi-line warning on stderr and finds
+ * no adapter. Checking first keeps `auto` quiet on CPU-only machines. Unknown (no ldconfig): try Dawn.
+ */
+function hasVulkanLoader(): boolean {
+  if (process.platform !== 'linux') return true;
+  const dirs = (process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean);
+  if (dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')))) return true;
+  for (const ldconfig of ['/sbin/ldconfig', '/usr/sbin/ldconfig', 'ldconfig']) {
+    try {
+      return execFileSync(ldconfig, ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes('libvulkan.so.1');
+    } catch {
+      // try the next location
+    }
+  }
+  return true;
+}
+
 async function initWebgpu(): Promise<BackendInit> {
   let dawn: DawnModule;
   try {
     dawn = await loadDawn();
   } catch (err) {
     throw new BackendError(`backend webgpu needs the npm package "webgpu" (Dawn): ${firstLine(err)}`);
+  }
+  if (!hasVulkanLoader()) {
+    throw new BackendError('backend webgpu: no Vulkan loader (libvulkan.so.1) on this machine, so no GPU adapter for Dawn (see docs/gpu.md)');
   }
   const g = globalThis as Record<string, unknown>;
   Object.assign(g, dawn.globals);

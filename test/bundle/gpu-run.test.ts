@@ -43,11 +43,8 @@ it('runs every step with wasm, and the webgpu probe stops at the missing adapter
   const byStep = (s: string) => lines.filter((l) => l.step === s);
   const probe = byStep('probe')[0]!;
   expect(probe.rc).toBe(2);
-  expect(probe.tail).toBe(
-    existsSync(DAWN)
-      ? 'digit-sweep: backend webgpu: Dawn found no GPU adapter (no Vulkan driver for a GPU on this machine)'
-      : expect.stringMatching(/needs the npm package "webgpu"/),
-  );
+  // No GPU here: no Vulkan loader (checked before Dawn loads), or Dawn without an adapter, or no Dawn.
+  expect(probe.tail).toMatch(/^digit-sweep: backend webgpu: (no Vulkan loader|Dawn found no GPU adapter|needs the npm package "webgpu")/);
   for (const s of ['bench', 'train-full', 'parallel-2', 'sweep-thread', 'sweep-process', 'bench-stock']) {
     expect(byStep(s)[0], s).toMatchObject({ rc: 0 });
   }

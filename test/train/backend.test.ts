@@ -31,13 +31,16 @@ async function freshBackend() {
   return import('../../src/train/backend.js');
 }
 
+const NO_WEBGPU = /^backend webgpu: (no Vulkan loader \(libvulkan\.so\.1\) on this machine|Dawn found no GPU adapter)/;
+
 describe('webgpu', () => {
   it.runIf(hasDawn)('without an adapter: one clear BackendError', async () => {
     const { initBackend } = await freshBackend();
     const err = await initBackend('webgpu').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).name).toBe('BackendError');
-    expect((err as Error).message).toBe('backend webgpu: Dawn found no GPU adapter (no Vulkan driver for a GPU on this machine)');
+    // Without libvulkan (this machine) Dawn is not even asked; with it but no GPU, Dawn finds no adapter.
+    expect((err as Error).message).toMatch(NO_WEBGPU);
   });
 
   it('without Dawn (DAWN_NODE names a missing file): names the package to install', async () => {
@@ -55,7 +58,11 @@ describe('webgpu', () => {
   it.runIf(hasDawn)('through the CLI: exit 2 and one line', () => {
     const r = cli(['train', '--backend', 'webgpu', '--limit', '100', '--out', '/tmp/digit-sweep-never-written']);
     expect(r.code).toBe(2);
-    expect(cliLines(r.stderr)).toEqual(['digit-sweep: backend webgpu: Dawn found no GPU adapter (no Vulkan driver for a GPU on this machine)']);
+    const lines = cliLines(r.stderr);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.replace(/^digit-sweep: /, '')).toMatch(NO_WEBGPU);
+    // No Vulkan warning from Dawn either when the loader is missing.
+    if (/no Vulkan loader/.test(lines[0]!)) expect(r.stderr).not.toMatch(/Couldn't load Vulkan/);
     expect(r.stderr).not.toMatch(/\n\s+at .*\.js:\d+/); // no stack trace of ours
   });
 });
@@ -66,8 +73,8 @@ describe('tensorflow', () => {
     const err = (await initBackend('tensorflow').catch((e: unknown) => e)) as Error;
     expect(err.name).toBe('BackendError');
     expect(err.message).toMatch(/^backend tensorflow needs @tensorflow\/tfjs-node-gpu or @tensorflow\/tfjs-node installed \(/);
-    // Each package with the reason it did not load (Node: "Cannot find package"; under vitest: "Could not resolve").
-    expect(err.message).toMatch(/\(@tensorflow\/tfjs-node-gpu: \S.*; @tensorflow\/tfjs-node: \S.*\)$/);
+    // Neither installed here: said briefly (a broken install would list each package's reason).
+    expect(err.message).toMatch(/\(neither is installed; see docs\/gpu\.md\)$/);
   });
 
   it('through the CLI: exit 2, one line naming the packages', () => {
@@ -92,8 +99,8 @@ describe('auto', () => {
     const { initBackend } = await freshBackend();
     const init = await initBackend('auto');
     expect(init.name).toBe('wasm');
-    expect(init.reason).toMatch(/^fastest available \(tensorflow: backend tensorflow needs @tensorflow\/tfjs-node-gpu or @tensorflow\/tfjs-node installed/);
-    if (hasDawn) expect(init.reason).toContain('webgpu: backend webgpu: Dawn found no GPU adapter');
+    expect(init.reason).toMatch(/^fastest available \(tensorflow: needs @tensorflow\/tfjs-node-gpu or @tensorflow\/tfjs-node installed \(neither is installed/);
+    if (hasDawn) expect(init.reason).toMatch(/; webgpu: (no Vulkan loader|Dawn found no GPU adapter)/);
     const tf = await import('@tensorflow/tfjs');
     expect(tf.getBackend()).toBe('wasm');
   });
