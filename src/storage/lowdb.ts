@@ -56,7 +56,7 @@ function studyProblem(data: unknown): string | null {
 }
 
 /** Writes `text` to `file` atomically (tmp + fsync + rename), keeping the old file as `file.bak`. */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
+export async function writeWithBackup(file: string, text: string): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`;
   const fh = await open(tmp, 'w');
   try {
@@ -125,7 +125,7 @@ export class SafeStudyFile implements Adapter<StudyRecord | null> {
     const problem = studyProblem(data);
     if (problem) throw new Error(`refusing to write an empty or invalid study to ${this.file} (${problem})`);
     await mkdir(dirname(this.file), { recursive: true });
-    await writeFileAtomic(this.file, `${JSON.stringify(data, null, 1)}\n`);
+    await writeWithBackup(this.file, `${JSON.stringify(data, null, 1)}\n`);
   }
 }
 

@@ -11,7 +11,7 @@
  */
 import { Redis } from 'ioredis';
 import type { FrozenTrial, StudyRecord } from '../study/types.js';
-import { applyUpdateTrial, newStudyRecord, type NewStudy, type NewTrial, type TrialStore, type TrialUpdate } from './types.js';
+import { applyUpdateTrial, newStudyRecord, newTrialRecord, type NewStudy, type NewTrial, type TrialStore, type TrialUpdate } from './types.js';
 
 export const STUDIES_KEY = 'digit-sweep:studies';
 
@@ -90,17 +90,7 @@ export class RedisTrialStore implements TrialStore {
   }
 
   async createTrial(init: NewTrial): Promise<number> {
-    const trial: StoredTrial = {
-      state: 'running',
-      params: init.params,
-      intermediateValues: [],
-      epochs: [],
-      value: null,
-      datetimeStart: init.datetimeStart ?? new Date().toISOString(),
-      datetimeComplete: null,
-      backend: init.backend ?? null,
-      seed: init.seed,
-    };
+    const trial: StoredTrial = newTrialRecord(init);
     const n = (await this.redis.eval(CREATE_TRIAL, 3, this.keys.study, this.keys.next, this.keys.trials, JSON.stringify(trial))) as number;
     if (n < 0) throw new Error('no study in this store: call createStudy first');
     return n;

@@ -53,8 +53,13 @@ export function applyCreateTrial(study: StudyRecord, init: NewTrial): number {
   const used = study.trials.reduce((m, t) => Math.max(m, t.number + 1), 0);
   const number = Math.max(study.nextTrialNumber ?? 0, used);
   study.nextTrialNumber = number + 1;
-  study.trials.push({
-    number,
+  study.trials.push({ number, ...newTrialRecord(init) });
+  return number;
+}
+
+/** A new trial's fields (state running, no values yet), without its number. */
+export function newTrialRecord(init: NewTrial): Omit<FrozenTrial, 'number'> {
+  return {
     state: 'running',
     params: structuredClone(init.params),
     intermediateValues: [],
@@ -64,8 +69,7 @@ export function applyCreateTrial(study: StudyRecord, init: NewTrial): number {
     datetimeComplete: null,
     backend: init.backend ?? null,
     seed: init.seed,
-  });
-  return number;
+  };
 }
 
 export function applyUpdateTrial(study: StudyRecord, number: number, update: TrialUpdate): FrozenTrial {
