@@ -28,7 +28,7 @@ export const command: CommandModule<object, SweepArgs> = {
     y
       .positional('space', { type: 'string', describe: 'search-space file (YAML or JSON), e.g. search-spaces/quickstart.yaml' })
       .option('study', { type: 'string', describe: 'study name (default: the space file name); an existing study is resumed' })
-      .option('workers', { type: 'number', describe: 'parallel trials (default: the space budget.workers)' })
+      .option('workers', { type: 'number', describe: 'parallel trials (default: the space budget.workers, else one per core on wasm, one per GPU)' })
       .option('backend', { type: 'string', choices: BACKEND_CHOICES, default: 'auto' })
       .option('trials', { type: 'number', describe: 'override the space budget.trials' })
       .option('runs', { type: 'string', default: 'runs', describe: 'folder of the studies' })

@@ -15,9 +15,9 @@ export interface ThreadRunnerOptions {
   maxOldGenerationSizeMb?: number;
 }
 
-/** Default number of workers for a backend: one per core on wasm/cpu (single-threaded), one per GPU otherwise. */
+/** Default number of workers for a backend: one per core on wasm/cpu (single-threaded), one per GPU otherwise (webgpu, tensorflow). */
 export function defaultWorkers(backend: string): number {
-  return backend === 'wasm' || backend === 'cpu' || backend === 'auto' ? Math.max(1, availableParallelism()) : 1;
+  return ['wasm', 'cpu', 'scripted'].includes(backend) ? Math.max(1, availableParallelism()) : 1;
 }
 
 /** The compiled worker file beside this module (under vitest, src/ maps to the built dist/). */

@@ -66,8 +66,8 @@ export const budgetSchema = z.strictObject({
   maxEpochs: posInt().optional(),
   /** Wall-clock budget of the sweep; no new trial starts after it. */
   maxWallMinutes: posNum().optional(),
-  /** Parallel training workers. */
-  workers: posInt().default(1),
+  /** Parallel training workers; default: what fits the backend (one per core on wasm, one per GPU). */
+  workers: posInt().optional(),
   /** A trial running longer is stopped and marked failed. */
   trialTimeoutMinutes: posNum().optional(),
   /** The sweep stops after this many failed trials in a row. */

@@ -12,7 +12,7 @@ import { createPruner } from '../pruners/index.js';
 import { createSampler } from '../samplers/index.js';
 import { DEFAULT_SPACE, loadSearchSpace, type SearchSpace } from '../search-space/index.js';
 import { acquireStudyLock, LowdbTrialStore } from '../storage/index.js';
-import { loadSpaceData } from './data.js';
+import { loadSpaceData, SCRIPTED_DATA } from './data.js';
 import { checkStudyName } from './names.js';
 import { optimize, type OptimizeEvent, type OptimizeSummary } from './optimize.js';
 import type { FrozenTrial } from './types.js';
@@ -67,14 +67,6 @@ export interface SweepResult extends OptimizeSummary {
   studyDir: string;
 }
 
-const EMPTY_DATA: Dataset = {
-  source: 'none (scripted trainer)',
-  fingerprint: 'scripted',
-  train: { count: 0, images: new Uint8Array(0), labels: new Uint8Array(0) },
-  val: { count: 0, images: new Uint8Array(0), labels: new Uint8Array(0) },
-  test: { count: 0, images: new Uint8Array(0), labels: null },
-};
-
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const spaceFile = opts.spaceFile ?? '(embedded quickstart)';
   let space = opts.spaceFile ? await loadSearchSpace(opts.spaceFile) : DEFAULT_SPACE;
@@ -84,11 +76,12 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   }
   const study = checkStudyName(opts.study ?? (opts.spaceFile ? basename(opts.spaceFile, extname(opts.spaceFile)) : 'quickstart'));
   const trainer = opts.trainer ?? 'tfjs';
-  const workers = opts.workers ?? space.budget.workers;
-  if (!Number.isInteger(workers) || workers < 1) throw new UserError(`argument --workers: must be a positive integer (got ${workers})`);
+  if (opts.workers !== undefined && (!Number.isInteger(opts.workers) || opts.workers < 1)) {
+    throw new UserError(`argument --workers: must be a positive integer (got ${opts.workers})`);
+  }
 
   // Data and backend before anything is written.
-  let data = EMPTY_DATA;
+  let data = SCRIPTED_DATA;
   let backend = trainer === 'scripted' ? 'scripted' : (opts.backend ?? 'auto');
   let backendReason = 'scripted trainer';
   if (trainer === 'tfjs') {
@@ -100,6 +93,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     backendReason = init.reason;
   }
 
+  const workers = opts.workers ?? space.budget.workers ?? (await import('../pool/runner.js')).defaultWorkers(backend);
   const isolation = opts.isolation ?? (backend === 'tensorflow' ? 'process' : 'thread');
   if (!ISOLATIONS.includes(isolation)) throw new UserError(`argument --isolation: must be thread or process (got ${JSON.stringify(isolation)})`);
 
