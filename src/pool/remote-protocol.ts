@@ -15,6 +15,7 @@
  * the driver answers epochs it has already decided from its record without asking the pruner again,
  * so the trial's record is the one a single uninterrupted attempt gives.
  */
+import { studyPrefix } from '../storage/redis.js';
 import type { EpochMetrics } from '../study/types.js';
 import type { TrialOutcome, TrialTask } from './protocol.js';
 
@@ -28,12 +29,13 @@ export const KEY_TTL_S = 600;
 /** Stream entries kept. */
 export const EVENTS_MAXLEN = 20_000;
 
+/** The BullMQ prefix of a study's queue: the study's key prefix without its trailing ':'. */
 export function queuePrefix(study: string): string {
-  return `digit-sweep:${study}`;
+  return studyPrefix(study).slice(0, -1);
 }
 
 export function remoteKeys(study: string) {
-  const p = `digit-sweep:${study}:`;
+  const p = studyPrefix(study);
   return {
     driver: `${p}driver`,
     events: `${p}events`,
