@@ -16,6 +16,7 @@ import type { Dataset } from '../data/types.js';
 import { UserError } from '../errors.js';
 import type { SearchSpace } from '../search-space/index.js';
 import { STUDIES_KEY, connectRedis, studyPrefix } from '../storage/redis.js';
+import { SCRIPTED_DATA } from '../study/data.js';
 import type { StudyRecord } from '../study/types.js';
 import type { TrainerKind, TrialOutcome, TrialRunner } from './protocol.js';
 import {
@@ -28,15 +29,6 @@ import {
   type RemoteEvent,
   type RemoteJobData,
 } from './remote-protocol.js';
-
-/** The dataset of a study made with the scripted trainer (no images; same fingerprint as the driver's). */
-export const SCRIPTED_DATA: Dataset = {
-  source: 'none (scripted trainer)',
-  fingerprint: 'scripted',
-  train: { count: 0, images: new Uint8Array(0), labels: new Uint8Array(0) },
-  val: { count: 0, images: new Uint8Array(0), labels: new Uint8Array(0) },
-  test: { count: 0, images: new Uint8Array(0), labels: null },
-};
 
 export interface RemoteWorkerOptions {
   url: string;

@@ -16,3 +16,12 @@ export async function loadSpaceData(space: SearchSpace, where: string): Promise<
     seed: space.seed,
   });
 }
+
+/** The dataset of a study made with the scripted trainer (no images): the driver's and remote workers' alike. */
+export const SCRIPTED_DATA: Dataset = {
+  source: 'none (scripted trainer)',
+  fingerprint: 'scripted',
+  train: { count: 0, images: new Uint8Array(0), labels: new Uint8Array(0) },
+  val: { count: 0, images: new Uint8Array(0), labels: new Uint8Array(0) },
+  test: { count: 0, images: new Uint8Array(0), labels: null },
+};
