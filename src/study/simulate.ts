@@ -9,6 +9,7 @@ import { createPruner, type Pruner } from '../pruners/index.js';
 import { mixSeed } from '../random.js';
 import { createSampler, type Sampler } from '../samplers/index.js';
 import type { SearchSpace } from '../search-space/schema.js';
+import { bestValue } from './optimize.js';
 import { scriptedTrain, type ScriptedFault } from './scripted-trainer.js';
 import type { EpochMetrics, FrozenTrial, TrainParams } from './types.js';
 import { canStartTrial, viewForTrial } from './view.js';
@@ -75,9 +76,7 @@ async function runScriptedTrial(
   } catch (err) {
     return { trial: { ...trial, state: 'fail', error: (err as Error).message, value: null }, seconds };
   }
-  const finite = trial.intermediateValues.filter(Number.isFinite);
-  const value = finite.length === 0 ? null : direction === 'maximize' ? Math.max(...finite) : Math.min(...finite);
-  return { trial: { ...trial, state: pruned ? 'pruned' : 'complete', value }, seconds };
+  return { trial: { ...trial, state: pruned ? 'pruned' : 'complete', value: bestValue(space, trial.intermediateValues) }, seconds };
 }
 
 export async function simulateStudy(opts: SimulateOptions): Promise<SimulationResult> {
