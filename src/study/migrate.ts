@@ -10,7 +10,7 @@ import { LowdbTrialStore } from '../storage/lowdb.js';
 import { RedisTrialStore } from '../storage/redis.js';
 import { remoteKeys } from '../pool/remote-protocol.js';
 import { checkStudyName } from './names.js';
-import { connectChecked, writeStudySnapshot } from './remote.js';
+import { withRedis, writeStudySnapshot } from './remote.js';
 import type { StudyRecord } from './types.js';
 
 export interface MigrateOptions {
@@ -39,12 +39,7 @@ function redisTarget(spec: string, fallback: string | undefined): { url: string;
 
 /** The study of a Redis source or destination, read through the store. */
 export async function readRedisStudy(url: string, study: string): Promise<StudyRecord | null> {
-  const redis = await connectChecked(url);
-  try {
-    return await new RedisTrialStore({ redis, study }).getStudy();
-  } finally {
-    await redis.quit().catch(() => redis.disconnect());
-  }
+  return withRedis(url, (redis) => new RedisTrialStore({ redis, study }).getStudy());
 }
 
 export async function migrateStudy(opts: MigrateOptions): Promise<MigrateResult> {
@@ -52,29 +47,23 @@ export async function migrateStudy(opts: MigrateOptions): Promise<MigrateResult>
   if (isRedis(opts.from)) {
     const dir = resolve(opts.to);
     const { url, study } = redisTarget(opts.from, opts.study ?? basename(dir));
-    const redis = await connectChecked(url);
-    try {
+    return withRedis(url, async (redis) => {
       if (await redis.exists(remoteKeys(study).driver)) throw new UserError(`migrate: study ${study} has a running driver; copy it once the sweep has ended`);
       const record = await new RedisTrialStore({ redis, study }).getStudy();
       if (!record) throw new UserError(`migrate: no study ${study} in Redis at ${url}`);
       if (await new LowdbTrialStore(dir).getStudy()) throw new UserError(`migrate: ${dir} already holds a study; choose another folder`);
       await writeStudySnapshot(dir, record);
       return { study, trials: record.trials.length, from: `${url}#${study}`, to: dir };
-    } finally {
-      await redis.quit().catch(() => redis.disconnect());
-    }
+    });
   }
   const dir = resolve(opts.from);
   const record = await new LowdbTrialStore(dir).getStudy();
   if (!record) throw new UserError(`migrate: no study in ${dir}`);
   const { url, study } = redisTarget(opts.to, opts.study ?? record.name);
-  const redis = await connectChecked(url);
-  try {
+  return withRedis(url, async (redis) => {
     const store = new RedisTrialStore({ redis, study });
     if (await store.getStudy()) throw new UserError(`migrate: Redis at ${url} already holds a study ${study}`);
     await store.importStudy({ ...record, name: study });
     return { study, trials: record.trials.length, from: dir, to: `${url}#${study}` };
-  } finally {
-    await redis.quit().catch(() => redis.disconnect());
-  }
+  });
 }

@@ -4,6 +4,7 @@
  * `status` and `export` read it like a lowdb study.
  */
 import { join } from 'node:path';
+import type { Redis } from 'ioredis';
 import { acquireDriverLease, type HeldLease } from '../pool/bullmq-runner.js';
 import { SafeStudyFile, STUDY_FILE } from '../storage/lowdb.js';
 import { connectRedis, RedisTrialStore } from '../storage/redis.js';
@@ -46,6 +47,16 @@ export async function connectChecked(url: string) {
   redis.options.maxRetriesPerRequest = null;
   redis.options.retryStrategy = (times: number) => Math.min(times * 200, 2000);
   return redis;
+}
+
+/** Runs `fn` on a checked connection to `url` (see connectChecked), closed afterwards whatever happens. */
+export async function withRedis<T>(url: string, fn: (redis: Redis) => Promise<T>): Promise<T> {
+  const redis = await connectChecked(url);
+  try {
+    return await fn(redis);
+  } finally {
+    await redis.quit().catch(() => redis.disconnect());
+  }
 }
 
 /** Writes `study` to <studyDir>/study.json (atomically, keeping the previous copy as .bak). */
