@@ -67,16 +67,15 @@ export async function acquireDriverLease(redis: Redis, study: string, leaseMs = 
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  const value0 = value;
   const timer = setInterval(() => {
-    redis.eval(RENEW, 1, key, value0, String(leaseMs)).catch(() => undefined);
+    redis.eval(RENEW, 1, key, value, String(leaseMs)).catch(() => undefined);
   }, Math.max(100, Math.floor(leaseMs / 4)));
   timer.unref();
   return {
     runId,
     release: async () => {
       clearInterval(timer);
-      await redis.eval(RELEASE, 1, key, value0).catch(() => undefined);
+      await redis.eval(RELEASE, 1, key, value).catch(() => undefined);
     },
   };
 }
