@@ -60,20 +60,20 @@ export function parseSearchSpace(text: string, file: string): SearchSpace {
   return validateSearchSpace(raw, file);
 }
 
-/** The first YAML syntax error of `text` as `line:col` and message, or null. */
-function yamlError(text: string): { where: string; message: string } | null {
+/** `text` parsed as one YAML document, with its first syntax error as `line:col` and message (or null). */
+function parseYamlDocument(text: string) {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   const err = doc.errors[0];
-  if (!err) return null;
+  if (!err) return { doc, error: null };
   const pos = lineCounter.linePos(err.pos[0]);
-  return { where: `${pos.line}:${pos.col}`, message: err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') };
+  return { doc, error: { where: `${pos.line}:${pos.col}`, message: err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') } };
 }
 
 function parseYaml(text: string, file: string): unknown {
-  const err = yamlError(text);
-  if (err) throw new UserError(`${file}:${err.where}: invalid YAML: ${err.message}`);
-  return parseDocument(text, { uniqueKeys: true }).toJS();
+  const { doc, error } = parseYamlDocument(text);
+  if (error) throw new UserError(`${file}:${error.where}: invalid YAML: ${error.message}`);
+  return doc.toJS();
 }
 
 function parseJson(text: string, file: string): unknown {
@@ -82,7 +82,7 @@ function parseJson(text: string, file: string): unknown {
   } catch (err) {
     const msg = (err as Error).message.split('\n')[0]!.replace(/ in JSON at position \d+.*$/, '');
     // JSON is YAML 1.2: the YAML parser locates the error (V8's message may not).
-    const located = yamlError(text);
+    const located = parseYamlDocument(text).error;
     throw new UserError(`${located ? `${file}:${located.where}` : file}: invalid JSON: ${msg}`);
   }
 }
