@@ -45,9 +45,9 @@ export interface WrittenReports {
   evaluation: EvaluationLoad | null;
 }
 
-/** The best complete trial (first complete row of the leaderboard), or null. */
-export function bestTrialOf(study: StudyRecord): FrozenTrial | null {
-  const row = buildLeaderboard(study).find((r) => r.state === 'complete' && r.value !== null);
+/** The best complete trial (first complete row of the leaderboard `rows` of `study`), or null. */
+export function bestTrialOf(study: StudyRecord, rows = buildLeaderboard(study)): FrozenTrial | null {
+  const row = rows.find((r) => r.state === 'complete' && r.value !== null);
   return row ? (study.trials.find((t) => t.number === row.trial) ?? null) : null;
 }
 
@@ -61,9 +61,9 @@ export async function writeReports(studyDir: string, reportsDir: string, options
   const study = await readStudy(studyDir);
   const dir = join(reportsDir, basename(resolve(studyDir)));
   const rows = buildLeaderboard(study);
-  const best = bestTrialOf(study);
+  const best = bestTrialOf(study, rows);
   const evaluation = best ? await loadEvaluation(studyDir, best.number) : null;
-  const files = await writeLeaderboardFiles(study, dir);
+  const files = await writeLeaderboardFiles(study, dir, rows);
   const html = await renderReportHtml({ study, rows, best, evaluation, generatedAt: options.now ?? new Date() });
   const htmlFile = join(dir, 'report.html');
   await writeFileAtomic(htmlFile, html);

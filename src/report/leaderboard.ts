@@ -177,9 +177,8 @@ export function leaderboardToJson(study: Pick<StudyRecord, 'name' | 'direction'>
   return JSON.stringify(doc, null, 2) + '\n';
 }
 
-/** Writes `leaderboard.md`, `leaderboard.csv` and `leaderboard.json` into `dir`; returns their paths. */
-export async function writeLeaderboardFiles(study: StudyRecord, dir: string): Promise<string[]> {
-  const rows = buildLeaderboard(study);
+/** Writes `leaderboard.md`, `leaderboard.csv` and `leaderboard.json` of `rows` (default: built from `study`) into `dir`; returns their paths. */
+export async function writeLeaderboardFiles(study: StudyRecord, dir: string, rows = buildLeaderboard(study)): Promise<string[]> {
   const files: Array<[string, string]> = [
     [join(dir, 'leaderboard.md'), leaderboardToMarkdown(rows, `Leaderboard of study ${study.name} (${study.direction})`)],
     [join(dir, 'leaderboard.csv'), leaderboardToCsv(rows)],
