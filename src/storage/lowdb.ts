@@ -9,7 +9,7 @@
  * Operations are serialized; the data is read once and kept in memory (the study lock, lock.ts, makes
  * this process the only writer).
  */
-import { copyFile, link, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { UserError } from '../errors.js';
@@ -87,6 +87,14 @@ export async function writeWithBackup(file: string, text: string): Promise<void>
   } catch {
     // Directories cannot be fsynced on every platform; the rename is still atomic.
   }
+}
+
+/**
+ * Removes the temporary files of writeWithBackup (study.json.tmp-PID, study.json.bak.tmp-PID) that a
+ * process killed in the middle of a write left in the study folder `dir`. Only the lock holder may call it.
+ */
+export async function removeWriteLeftovers(dir: string): Promise<void> {
+  for (const f of await readdir(dir)) if (/^study\.json(\.bak)?\.tmp-\d+$/.test(f)) await rm(join(dir, f), { force: true });
 }
 
 /** lowdb adapter for study.json with the guarantees above. */

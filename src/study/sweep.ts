@@ -3,15 +3,15 @@
  * runs/<study>/ behind a lock, run the optimize loop on a worker pool, write the reports. Nothing is
  * created under runs/ before the space and the data have been read without error.
  */
-import { mkdir, readdir, rm } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { basename, extname, resolve } from 'node:path';
 import type { Dataset } from '../data/types.js';
 import { UserError } from '../errors.js';
 import type { TrainerKind, TrialRunner } from '../pool/protocol.js';
 import { createPruner } from '../pruners/index.js';
 import { createSampler } from '../samplers/index.js';
 import { DEFAULT_SPACE, loadSearchSpace, type SearchSpace } from '../search-space/index.js';
-import { acquireStudyLock, LowdbTrialStore } from '../storage/index.js';
+import { acquireStudyLock, LowdbTrialStore, removeWriteLeftovers } from '../storage/index.js';
 import { loadSpaceData, SCRIPTED_DATA } from './data.js';
 import { checkStudyName } from './names.js';
 import { optimize, type OptimizeEvent, type OptimizeSummary } from './optimize.js';
@@ -104,7 +104,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   let runner: TrialRunner | null = null;
   try {
     // Half-written files of a driver killed in the middle of a write (we hold the lock: nobody else writes here).
-    for (const f of await readdir(studyDir)) if (/^study\.json(\.bak)?\.tmp-\d+$/.test(f)) await rm(join(studyDir, f), { force: true });
+    await removeWriteLeftovers(studyDir);
     const store = remote?.store ?? new LowdbTrialStore(studyDir);
     const existing = await store.getStudy();
     if (existing) {
