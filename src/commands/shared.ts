@@ -1,8 +1,11 @@
 /** Small pieces shared by the commands: option choices, progress bars, one-line epoch summaries. */
 import cliProgress from 'cli-progress';
+import type { TrainerKind } from '../pool/protocol.js';
 import type { EpochMetrics } from '../study/types.js';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+/** The --trainer choices of sweep and worker (TrainerKind); 'scripted' is the test stand-in. */
+export const TRAINER_CHOICES: TrainerKind[] = ['tfjs', 'scripted'];
 
 /** A batch progress bar on stderr when it is a terminal; silent otherwise (logs, CI). */
 export function progressBar(): { update(value: number, total: number): void; stop(): void } {

@@ -5,7 +5,8 @@
  */
 import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { BACKEND_CHOICES } from './shared.js';
+import type { TrainerKind } from '../pool/protocol.js';
+import { BACKEND_CHOICES, TRAINER_CHOICES } from './shared.js';
 import { createSweepView, type SweepView } from './sweep-view.js';
 
 interface SweepArgs {
@@ -39,7 +40,7 @@ export const command: CommandModule<object, SweepArgs> = {
         describe: 'run trials in worker threads or child processes (default: process on tensorflow, else thread)',
       })
       .option('redis', { type: 'string', describe: 'keep the study in Redis and run trials on `digit-sweep worker` processes, e.g. redis://redis-host.example:6379' })
-      .option('trainer', { type: 'string', choices: ['tfjs', 'scripted'], default: 'tfjs', hidden: true }),
+      .option('trainer', { type: 'string', choices: TRAINER_CHOICES, default: 'tfjs', hidden: true }),
   handler: async (argv) => {
     const { runSweep } = await import('../study/sweep.js');
     const stop = new AbortController();
@@ -62,7 +63,7 @@ export const command: CommandModule<object, SweepArgs> = {
         ...(argv.trials !== undefined ? { trials: argv.trials } : {}),
         backend: argv.backend,
         runsDir: argv.runs,
-        trainer: argv.trainer as 'tfjs' | 'scripted',
+        trainer: argv.trainer as TrainerKind,
         ...(argv.isolation ? { isolation: argv.isolation as 'thread' | 'process' } : {}),
         ...(argv.redis ? { redis: argv.redis } : {}),
         stopSignal: stop.signal,

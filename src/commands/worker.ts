@@ -4,7 +4,8 @@
  * (the driver re-queues those trials once another worker notices their lock expired).
  */
 import type { CommandModule } from 'yargs';
-import { BACKEND_CHOICES } from './shared.js';
+import type { TrainerKind } from '../pool/protocol.js';
+import { BACKEND_CHOICES, TRAINER_CHOICES } from './shared.js';
 
 interface WorkerArgs {
   redis: string;
@@ -23,7 +24,7 @@ export const command: CommandModule<object, WorkerArgs> = {
       .option('redis', { type: 'string', demandOption: true, describe: 'Redis URL, e.g. redis://redis-host.example:6379' })
       .option('workers', { type: 'number', default: 1, describe: 'trials run at once on this machine' })
       .option('backend', { type: 'string', choices: BACKEND_CHOICES.filter((b) => b !== 'auto'), describe: "override the driver's backend on this machine" })
-      .option('trainer', { type: 'string', choices: ['tfjs', 'scripted'], default: 'tfjs' })
+      .option('trainer', { type: 'string', choices: TRAINER_CHOICES, default: 'tfjs' })
       .option('study', { type: 'string', describe: 'serve only this study (default: every study whose driver is running)' })
       .option('lock-ms', { type: 'number', hidden: true, describe: 'BullMQ lock of a running trial (ms); a dead worker is noticed after it' }),
   handler: async (argv) => {
@@ -32,7 +33,7 @@ export const command: CommandModule<object, WorkerArgs> = {
     const worker = new RemoteWorker({
       url: argv.redis,
       workers: argv.workers,
-      trainer: argv.trainer as 'tfjs' | 'scripted',
+      trainer: argv.trainer as TrainerKind,
       ...(argv.backend ? { backend: argv.backend } : {}),
       ...(argv.study ? { study: checkStudyName(argv.study) } : {}),
       ...(argv['lock-ms'] ? { lockMs: argv['lock-ms'] } : {}),
