@@ -21,11 +21,8 @@ import { join } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import type { Dataset, ImageSet } from '../data/types.js';
 import type { EpochMetrics } from '../study/types.js';
-import type { DriverMessage, TrialOutcome, TrialRunner, TrialTask, WorkerMessage, WorkerTask } from './protocol.js';
+import { CHILD_DATA_ENV, type DriverMessage, type TrialOutcome, type TrialRunner, type TrialTask, type WorkerMessage, type WorkerTask } from './protocol.js';
 import { workerFile } from './runner.js';
-
-/** Set in a child's environment to the dataset file: tells the worker file it was forked by a ProcessRunner. */
-export const CHILD_DATA_ENV = 'DIGIT_SWEEP_CHILD_DATA';
 
 export interface ProcessRunnerOptions {
   data: Dataset;

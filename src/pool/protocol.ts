@@ -12,6 +12,9 @@ import type { EpochMetrics, TrainParams } from '../study/types.js';
 
 export type TrainerKind = 'tfjs' | 'scripted';
 
+/** Set in a ProcessRunner child's environment to the dataset file: tells the worker file it was forked (process-runner.ts). */
+export const CHILD_DATA_ENV = 'DIGIT_SWEEP_CHILD_DATA';
+
 export interface TrialTask {
   number: number;
   params: TrainParams;

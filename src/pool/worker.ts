@@ -7,7 +7,7 @@
 import { once } from 'node:events';
 import { isMainThread } from 'node:worker_threads';
 import type { EpochMetrics } from '../study/types.js';
-import type { DriverMessage, TrialOutcome, WorkerMessage, WorkerTask } from './protocol.js';
+import { CHILD_DATA_ENV, type DriverMessage, type TrialOutcome, type WorkerMessage, type WorkerTask } from './protocol.js';
 
 export default async function runTrial(task: WorkerTask): Promise<TrialOutcome> {
   const { port } = task;
@@ -54,7 +54,7 @@ function bestEpoch(history: EpochMetrics[]): number {
 }
 
 // Forked by a ProcessRunner rather than started by piscina: serve trials over the IPC channel.
-if (isMainThread && typeof process.send === 'function' && process.env['DIGIT_SWEEP_CHILD_DATA']) {
+if (isMainThread && typeof process.send === 'function' && process.env[CHILD_DATA_ENV]) {
   const { serveChild } = await import('./process-runner.js');
   await serveChild(runTrial);
 }
