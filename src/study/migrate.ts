@@ -10,7 +10,7 @@ import { LowdbTrialStore } from '../storage/lowdb.js';
 import { RedisTrialStore } from '../storage/redis.js';
 import { remoteKeys } from '../pool/remote-protocol.js';
 import { checkStudyName } from './names.js';
-import { withRedis, writeStudySnapshot } from './remote.js';
+import { isRedisUrl, withRedis, writeStudySnapshot } from './remote.js';
 import type { StudyRecord } from './types.js';
 
 export interface MigrateOptions {
@@ -27,8 +27,6 @@ export interface MigrateResult {
   to: string;
 }
 
-const isRedis = (s: string) => /^rediss?:\/\//.test(s);
-
 /** Splits redis://host:port/db#name into the URL and the name. */
 function redisTarget(spec: string, fallback: string | undefined): { url: string; study: string } {
   const [url, name] = spec.split('#') as [string, string | undefined];
@@ -43,8 +41,8 @@ export async function readRedisStudy(url: string, study: string): Promise<StudyR
 }
 
 export async function migrateStudy(opts: MigrateOptions): Promise<MigrateResult> {
-  if (isRedis(opts.from) === isRedis(opts.to)) throw new UserError('migrate: one of --from and --to must be a redis:// URL and the other a study folder');
-  if (isRedis(opts.from)) {
+  if (isRedisUrl(opts.from) === isRedisUrl(opts.to)) throw new UserError('migrate: one of --from and --to must be a redis:// URL and the other a study folder');
+  if (isRedisUrl(opts.from)) {
     const dir = resolve(opts.to);
     const { url, study } = redisTarget(opts.from, opts.study ?? basename(dir));
     return withRedis(url, async (redis) => {

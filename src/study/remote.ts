@@ -32,9 +32,12 @@ export async function openRedisStudy(url: string, study: string): Promise<RedisS
   };
 }
 
+/** Whether `s` is a redis:// or rediss:// URL (else a study folder, for migrate). */
+export const isRedisUrl = (s: string): boolean => /^rediss?:\/\//.test(s);
+
 /** An ioredis connection that has answered PING; a UserError naming the URL otherwise. */
 export async function connectChecked(url: string) {
-  if (!/^rediss?:\/\//.test(url)) throw new UserError(`argument --redis: expected a redis:// URL, got ${JSON.stringify(url)}`);
+  if (!isRedisUrl(url)) throw new UserError(`argument --redis: expected a redis:// URL, got ${JSON.stringify(url)}`);
   const redis = connectRedis(url, { maxRetriesPerRequest: 1, retryStrategy: (times: number) => (times > 3 ? null : 200) });
   redis.on('error', () => undefined);
   try {
