@@ -28,7 +28,9 @@ export const command: CommandModule<object, StatusArgs> = {
       return;
     }
     const name = checkStudyName(argv.name);
-    const study = argv.redis ? await readFromRedis(argv.redis, name) : await readStudy(join(argv.runs, name));
+    const study = argv.redis
+      ? await (await import('../study/remote.js')).requireRedisStudy(argv.redis, name)
+      : await readStudy(join(argv.runs, name));
     const rows = buildLeaderboard(study);
     if (argv.json) {
       console.log(JSON.stringify({ study: study.name, direction: study.direction, rows }, null, 2));
@@ -42,14 +44,6 @@ export const command: CommandModule<object, StatusArgs> = {
     console.log(renderLeaderboardTable(rows, argv.limit !== undefined ? { limit: argv.limit } : {}));
   },
 };
-
-async function readFromRedis(url: string, name: string) {
-  const { readRedisStudy } = await import('../study/migrate.js');
-  const { UserError } = await import('../errors.js');
-  const study = await readRedisStudy(url, name);
-  if (!study) throw new UserError(`no study ${name} in Redis at ${url}`);
-  return study;
-}
 
 async function printStudies(runs: string, json: boolean) {
   const { listStudies } = await import('../report/studies.js');

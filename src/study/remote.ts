@@ -67,15 +67,21 @@ export async function writeStudySnapshot(studyDir: string, study: StudyRecord): 
   await new SafeStudyFile(join(studyDir, STUDY_FILE)).write(study);
 }
 
+/** The study `study` in Redis at `url`; a UserError when there is none. */
+export async function requireRedisStudy(url: string, study: string): Promise<StudyRecord> {
+  const { readRedisStudy } = await import('./migrate.js');
+  const record = await readRedisStudy(url, study);
+  if (!record) throw new UserError(`no study ${study} in Redis at ${url}`);
+  return record;
+}
+
 /**
  * Brings a Redis study into <runsDir>/<study>/study.json (status, report and export read it there): a
  * new folder, or one holding an earlier snapshot of the same study (same createdAt); a different
  * lowdb study of that name is never overwritten.
  */
 export async function syncFromRedis(url: string, study: string, runsDir: string): Promise<StudyRecord> {
-  const { readRedisStudy } = await import('./migrate.js');
-  const record = await readRedisStudy(url, study);
-  if (!record) throw new UserError(`no study ${study} in Redis at ${url}`);
+  const record = await requireRedisStudy(url, study);
   const dir = join(runsDir, study);
   const { LowdbTrialStore } = await import('../storage/lowdb.js');
   const local = await new LowdbTrialStore(dir).getStudy();
