@@ -13,11 +13,15 @@ export interface SweepView {
 
 export function createSweepView(opts: { total: number; epochs: number; already: FrozenTrial[]; metric: string; maximize: boolean }): SweepView {
   const counts = { complete: 0, pruned: 0, fail: 0 };
-  for (const t of opts.already) if (t.state !== 'running') counts[t.state]++;
   const running = new Map<number, number>(); // trial -> epochs done
   let best: { value: number; trial: number } | null = null;
   const better = (v: number) => best === null || (opts.maximize ? v > best.value : v < best.value);
-  for (const t of opts.already) if (t.state === 'complete' && t.value !== null && better(t.value)) best = { value: t.value, trial: t.number };
+  /** Counts a trial that has ended and keeps the best complete one. */
+  const tally = (t: FrozenTrial) => {
+    if (t.state !== 'running') counts[t.state]++;
+    if (t.state === 'complete' && t.value !== null && better(t.value)) best = { value: t.value, trial: t.number };
+  };
+  for (const t of opts.already) tally(t);
   const done = () => counts.complete + counts.pruned + counts.fail;
   const bestText = () => (best ? `${best.value.toFixed(4)} (#${best.trial})` : '-');
   const runningText = () => [...running].map(([n, e]) => `#${n}:${e}/${opts.epochs}`).join(' ') || '-';
@@ -30,8 +34,7 @@ export function createSweepView(opts: { total: number; epochs: number; already: 
           console.log(`trial ${e.trial.number} epoch ${e.metrics.epoch}: ${opts.metric} ${value(e.metrics, opts.metric).toFixed(4)}${e.prune ? ' -> pruned' : ''}`);
         else if (e.type === 'trial-end') {
           const t = e.trial;
-          if (t.state !== 'running') counts[t.state]++;
-          if (t.state === 'complete' && t.value !== null && better(t.value)) best = { value: t.value, trial: t.number };
+          tally(t);
           const v = t.value === null ? '' : ` value ${t.value.toFixed(4)}`;
           console.log(`trial ${t.number} ${t.state}${v}${t.error ? ` (${t.error})` : ''} | done ${done()}/${opts.total} best ${bestText()}`);
         } else if (e.type === 'stop') console.log(`sweep stopped: ${e.reason}`);
@@ -57,8 +60,7 @@ export function createSweepView(opts: { total: number; epochs: number; already: 
       else if (e.type === 'epoch') running.set(e.trial.number, e.metrics.epoch);
       else if (e.type === 'trial-end') {
         running.delete(e.trial.number);
-        if (e.trial.state !== 'running') counts[e.trial.state]++;
-        if (e.trial.state === 'complete' && e.trial.value !== null && better(e.trial.value)) best = { value: e.trial.value, trial: e.trial.number };
+        tally(e.trial);
       }
       bar.update(done(), payload());
     },
