@@ -3,17 +3,10 @@
  * terminates the thread (the CPU goes quiet), the task rejects, and the next trial gets a fresh worker.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Dataset } from '../../src/data/types.js';
+import { SCRIPTED_DATA } from '../../src/study/data.js';
 import { ThreadRunner } from '../../src/pool/runner.js';
 import type { TrialTask } from '../../src/pool/protocol.js';
 
-const NO_DATA: Dataset = {
-  source: 'none (scripted trainer)',
-  fingerprint: 'scripted',
-  train: { count: 0, images: new Uint8Array(0), labels: new Uint8Array(0) },
-  val: { count: 0, images: new Uint8Array(0), labels: new Uint8Array(0) },
-  test: { count: 0, images: new Uint8Array(0), labels: null },
-};
 
 const task = (number: number, dropout: number): TrialTask => ({
   number,
@@ -44,7 +37,7 @@ describe('a spinning worker thread is terminated when its trial is aborted', () 
   it('aborts, goes quiet, and the next trial runs on a new thread', async () => {
     // Read by each thread when it starts (the replacement too): only trials with dropout < 0.3 spin.
     process.env.DIGIT_SWEEP_SCRIPTED_FAULT = 'spin@2:dropout<0.3';
-    runner = new ThreadRunner({ data: NO_DATA, workers: 1 });
+    runner = new ThreadRunner({ data: SCRIPTED_DATA, workers: 1 });
     const epochs: number[] = [];
     const started = Date.now();
     await expect(runner.run(task(0, 0.2), async (m) => (epochs.push(m.epoch), false), AbortSignal.timeout(700))).rejects.toThrow();
