@@ -227,7 +227,13 @@ export class HeadlessPage {
       // already gone
     }
     this.ws.close();
-    if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
-    await rm(this.profile, { recursive: true, force: true });
+    // Chromium may still be writing its profile: wait for it to exit before removing the folder.
+    if (this.proc.exitCode === null && this.proc.signalCode === null) {
+      const exited = new Promise((r) => this.proc.once('exit', r));
+      const killed = setTimeout(() => this.proc.kill('SIGKILL'), 2000);
+      await exited;
+      clearTimeout(killed);
+    }
+    await rm(this.profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   }
 }
