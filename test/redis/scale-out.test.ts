@@ -49,7 +49,7 @@ describe.skipIf(!REDIS_SERVER)(`scale out over Redis${REDIS_SERVER ? '' : ` (ski
   });
 
   it('a worker SIGKILLed mid-trial: its trial is re-queued once, nothing finished is lost, the study completes', async () => {
-    const env = { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '60' };
+    const env = { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '150' }; // epochs long enough that the kill lands mid-trial even on a loaded machine
     workers = [1, 2, 3].map(() => startWorker(redis.url, [], env));
     const driver = runCli(sweepArgs(dir, 'killed', ['--workers', '3', '--redis', redis.url]), { timeoutMs: 90_000 });
     const victim = workers[0]!;
