@@ -25,6 +25,7 @@ export class TrialPruned extends DigitSweepError {
 /** Builds the one-line "file: path: problem (got value)" message used by every input validator. */
 export function describeBadValue(file: string, path: string, problem: string, value?: unknown): string {
   const where = path ? `${file}: ${path}` : file;
-  const got = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
+  const shown = typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value); // NaN, not null
+  const got = value === undefined ? '' : ` (got ${shown})`;
   return `${where}: ${problem}${got}`;
 }

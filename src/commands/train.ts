@@ -45,14 +45,17 @@ export const command: CommandModule<object, TrainArgs> = {
         throw new UserError(describeBadValue('argument', `--${name}`, `must be a positive ${integer ? 'integer' : 'number'}`, v));
       }
     };
-    positive('lr', argv.lr);
     positive('epochs', argv.epochs, true);
     positive('batch-size', argv['batch-size'], true);
     if (argv.limit !== undefined) positive('limit', argv.limit, true);
-    if (!(argv.dropout >= 0 && argv.dropout < 1)) throw new UserError(describeBadValue('argument', '--dropout', 'must be in [0, 1)', argv.dropout));
-    if (!(argv.l2 >= 0)) throw new UserError(describeBadValue('argument', '--l2', 'must be >= 0', argv.l2));
-    if (!(argv.noise >= 0)) throw new UserError(describeBadValue('argument', '--noise', 'must be >= 0', argv.noise));
-    if (!(argv['lr-decay'] > 0 && argv['lr-decay'] <= 1)) throw new UserError(describeBadValue('argument', '--lr-decay', 'must be in (0, 1]', argv['lr-decay']));
+    // The same ranges as a search space's params (search-space/validate.ts).
+    const { checkRange } = await import('../search-space/index.js');
+    const params = { lr: argv.lr, dropout: argv.dropout, l2: argv.l2, noise: argv.noise, lrDecay: argv['lr-decay'] };
+    const flags: Record<keyof typeof params, string> = { lr: 'lr', dropout: 'dropout', l2: 'l2', noise: 'noise', lrDecay: 'lr-decay' };
+    for (const [name, value] of Object.entries(params) as Array<[keyof typeof params, number]>) {
+      if (!Number.isFinite(value)) throw new UserError(describeBadValue('argument', `--${flags[name]}`, 'must be a number', value));
+      checkRange('argument', `--${flags[name]}`, name, value);
+    }
 
     const { loadDataset, writeFilesAtomic } = await import('../data/index.js');
     const data = await loadDataset({
@@ -65,11 +68,11 @@ export const command: CommandModule<object, TrainArgs> = {
     const backend = await initBackend(argv.backend as never);
     console.log(`backend: ${backend.name} (${backend.reason})`);
     console.log(`data: ${data.source}: ${data.train.count} train / ${data.val.count} validation images`);
-    const params = { ...DEFAULT_TRAIN_PARAMS, lr: argv.lr, dropout: argv.dropout, l2: argv.l2, noise: argv.noise, lrDecay: argv['lr-decay'] };
+    const trainParams = { ...DEFAULT_TRAIN_PARAMS, ...params };
     const out = resolve(argv.out);
     await mkdir(out, { recursive: true });
     const bar = progressBar();
-    const result = await train(params, data, {
+    const result = await train(trainParams, data, {
       epochs: argv.epochs,
       batchSize: argv['batch-size'],
       seed: argv.seed,
@@ -82,7 +85,7 @@ export const command: CommandModule<object, TrainArgs> = {
       },
     });
     const history = {
-      params,
+      params: trainParams,
       settings: { epochs: argv.epochs, batchSize: argv['batch-size'], seed: argv.seed, limit: argv.limit ?? null },
       data: { source: data.source, fingerprint: data.fingerprint, train: data.train.count, val: data.val.count },
       backend: { name: result.backend.name, ...result.backend.info },

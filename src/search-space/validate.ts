@@ -160,7 +160,8 @@ function bad(file: string, path: string, problem: string, value?: unknown): neve
   throw new UserError(describeBadValue(file, path, problem, value));
 }
 
-function checkRange(file: string, path: string, name: string, v: number): void {
+/** Throws a one-line UserError unless `v` is in the valid range of the trainer param `name`. */
+export function checkRange(file: string, path: string, name: string, v: number): void {
   const r = TRAIN_PARAM_RULES[name]!;
   if (r.integer && !Number.isInteger(v)) bad(file, path, `must be an integer for ${name}`, v);
   if (r.minInclusive ? v < r.min : v <= r.min) bad(file, path, `must be ${r.minInclusive ? '>=' : '>'} ${r.min} for ${name}`, v);
