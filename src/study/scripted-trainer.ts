@@ -22,6 +22,7 @@
  *     The optional condition restricts the fault to trials whose param matches (ops <, >, =).
  *   DIGIT_SWEEP_SCRIPTED_DELAY_MS=<ms>   real delay per epoch (when opts.epochDelayMs is not given).
  */
+import type { TrialOutcome, TrialTask } from '../pool/protocol.js';
 import { createRng, mixSeed } from '../random.js';
 import type { EpochMetrics, TrainParams } from './types.js';
 
@@ -158,4 +159,31 @@ export async function scriptedTrain(params: TrainParams, opts: ScriptedTrainOpti
     if (await opts.onEpochEnd(m)) break;
   }
   return { history };
+}
+
+/** The epoch (1-based) whose value a trial keeps: the best one for the objective's metric and direction. */
+export function bestEpochOf(history: readonly EpochMetrics[], metric: 'valAcc' | 'valLoss' = 'valAcc', direction: 'maximize' | 'minimize' = 'maximize'): number {
+  let best = -1;
+  history.forEach((m, i) => {
+    const v = m[metric];
+    if (!Number.isFinite(v)) return;
+    if (best < 0 || (direction === 'maximize' ? v > history[best]![metric] : v < history[best]![metric])) best = i;
+  });
+  return best + 1;
+}
+
+/** One trial of the scripted trainer kind, as a pool worker (or the virtual-clock runner) runs it. */
+export async function runScriptedTrial(
+  task: TrialTask,
+  onEpochEnd: (m: EpochMetrics) => Promise<boolean>,
+  opts: { epochDelayMs?: number; fault?: ScriptedFault | null } = {},
+): Promise<TrialOutcome> {
+  const result = await scriptedTrain(task.params, { epochs: task.epochs, seed: task.seed, onEpochEnd, ...opts });
+  return {
+    history: result.history,
+    stopped: result.history.length < task.epochs,
+    bestEpoch: bestEpochOf(result.history),
+    backend: 'scripted',
+    backendInfo: {},
+  };
 }
