@@ -50,7 +50,9 @@ export interface TrialRunner {
   readonly concurrency: number;
   /**
    * Runs one trial. `onEpoch` is awaited after every epoch and answers true to prune. Rejects when the
-   * trial throws, its worker dies, or `signal` aborts it (per-trial time limit, second Ctrl-C).
+   * trial throws, its worker dies, or `signal` aborts it (per-trial time limit, second Ctrl-C). When
+   * `onEpoch` itself rejects (a store write failed, a pruner threw), the runner stops the trial and
+   * rejects with that error: an error is never turned into a prune decision.
    */
   run(task: TrialTask, onEpoch: (metrics: EpochMetrics) => Promise<boolean>, signal?: AbortSignal): Promise<TrialOutcome>;
   close(): Promise<void>;

@@ -75,6 +75,10 @@ export function bestValue(space: SearchSpace, values: readonly number[]): number
   return space.objective.direction === 'maximize' ? Math.max(...finite) : Math.min(...finite);
 }
 
+function errorLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+}
+
 export function trainParamsFor(space: SearchSpace, params: Params): TrainParams {
   const { epochs: _e, batchSize: _b, ...fixed } = space.fixed;
   return { ...fixed, ...(params as Partial<TrainParams>) };
@@ -105,9 +109,10 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
   const counted = () => all().filter((t) => !(t.state === 'fail' && t.error === INTERRUPTED)).length;
   const epochsSpent = () => all().reduce((n, t) => n + t.epochs.length, 0);
 
+  // The store first: a write that fails leaves the loop's copy as the store has it.
   const save = async (t: FrozenTrial, patch: Partial<FrozenTrial>) => {
-    Object.assign(t, patch);
     await store.updateTrial(t.number, patch);
+    Object.assign(t, patch);
   };
 
   const keepBestModels = async () => {
@@ -129,6 +134,7 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
     let error: string | null = null;
     let interrupted = false;
     let nonFinite: string | null = null; // why a NaN/Inf epoch pruned the trial
+    let epochError: string | null = null; // why handling an epoch failed (store write, pruner): fails the trial
     try {
       outcome = await runner.run(
         {
@@ -142,17 +148,25 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
           trainer: opts.trainer,
         },
         async (metrics) => {
-          const value = objectiveValue(space, metrics);
-          await save(trial, {
-            epochs: [...trial.epochs, metrics],
-            intermediateValues: [...trial.intermediateValues, value],
-          });
-          const history = viewForTrial(all(), n, lag).history;
-          const outOfEpochs = budget.maxEpochs !== undefined && epochsSpent() >= budget.maxEpochs;
-          // After its last epoch a trial is complete: nothing is left to save by pruning it.
-          const last = metrics.epoch >= space.fixed.epochs;
-          if (!Number.isFinite(value)) nonFinite = `non-finite ${space.objective.metric} at epoch ${metrics.epoch} (got ${value}; val loss ${metrics.valLoss})`;
-          const prune = nonFinite !== null || (!last && pruner.prune(history, trial, space.objective.direction));
+          let prune: boolean;
+          let outOfEpochs: boolean;
+          try {
+            const value = objectiveValue(space, metrics);
+            await save(trial, {
+              epochs: [...trial.epochs, metrics],
+              intermediateValues: [...trial.intermediateValues, value],
+            });
+            const history = viewForTrial(all(), n, lag).history;
+            outOfEpochs = budget.maxEpochs !== undefined && epochsSpent() >= budget.maxEpochs;
+            // After its last epoch a trial is complete: nothing is left to save by pruning it.
+            const last = metrics.epoch >= space.fixed.epochs;
+            if (!Number.isFinite(value)) nonFinite = `non-finite ${space.objective.metric} at epoch ${metrics.epoch} (got ${value}; val loss ${metrics.valLoss})`;
+            prune = nonFinite !== null || (!last && pruner.prune(history, trial, space.objective.direction));
+          } catch (err) {
+            // The runner stops the trial and rejects run() with this error; recorded as the trial's failure below.
+            epochError = `handling epoch ${metrics.epoch} failed: ${errorLine(err)}`;
+            throw err;
+          }
           emit({ type: 'epoch', trial, metrics, prune });
           if (opts.stopSignal?.aborted) interrupted = true; // Ctrl-C: end the trial at this epoch
           return prune || outOfEpochs || interrupted;
@@ -160,9 +174,12 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
         timeout,
       );
     } catch (err) {
-      error = timeout?.aborted
-        ? `timed out after ${budget.trialTimeoutMinutes} min`
-        : (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+      error = timeout?.aborted ? `timed out after ${budget.trialTimeoutMinutes} min` : errorLine(err);
+    }
+    // An epoch the loop could not handle fails the trial, whatever the runner made of it.
+    if (epochError !== null) {
+      outcome = null;
+      error = epochError;
     }
     const now = isoNow();
     if (outcome && interrupted) {

@@ -8,6 +8,7 @@ import { parseSearchSpace, type SearchSpace } from '../../src/search-space/index
 import { MemoryTrialStore } from '../../src/storage/index.js';
 import type { OptimizeEvent } from '../../src/study/optimize.js';
 import { parseScriptedFault } from '../../src/study/scripted-trainer.js';
+import type { TrialUpdate } from '../../src/storage/index.js';
 import type { FrozenTrial } from '../../src/study/types.js';
 import { sweepOnVirtualClock } from '../../src/study/virtual-runner.js';
 
@@ -188,5 +189,64 @@ describe('optimize: resume', () => {
     expect(summary.trials.filter((t) => t.state === 'complete')).toHaveLength(4);
     // The finished trials are kept as they were.
     expect(summary.trials.slice(0, 2)).toEqual(first.summary.trials);
+  });
+});
+
+/** A store whose write of one trial's epoch `epoch` fails once (a full disk, a lost connection). */
+class FlakyStore extends MemoryTrialStore {
+  failed = false;
+  constructor(private readonly trial: number, private readonly epoch: number) {
+    super();
+  }
+  override async updateTrial(number: number, update: TrialUpdate): Promise<FrozenTrial> {
+    if (!this.failed && number === this.trial && update.epochs?.length === this.epoch) {
+      this.failed = true;
+      throw new Error('ENOSPC: no space left on device, write');
+    }
+    return super.updateTrial(number, update);
+  }
+}
+
+describe('optimize: an error while handling an epoch fails the trial', () => {
+  it('a store write that fails mid-sweep fails that trial with the reason (never pruned), and the sweep goes on', async () => {
+    const store = new FlakyStore(2, 2);
+    const { summary } = await sweepOnVirtualClock({ space: space('budget: {trials: 6}\nlag: 1'), workers: 2, store });
+    expect(store.failed).toBe(true);
+    expect(summary.failed).toBe(false);
+    expect(summary.reason).toBe('budget of 6 trials reached');
+    const t2 = summary.trials[2]!;
+    expect(t2.state).toBe('fail');
+    expect(t2.error).toBe('handling epoch 2 failed: ENOSPC: no space left on device, write');
+    expect(t2.epochs).toHaveLength(1); // what the store holds
+    expect(summary.trials.filter((t) => t.number !== 2).map((t) => t.state)).toEqual(['complete', 'complete', 'complete', 'complete', 'complete']);
+    // The store agrees with the loop.
+    expect((await store.getTrial(2))!.state).toBe('fail');
+  });
+
+  it('it counts toward the failure streak', async () => {
+    const { summary } = await sweepOnVirtualClock({
+      space: space('budget: {trials: 6, maxConsecutiveFailures: 1}\nlag: 0'),
+      workers: 1,
+      store: new FlakyStore(1, 3),
+    });
+    expect(summary.failed).toBe(true);
+    expect(summary.reason).toBe('1 trials failed in a row (last: handling epoch 3 failed: ENOSPC: no space left on device, write); stopping the sweep');
+    expect(summary.trials.map((t) => t.state)).toEqual(['complete', 'fail']);
+  });
+
+  it('a pruner that throws fails the trial with its error', async () => {
+    const pruner = {
+      name: 'broken',
+      prune: (_v: readonly FrozenTrial[], t: FrozenTrial) => {
+        if (t.number === 1) throw new TypeError('pruner bug');
+        return false;
+      },
+    };
+    const { summary } = await sweepOnVirtualClock({ space: space('budget: {trials: 3}\nlag: 0'), workers: 1, pruner });
+    expect(summary.trials.map((t) => [t.state, t.error ?? null])).toEqual([
+      ['complete', null],
+      ['fail', 'handling epoch 1 failed: pruner bug'],
+      ['complete', null],
+    ]);
   });
 });
