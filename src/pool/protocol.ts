@@ -8,7 +8,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { Dataset } from '../data/types.js';
-import type { EpochMetrics, TrainParams } from '../study/types.js';
+import type { EpochMetrics, Objective, TrainParams } from '../study/types.js';
 
 export type TrainerKind = 'tfjs' | 'scripted';
 
@@ -22,8 +22,13 @@ export interface TrialTask {
   batchSize: number;
   seed: number;
   backend: string;
-  /** Where the worker saves the best-epoch model and eval.json if the trial completes; null: no model kept. */
+  /**
+   * Where the worker saves the model and eval.json if the trial completes: the weights of the epoch that
+   * earned the trial's value (the best epoch for `objective`); null: no model kept.
+   */
   saveDir: string | null;
+  /** The study's objective: which epoch is the trial's best (the kept model). */
+  objective: Objective;
   trainer: TrainerKind;
 }
 
@@ -36,6 +41,7 @@ export interface TrialOutcome {
   history: EpochMetrics[];
   /** True when the driver's decision stopped the trial (pruned). */
   stopped: boolean;
+  /** The epoch (1-based) that earned the trial's value, whose weights were kept. */
   bestEpoch: number;
   backend: string;
   backendInfo: Record<string, string>;

@@ -27,6 +27,7 @@ export default async function runTrial(task: WorkerTask): Promise<TrialOutcome> 
       epochs: task.epochs,
       batchSize: task.batchSize,
       seed: task.seed,
+      objective: task.objective,
       backend: task.backend as never,
       onEpochEnd,
       ...(task.saveDir ? { saveDir: task.saveDir } : {}),

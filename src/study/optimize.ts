@@ -145,6 +145,7 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
           seed: trial.seed,
           backend: opts.backend,
           saveDir,
+          objective: space.objective,
           trainer: opts.trainer,
         },
         async (metrics) => {

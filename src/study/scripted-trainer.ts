@@ -24,6 +24,7 @@
  */
 import type { TrialOutcome, TrialTask } from '../pool/protocol.js';
 import { createRng, mixSeed } from '../random.js';
+import { bestEpochOf } from './objective.js';
 import type { EpochMetrics, TrainParams } from './types.js';
 
 /** Where the scripted curves peak. */
@@ -161,17 +162,6 @@ export async function scriptedTrain(params: TrainParams, opts: ScriptedTrainOpti
   return { history };
 }
 
-/** The epoch (1-based) whose value a trial keeps: the best one for the objective's metric and direction. */
-export function bestEpochOf(history: readonly EpochMetrics[], metric: 'valAcc' | 'valLoss' = 'valAcc', direction: 'maximize' | 'minimize' = 'maximize'): number {
-  let best = -1;
-  history.forEach((m, i) => {
-    const v = m[metric];
-    if (!Number.isFinite(v)) return;
-    if (best < 0 || (direction === 'maximize' ? v > history[best]![metric] : v < history[best]![metric])) best = i;
-  });
-  return best + 1;
-}
-
 /** One trial of the scripted trainer kind, as a pool worker (or the virtual-clock runner) runs it. */
 export async function runScriptedTrial(
   task: TrialTask,
@@ -182,7 +172,7 @@ export async function runScriptedTrial(
   return {
     history: result.history,
     stopped: result.history.length < task.epochs,
-    bestEpoch: bestEpochOf(result.history),
+    bestEpoch: bestEpochOf(result.history, task.objective),
     backend: 'scripted',
     backendInfo: {},
   };

@@ -25,6 +25,7 @@ const task: TrialTask = {
   seed: 1,
   backend: 'scripted',
   saveDir: null,
+  objective: { metric: 'valAcc', direction: 'maximize' },
   trainer: 'scripted',
 };
 
