@@ -16,6 +16,7 @@ export {
   buildLeaderboard,
   compareTrials,
   csvField,
+  csvText,
   leaderboardToCsv,
   leaderboardToJson,
   leaderboardToMarkdown,

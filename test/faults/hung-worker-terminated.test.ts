@@ -16,6 +16,7 @@ const task = (number: number, dropout: number): TrialTask => ({
   seed: 1,
   backend: 'scripted',
   saveDir: null,
+  objective: { metric: 'valAcc', direction: 'maximize' },
   trainer: 'scripted',
 });
 
