@@ -6,7 +6,7 @@
 import { basename, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import type { TrainerKind } from '../pool/protocol.js';
-import type { LiveReports, WrittenReports } from '../report/index.js';
+import type { LiveReports } from '../report/index.js';
 import { BACKEND_CHOICES, TRAINER_CHOICES } from './shared.js';
 import { createSweepView, type SweepView } from './sweep-view.js';
 
@@ -88,6 +88,8 @@ export const command: CommandModule<object, SweepArgs> = {
             maximize: s.space.objective.direction === 'maximize',
           });
           studyDir = s.studyDir;
+          // Said before the progress bar starts (a line printed later would break the bar on a terminal).
+          console.log(`live report: ${join(reportsDir, basename(s.studyDir), 'report.html')} (rewritten as trials run; it reloads itself until the sweep ends)`);
           live = startLiveReports(report, s.studyDir, reportsDir, s.readStudy);
           live.update();
         },
@@ -145,16 +147,10 @@ function startLiveReports(
   readStudy: () => Promise<import('../study/types.js').StudyRecord>,
 ): LiveReports {
   let lastError = '';
-  let announced = false;
   return report.startLiveReports({
     studyDir,
     reportsDir,
     readStudy,
-    onWritten: (r: WrittenReports) => {
-      if (announced) return;
-      announced = true;
-      console.log(`live report: ${join(r.dir, 'report.html')} (rewritten as trials run; it reloads itself until the sweep ends)`);
-    },
     onError: (err) => {
       const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
       if (message === lastError) return;

@@ -136,7 +136,7 @@ export async function renderReportHtml(input: ReportInput): Promise<string> {
   const refresh = input.refreshSeconds !== undefined && input.refreshSeconds > 0 ? Math.max(1, Math.round(input.refreshSeconds)) : null;
   const live = refresh
     ? `<p class="live" id="live">Live: the sweep is running; this page reloads itself every ${refresh} s and stops once the sweep ends. ` +
-      `If the sweep was killed, <code>digit-sweep report ${e(study.name)}</code> writes the final report.</p>`
+      `If the sweep was killed, <code>digit-sweep report ${e(study.name)}</code> (with <code>--redis URL</code> for a Redis study) writes the final report.</p>`
     : '';
 
   const summary = `<dl>

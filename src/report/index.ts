@@ -111,7 +111,6 @@ export function startLiveReports(opts: {
   studyDir: string;
   reportsDir: string;
   readStudy: () => Promise<StudyRecord>;
-  onWritten?: (reports: WrittenReports) => void;
   onError: (err: unknown) => void;
   minIntervalMs?: number;
   refreshSeconds?: number;
@@ -119,8 +118,7 @@ export function startLiveReports(opts: {
   const writer = new ThrottledWriter(
     async () => {
       const study = await opts.readStudy();
-      const written = await writeReports(opts.studyDir, opts.reportsDir, { study, refreshSeconds: opts.refreshSeconds ?? LIVE_REPORT_REFRESH_SECONDS });
-      opts.onWritten?.(written);
+      await writeReports(opts.studyDir, opts.reportsDir, { study, refreshSeconds: opts.refreshSeconds ?? LIVE_REPORT_REFRESH_SECONDS });
     },
     { minIntervalMs: opts.minIntervalMs ?? LIVE_REPORT_INTERVAL_MS, onError: opts.onError },
   );

@@ -3,12 +3,12 @@
  * the study in Redis (runs/NAME/study.json, the snapshot, does not exist yet) and reloads itself; the
  * final one does not. Real redis-server, a `digit-sweep worker` child, the scripted trainer.
  */
-import { existsSync, watch } from 'node:fs';
+import { existsSync, mkdirSync, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_REDIS_REASON, REDIS_SERVER, startRedis, type TestRedis } from '../helpers/redis.js';
-import { cli, onLines, tempDir, writeSpace } from '../faults/helpers.js';
+import { cli, tempDir, writeSpace } from '../faults/helpers.js';
 import { startWorker, type WorkerProc } from './helpers.js';
 
 const TRIALS = 6;
@@ -32,25 +32,19 @@ describe.skipIf(!REDIS_SERVER)(`live report of a Redis study${REDIS_SERVER ? '' 
     const snapshotFile = join(dir, 'runs', 'live-redis', 'study.json');
     /** Sightings of a live report.html listing trials, with whether study.json existed then. */
     const seen: Array<{ trials: string; snapshot: boolean }> = [];
-    let watcher: ReturnType<typeof watch> | null = null;
     const look = async () => {
       const html = await readFile(reportFile, 'utf8').catch(() => '');
       const trials = /<dt>trials<\/dt><dd>([^<]*)<\/dd>/.exec(html)?.[1];
       if (html.includes('http-equiv="refresh"') && trials && !trials.startsWith('0:')) seen.push({ trials, snapshot: existsSync(snapshotFile) });
     };
+    // The report folder exists beforehand so that every write in it, the first one too, is an event.
+    mkdirSync(dirname(reportFile), { recursive: true });
+    const watcher = watch(dirname(reportFile), () => void look());
     const r = await cli(['sweep', space, '--trainer', 'scripted', '--redis', redis.url, '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports')], {
       cwd: dir,
       timeoutMs: 180_000,
-      onStart: (child) =>
-        onLines(child, (line) => {
-          // The live report exists from this line on: watch its folder for every rewrite.
-          if (!watcher && line.startsWith('live report: ')) {
-            watcher = watch(join(dir, 'reports', 'live-redis'), () => void look());
-            void look();
-          }
-        }),
     });
-    (watcher as ReturnType<typeof watch> | null)?.close();
+    watcher.close();
     expect(r.code, r.err).toBe(0);
     expect(r.err).toBe('');
     expect(r.out).toContain(`live report: ${reportFile}`);

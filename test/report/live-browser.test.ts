@@ -5,12 +5,12 @@
  * meta refresh, no script). Every wait is for an event (a line of the sweep, a file change, a page
  * load); the timeouts only bound a hung run. In CI (env CI set) a missing chromium fails the test.
  */
-import { watch } from 'node:fs';
+import { existsSync, mkdirSync, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli, onLines, tempDir, writeSpace } from '../faults/helpers.js';
+import { cli, tempDir, writeSpace } from '../faults/helpers.js';
 import { findChromium, HeadlessPage } from './helpers/cdp.js';
 
 const chromium = findChromium();
@@ -95,26 +95,25 @@ describe.skipIf(!chromium && !process.env.CI)('live report.html while a sweep ru
     });
     const onLoad = (signal: () => void) => void loadListeners.add(signal);
 
-    let reportFile = '';
-    let announced: () => void = () => {};
-    const announcedP = new Promise<void>((r) => (announced = r));
+    // The sweep's report folder exists beforehand, so its first report.html is an event to wait for.
+    const reportFile = join(dir, 'reports', 'live', 'report.html');
+    mkdirSync(dirname(reportFile), { recursive: true });
+    const created = watch(dirname(reportFile));
     let child: import('node:child_process').ChildProcess | null = null;
     const run = cli(['sweep', space, '--trainer', 'scripted', '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports')], {
       cwd: dir,
       env: { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '1500' },
       timeoutMs: 300_000,
-      onStart: (c) => {
-        child = c;
-        onLines(c, (line) => {
-          const m = /^live report: (.+report\.html) \(/.exec(line);
-          if (m) {
-            reportFile = m[1]!;
-            announced();
-          }
-        });
-      },
+      onStart: (c) => (child = c),
     });
-    await Promise.race([announcedP, run.then((r) => Promise.reject(new Error(`sweep ended before its live report:\n${r.out}\n${r.err}`)))]);
+    try {
+      await Promise.race([
+        when((signal) => created.on('change', signal), () => (existsSync(reportFile) ? true : undefined), 'the first live report.html'),
+        run.then((r) => Promise.reject(new Error(`sweep ended before its live report:\n${r.out}\n${r.err}`))),
+      ]);
+    } finally {
+      created.close();
+    }
 
     // First look: a live page.
     await p.goto(pathToFileURL(reportFile).href);
@@ -155,6 +154,7 @@ describe.skipIf(!chromium && !process.env.CI)('live report.html while a sweep ru
     // The sweep ends; the last live page reloads into the final report, which cannot reload.
     const r = await run;
     expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`live report: ${reportFile} (`);
     expect(r.err).not.toMatch(/warning: live report/);
     const final = await when(onLoad, () => loads.find((s) => s.refresh === null), 'the page to show the final report');
     expect(final.live).toBe(false);
@@ -165,6 +165,7 @@ describe.skipIf(!chromium && !process.env.CI)('live report.html while a sweep ru
     expect(html).toContain(final.generated.split('report generated ')[1]!);
     // Every live page seen before the final one said the sweep was running.
     const before = loads.slice(0, loads.indexOf(final));
+    console.log(`page loads: ${loads.length} (${before.length} live, then the final); trials shown: ${[...new Set(loads.map((x) => x.trials))].join(' | ')}`);
     expect(before.length).toBeGreaterThanOrEqual(2);
     for (const s of before) expect(s).toMatchObject({ refresh: '5', live: true });
     const errors = p.problems.filter((x) => x.level === 'error');
