@@ -8,7 +8,7 @@
 import { createPruner, type Pruner } from '../pruners/index.js';
 import { mixSeed } from '../random.js';
 import { createSampler, type Sampler } from '../samplers/index.js';
-import type { SearchSpace } from '../search-space/schema.js';
+import { effectiveLag, type SearchSpace } from '../search-space/schema.js';
 import { bestValue } from './optimize.js';
 import { scriptedTrain, type ScriptedFault } from './scripted-trainer.js';
 import type { EpochMetrics, FrozenTrial, TrainParams } from './types.js';
@@ -25,7 +25,7 @@ export interface SimulateOptions {
   trials?: number;
   /** Default: space.fixed.epochs. */
   epochs?: number;
-  /** Default: space.lag. */
+  /** Default: space.lag, else workers - 1. */
   lag?: number;
   fault?: ScriptedFault | null;
 }
@@ -85,7 +85,7 @@ export async function simulateStudy(opts: SimulateOptions): Promise<SimulationRe
   const pruner = opts.pruner ?? createPruner(space.pruner);
   const nTrials = opts.trials ?? space.budget.trials;
   const epochs = opts.epochs ?? space.fixed.epochs;
-  const lag = opts.lag ?? space.lag;
+  const lag = opts.lag ?? effectiveLag(space, workers);
   const fault = opts.fault ?? null;
 
   const visible: FrozenTrial[] = []; // what the driver's store holds now
