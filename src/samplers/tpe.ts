@@ -10,6 +10,13 @@
  *    `nEiCandidates` (24) candidates are drawn from l and the one maximizing log l - log g wins.
  * Log distributions live in log space; ints and stepped floats are discrete; categoricals use a
  * categorical kernel. Failed trials are ignored.
+ *
+ * `multivariate: true` (Optuna's multivariate=True): the same split and constant liar, but l and g are
+ * joint estimators over all params (parzen.ts, JointParzen), each kernel one whole observation, and a
+ * candidate is drawn whole from one kernel of l; kernel widths follow Scott's rule on the group's
+ * prior-regularized spread (scottBandwidth) instead of Optuna's fixed fraction of the range, and the
+ * magic clip is off unless `considerMagicClip: true` (npm run bench:search measures both against
+ * Optuna 3.1.0).
  */
 import { UserError } from '../errors.js';
 import { createRng, mixSeed, type Rng } from '../random.js';
