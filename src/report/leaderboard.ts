@@ -6,7 +6,7 @@
  */
 import Table from 'cli-table3';
 import { join } from 'node:path';
-import type { Direction, FrozenTrial, Params, StudyRecord, TrialState } from '../study/types.js';
+import type { Direction, FrozenTrial, Params, ParamValue, StudyRecord, TrialState } from '../study/types.js';
 import { enqueueOf, isEnqueuedTrial } from '../search-space/enqueue.js';
 import { writeFileAtomic } from './fs.js';
 import { COMPACT_TABLE_CHARS, formatAccuracy, formatDuration, formatParams, formatParamValue, formatValue } from './format.js';
@@ -149,8 +149,17 @@ export function csvField(value: string): string {
 }
 
 /**
+ * A text field (never a number) safe to open in a spreadsheet: one that starts with `=`, `+`, `-`, `@`,
+ * a tab or a CR would be read as a formula (CSV injection), so it gets a leading `'` as OWASP advises.
+ * Numbers are written by csvField alone, so -0.5 stays a number.
+ */
+export function csvText(value: string): string {
+  return csvField(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+}
+
+/**
  * CSV with one column per searched param (`param:<name>`), raw numbers (full precision), CRLF line
- * ends as RFC 4180 asks.
+ * ends as RFC 4180 asks. Text cells (names, states, string params, errors) are escaped by csvText.
  */
 export function leaderboardToCsv(rows: LeaderboardRow[]): string {
   const names = paramNames(rows);
@@ -161,16 +170,17 @@ export function leaderboardToCsv(rows: LeaderboardRow[]): string {
     'error',
   ];
   const num = (v: number | null): string => (v === null || !Number.isFinite(v) ? '' : String(v));
-  const lines = [head.map(csvField).join(',')];
+  const param = (v: ParamValue | undefined): string => (v === undefined ? '' : typeof v === 'number' ? String(v) : csvText(String(v)));
+  const lines = [head.map(csvText).join(',')];
   for (const r of rows) {
     const cells = [
-      String(r.rank), String(r.trial), r.state, num(r.value), num(r.bestValAcc), num(r.lastValAcc), num(r.bestEpoch),
-      String(r.epochs), r.durationSeconds === null ? '' : r.durationSeconds.toFixed(3), r.backend ?? '',
-      ...names.map((n) => (n in r.params ? String(r.params[n]) : '')),
+      String(r.rank), String(r.trial), csvText(r.state), num(r.value), num(r.bestValAcc), num(r.lastValAcc), num(r.bestEpoch),
+      String(r.epochs), r.durationSeconds === null ? '' : r.durationSeconds.toFixed(3), csvText(r.backend ?? ''),
+      ...names.map((n) => param(r.params[n])),
       r.enqueued ? 'true' : 'false',
-      r.error ?? '',
+      csvText(r.error ?? ''),
     ];
-    lines.push(cells.map(csvField).join(','));
+    lines.push(cells.join(','));
   }
   return lines.join('\r\n') + '\r\n';
 }
