@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import type { TrialOutcome, TrialRunner, TrainerKind } from '../pool/protocol.js';
 import type { Pruner } from '../pruners/index.js';
 import type { Sampler } from '../samplers/index.js';
-import type { SearchSpace } from '../search-space/index.js';
+import { effectiveLag, type SearchSpace } from '../search-space/index.js';
 import type { TrialStore } from '../storage/index.js';
 import { mixSeed } from '../random.js';
 import { systemClock, type Clock } from './clock.js';
@@ -86,7 +86,8 @@ export function trainParamsFor(space: SearchSpace, params: Params): TrainParams 
 
 export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> {
   const { store, space, sampler, pruner, runner } = opts;
-  const { budget, lag } = space;
+  const { budget } = space;
+  const lag = effectiveLag(space, runner.concurrency); // unset lag: workers - 1
   const emit = (e: OptimizeEvent) => opts.onEvent?.(e);
   const clock = opts.clock ?? systemClock;
   const isoNow = () => new Date(clock.now()).toISOString();

@@ -48,7 +48,7 @@ describe('leaderboard files', () => {
 
     const csv = parseCsv(await readFile(join(dir, 'leaderboard.csv'), 'utf8'));
     expect(csv[0]).toEqual(['rank', 'trial', 'state', 'value', 'best_val_acc', 'last_val_acc', 'best_epoch', 'epochs', 'duration_s', 'backend',
-      'param:lr', 'param:dropout', 'param:l2', 'param:noise', 'param:optimizer', 'error']);
+      'param:lr', 'param:dropout', 'param:l2', 'param:noise', 'param:optimizer', 'enqueued', 'error']);
     expect(csv).toHaveLength(9);
     expect(csv[1]!.slice(0, 3)).toEqual(['1', '3', 'complete']);
     expect(Number(csv[1]![10])).toBe(5e-4);
