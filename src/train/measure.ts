@@ -7,6 +7,7 @@ import { IMAGE_SIZE, type ImageSet } from '../data/types.js';
 import { createRng, permutation } from '../random.js';
 import { augmentBatch } from './augment.js';
 import { initBackend, type BackendName } from './backend.js';
+import { countDispatches, type DispatchCount } from './dispatches.js';
 import { buildModel } from './model.js';
 import { predictProbabilities, trainStep } from './train.js';
 
@@ -21,6 +22,8 @@ export interface TrainingThroughput {
   augmentShare: number;
   /** Tensors alive after the timed steps minus before (0 = no leak). */
   tensorLeak: number;
+  /** Kernel dispatches of one training step (src/train/dispatches.ts). */
+  dispatchesPerStep: number;
 }
 
 /** Times `steps` training steps (after `warmup`) on real images; median step time. */
@@ -29,7 +32,7 @@ export async function measureTraining(
   opts: { backend: BackendName; batchSize: number; steps: number; warmup?: number; seed?: number },
 ): Promise<TrainingThroughput> {
   const init = await initBackend(opts.backend);
-  const model = buildModel({ dropout: 0.4, l2: 1e-5 }, opts.seed ?? 1);
+  const model = buildModel({ dropout: 0.4, l2: 0 }, opts.seed ?? 1); // the trainer's defaults
   const optimizer = tf.train.adam(1e-3);
   const rng = createRng(opts.seed ?? 1);
   const order = permutation(set.count, rng);
@@ -40,6 +43,7 @@ export async function measureTraining(
   const augTimes: number[] = [];
   const warmup = opts.warmup ?? 3;
   let before = 0;
+  let dispatches: { result: [tf.Scalar, tf.Scalar]; count: DispatchCount } | null = null;
   try {
     for (let s = 0; s < warmup + opts.steps; s++) {
       if (s === warmup) before = tf.memory().numTensors;
@@ -49,7 +53,13 @@ export async function measureTraining(
       augmentBatch(set.images, idx, x, aug, rng);
       for (let k = 0; k < idx.length; k++) y[k] = set.labels![idx[k]!]!;
       const t1 = performance.now();
-      const [loss, correct] = trainStep(model, optimizer, x.subarray(0, idx.length * IMAGE_SIZE), y.subarray(0, idx.length));
+      const xs = x.subarray(0, idx.length * IMAGE_SIZE);
+      const ys = y.subarray(0, idx.length);
+      // The last warm-up step is counted (counting costs a little time, so not a timed one).
+      const [loss, correct] =
+        s === warmup - 1 || (warmup === 0 && s === 0)
+          ? ((dispatches = countDispatches(() => trainStep(model, optimizer, xs, ys))), dispatches.result)
+          : trainStep(model, optimizer, xs, ys);
       await loss.data(); // wait for the step to finish (GPU backends run asynchronously)
       tf.dispose([loss, correct]);
       const t2 = performance.now();
@@ -70,7 +80,31 @@ export async function measureTraining(
       augmentMsPerBatch: round(augMs),
       augmentShare: round(augMs / ms, 4),
       tensorLeak: leak,
+      dispatchesPerStep: dispatches!.count.total,
     };
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+/**
+ * Kernel dispatches of one training step of the trainer's model (the step the trainer runs), after one
+ * warm-up step (the first step also creates the optimizer's slots). Random images: the count does not
+ * depend on the pixels.
+ */
+export async function countStepDispatches(opts: { backend: BackendName; batchSize: number; seed?: number; l2?: number }): Promise<DispatchCount> {
+  await initBackend(opts.backend);
+  const model = buildModel({ dropout: 0.4, l2: opts.l2 ?? 0 }, opts.seed ?? 1);
+  const optimizer = tf.train.adam(1e-3);
+  const rng = createRng(opts.seed ?? 1);
+  const x = Float32Array.from({ length: opts.batchSize * IMAGE_SIZE }, () => rng.next());
+  const y = Int32Array.from({ length: opts.batchSize }, (_, i) => i % 10);
+  try {
+    tf.dispose(trainStep(model, optimizer, x, y));
+    const { result, count } = countDispatches(() => trainStep(model, optimizer, x, y));
+    tf.dispose(result);
+    return count;
   } finally {
     optimizer.dispose();
     model.dispose();
