@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from '../errors.js';
+import { registerFusedKernels } from './fused/index.js';
 
 export const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -54,6 +55,7 @@ export function currentBackend(): BackendInit | null {
 }
 
 async function initOne(name: ConcreteBackend): Promise<BackendInit> {
+  registerFusedKernels();
   switch (name) {
     case 'tensorflow':
       return initTensorflow();

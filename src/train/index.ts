@@ -5,5 +5,15 @@ export { augmentBatch, NO_AUGMENT, type AugmentOptions } from './augment.js';
 export { calibrateBatchNorm } from './batchnorm.js';
 export { countDispatches, type DispatchCount } from './dispatches.js';
 export { loadModel, saveModel } from './model-io.js';
-export { DEFAULT_TRAIN_PARAMS, predictProbabilities, train, type TrainOptions, type TrainResult } from './train.js';
+export { createOptimizer, DEFAULT_TRAIN_PARAMS, predictProbabilities, train, type TrainOptions, type TrainResult } from './train.js';
 export { countStepDispatches, measureBatchNormLag, measureInference, measureTraining, type BatchNormLagPoint, type TrainingThroughput } from './measure.js';
+export {
+  ADAM_UPDATE,
+  BN_TRAINING,
+  BN_TRAINING_GRAD,
+  batchNormalization,
+  FusedAdamOptimizer,
+  fusedBatchNormTraining,
+  registerFusedKernels,
+  unregisterFusedKernels,
+} from './fused/index.js';

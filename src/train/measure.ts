@@ -9,7 +9,7 @@ import { augmentBatch } from './augment.js';
 import { initBackend, type BackendName } from './backend.js';
 import { countDispatches, type DispatchCount } from './dispatches.js';
 import { buildModel } from './model.js';
-import { predictProbabilities, trainStep } from './train.js';
+import { createOptimizer, predictProbabilities, trainStep } from './train.js';
 
 export interface TrainingThroughput {
   backend: string;
@@ -33,7 +33,7 @@ export async function measureTraining(
 ): Promise<TrainingThroughput> {
   const init = await initBackend(opts.backend);
   const model = buildModel({ dropout: 0.4, l2: 0 }, opts.seed ?? 1); // the trainer's defaults
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = createOptimizer(1e-3);
   const rng = createRng(opts.seed ?? 1);
   const order = permutation(set.count, rng);
   const x = new Float32Array(opts.batchSize * IMAGE_SIZE);
@@ -96,7 +96,7 @@ export async function measureTraining(
 export async function countStepDispatches(opts: { backend: BackendName; batchSize: number; seed?: number; l2?: number }): Promise<DispatchCount> {
   await initBackend(opts.backend);
   const model = buildModel({ dropout: 0.4, l2: opts.l2 ?? 0 }, opts.seed ?? 1);
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = createOptimizer(1e-3);
   const rng = createRng(opts.seed ?? 1);
   const x = Float32Array.from({ length: opts.batchSize * IMAGE_SIZE }, () => rng.next());
   const y = Int32Array.from({ length: opts.batchSize }, (_, i) => i % 10);
@@ -162,7 +162,7 @@ export async function measureBatchNormLag(
   await initBackend(opts.backend);
   const { calibrateBatchNorm } = await import('./batchnorm.js');
   const model = buildModel({ dropout: 0.4, l2: 0 }, opts.seed ?? 1);
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = createOptimizer(1e-3);
   const rng = createRng(opts.seed ?? 1);
   const x = new Float32Array(opts.batchSize * IMAGE_SIZE);
   const y = new Int32Array(opts.batchSize);

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countDispatches, countStepDispatches, initBackend } from '../../src/train/index.js';
 
-export const MAX_STEP_DISPATCHES = 1122;
+export const MAX_STEP_DISPATCHES = 260;
 
 describe('dispatch counting', () => {
   beforeAll(async () => {
