@@ -80,6 +80,7 @@ async function torchReference(): Promise<unknown> {
 interface TrainingRow {
   batchSize: number;
   msPerStep: number;
+  cpuMsPerStep?: number;
   trainImgPerSec: number;
   dispatchesPerStep?: number;
 }
@@ -100,11 +101,19 @@ async function baselineComparison(baseline: string, rounds: number): Promise<unk
     const side = (name: 'new' | 'baseline') => {
       const rows = runs[name].map((rs) => rs[i]!);
       const ms = median(rows.map((row) => row.msPerStep));
-      return { msPerStep: ms, trainImgPerSec: Math.round((1000 * batchSize * 10) / ms) / 10, dispatchesPerStep: rows[0]!.dispatchesPerStep ?? null, msPerStepRuns: rows.map((row) => row.msPerStep) };
+      const cpuMs = rows.every((row) => row.cpuMsPerStep !== undefined) ? median(rows.map((row) => row.cpuMsPerStep!)) : null;
+      return {
+        msPerStep: ms,
+        trainImgPerSec: Math.round((1000 * batchSize * 10) / ms) / 10,
+        cpuMsPerStep: cpuMs,
+        dispatchesPerStep: rows[0]!.dispatchesPerStep ?? null,
+        msPerStepRuns: rows.map((row) => row.msPerStep),
+      };
     };
     const now = side('new');
     const before = side('baseline');
-    return { batchSize, rounds, new: now, baseline: before, speedup: Math.round((before.msPerStep / now.msPerStep) * 100) / 100 };
+    const ratio = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.round((a / b) * 100) / 100);
+    return { batchSize, rounds, new: now, baseline: before, speedup: ratio(before.msPerStep, now.msPerStep), cpuSpeedup: ratio(before.cpuMsPerStep, now.cpuMsPerStep) };
   });
 }
 

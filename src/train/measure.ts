@@ -16,6 +16,8 @@ export interface TrainingThroughput {
   batchSize: number;
   steps: number;
   msPerStep: number;
+  /** CPU time (user + system, all threads) per step: steadier than wall time on a shared machine. */
+  cpuMsPerStep: number;
   trainImgPerSec: number;
   /** Augmentation (rotation/zoom/shift + noise, in JS) per batch, and its share of a step. */
   augmentMsPerBatch: number;
@@ -40,6 +42,7 @@ export async function measureTraining(
   const y = new Int32Array(opts.batchSize);
   const aug = { rotation: 10, zoom: 0.1, shift: 0.1, noise: 0.05 };
   const stepTimes: number[] = [];
+  const cpuTimes: number[] = [];
   const augTimes: number[] = [];
   const warmup = opts.warmup ?? 3;
   let before = 0;
@@ -50,6 +53,7 @@ export async function measureTraining(
       const start = (s * opts.batchSize) % Math.max(1, set.count - opts.batchSize);
       const idx = order.subarray(start, start + opts.batchSize);
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
       augmentBatch(set.images, idx, x, aug, rng);
       for (let k = 0; k < idx.length; k++) y[k] = set.labels![idx[k]!]!;
       const t1 = performance.now();
@@ -63,8 +67,10 @@ export async function measureTraining(
       await loss.data(); // wait for the step to finish (GPU backends run asynchronously)
       tf.dispose([loss, correct]);
       const t2 = performance.now();
+      const cpu = process.cpuUsage(cpu0);
       if (s >= warmup) {
         stepTimes.push(t2 - t0);
+        cpuTimes.push((cpu.user + cpu.system) / 1000);
         augTimes.push(t1 - t0);
       }
     }
@@ -76,6 +82,7 @@ export async function measureTraining(
       batchSize: opts.batchSize,
       steps: opts.steps,
       msPerStep: round(ms),
+      cpuMsPerStep: round(median(cpuTimes)),
       trainImgPerSec: round((opts.batchSize * 1000) / ms),
       augmentMsPerBatch: round(augMs),
       augmentShare: round(augMs / ms, 4),

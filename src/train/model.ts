@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainParams } from '../study/types.js';
-import { batchNormalization } from './fused/index.js';
+import { batchNormalization, conv2d } from './fused/index.js';
 
 export const MODEL_PARAMS = 459_210;
 export const MODEL_TRAINABLE_PARAMS = 458_634;
@@ -17,7 +17,8 @@ export function buildModel(params: ModelParams, seed = 0): tf.Sequential {
   let layerSeed = seed * 101;
   const init = () => tf.initializers.glorotUniform({ seed: ++layerSeed });
   const conv = (filters: number, kernelSize: number, strides = 1, padding: 'valid' | 'same' = 'valid', input = false) =>
-    tf.layers.conv2d({
+    // Keras' Conv2D; in training conv + bias + ReLU run fused where the backend has the kernels.
+    conv2d({
       filters,
       kernelSize,
       strides,

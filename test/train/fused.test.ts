@@ -11,9 +11,13 @@ import {
   ADAM_UPDATE,
   batchNormalization,
   BN_TRAINING,
+  conv2dReluTraining,
   FusedAdamOptimizer,
   fusedBatchNormTraining,
+  buildModel,
   registerFusedKernels,
+  regularizationLosses,
+  unregisterFusedKernels,
 } from '../../src/train/index.js';
 
 const TOLERANCE = 1e-4;
@@ -281,5 +285,108 @@ describe('fused Adam', () => {
     optA.dispose();
     optB.dispose();
     tf.dispose([a, b, target]);
+  });
+});
+
+describe('fused Conv2D + bias + ReLU (training)', () => {
+  interface ConvCase {
+    x: [number, number, number, number];
+    filter: [number, number, number, number];
+    strides: [number, number];
+    pad: 'same' | 'valid';
+  }
+  const CASES: ConvCase[] = [
+    { x: [2, 8, 8, 1], filter: [3, 3, 1, 4], strides: [1, 1], pad: 'valid' },
+    { x: [3, 9, 9, 3], filter: [5, 5, 3, 4], strides: [2, 2], pad: 'same' },
+    { x: [2, 6, 7, 4], filter: [3, 3, 4, 5], strides: [1, 1], pad: 'same' },
+    { x: [1, 10, 10, 2], filter: [3, 3, 2, 3], strides: [2, 1], pad: 'valid' },
+  ];
+
+  function runConv(fused: boolean, c: ConvCase, data: { x: Float32Array; f: Float32Array; b: Float32Array; w: Float32Array }) {
+    const x = tf.tensor4d(data.x, c.x);
+    const f = tf.tensor4d(data.f, c.filter);
+    const b = tf.tensor1d(data.b);
+    const forward = (xx: tf.Tensor4D, ff: tf.Tensor4D, bb: tf.Tensor1D) =>
+      fused ? conv2dReluTraining(xx, ff, bb, { strides: c.strides, pad: c.pad }) : tf.relu(tf.add(tf.conv2d(xx, ff, c.strides, c.pad), bb));
+    const y = tf.tidy(() => forward(x, f, b));
+    const w = tf.tensor(data.w, y.shape);
+    const grads = tf.grads((xx: tf.Tensor, ff: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(forward(xx as tf.Tensor4D, ff as tf.Tensor4D, bb as tf.Tensor1D), w)))([x, f, b]);
+    const out = { y: y.dataSync() as Float32Array, dx: grads[0]!.dataSync() as Float32Array, dfilter: grads[1]!.dataSync() as Float32Array, dbias: grads[2]!.dataSync() as Float32Array };
+    tf.dispose([x, f, b, y, w, ...grads]);
+    return out;
+  }
+
+  function convData(c: ConvCase) {
+    const size = (s: number[]) => s.reduce((a, v) => a * v, 1);
+    const outShape = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad).outShape;
+    return { x: randomValues(size(c.x)), f: randomValues(size(c.filter)), b: randomValues(c.filter[3], 0, 0.3), w: randomValues(size(outShape)) };
+  }
+
+  const label = (c: ConvCase) => `x ${c.x.join('x')} filter ${c.filter.join('x')} strides ${c.strides.join(',')} ${c.pad}`;
+
+  it.each(CASES.map((c) => [label(c), c] as const))('matches relu(conv2d + bias) on cpu: %s', async (_, c) => {
+    await use('cpu');
+    const data = convData(c);
+    const fused = runConv(true, c, data);
+    const composed = runConv(false, c, data);
+    for (const key of Object.keys(composed) as (keyof typeof composed)[]) {
+      expect(relativeError(fused[key], composed[key]), key).toBeLessThan(TOLERANCE);
+    }
+  });
+
+  it.each(CASES.map((c) => [label(c), c] as const))('wasm matches cpu: %s', async (_, c) => {
+    const data = convData(c);
+    await use('cpu');
+    const want = runConv(true, c, data);
+    await use('wasm');
+    const got = runConv(true, c, data);
+    for (const key of Object.keys(want) as (keyof typeof want)[]) {
+      expect(relativeError(got[key], want[key]), key).toBeLessThan(TOLERANCE);
+    }
+  });
+
+  it('computes no input gradient when only the filter and bias need one', async () => {
+    await use('wasm');
+    const x = tf.tensor4d(randomValues(2 * 6 * 6), [2, 6, 6, 1]);
+    const f = tf.variable(tf.tensor4d(randomValues(9 * 2), [3, 3, 1, 2]));
+    const b = tf.variable(tf.zeros([2]));
+    const profile = await tf.profile(() => {
+      const { value, grads } = tf.variableGrads(() => tf.sum(conv2dReluTraining(x, f as unknown as tf.Tensor4D, b as unknown as tf.Tensor1D, { strides: [1, 1], pad: 'valid' })) as tf.Scalar, [f, b]);
+      tf.dispose([value, ...Object.values(grads)]);
+    });
+    const names = profile.kernels.map((k) => k.name);
+    expect(names).toContain('Conv2DBackpropFilter');
+    expect(names).not.toContain('Conv2DBackpropInput');
+    tf.dispose([x, f, b]);
+  });
+});
+
+describe('the trainer\'s model', () => {
+  it('fused and unfused layers give the same loss and gradients on wasm (BN, conv + ReLU, L2)', async () => {
+    await use('wasm');
+    const xs = tf.tensor4d(randomValues(8 * 784, 0.5, 0.5), [8, 28, 28, 1]);
+    const ys = tf.oneHot(tf.tensor1d(Int32Array.from({ length: 8 }, (_, i) => i % 10), 'int32'), 10);
+    const run = () => {
+      const model = buildModel({ dropout: 0, l2: 1e-4 }, 3);
+      const { value, grads } = tf.variableGrads(() => {
+        const probs = model.apply(xs, { training: true }) as tf.Tensor;
+        return tf.add(tf.mean(tf.metrics.categoricalCrossentropy(ys, probs)), tf.addN(regularizationLosses(model))) as tf.Scalar;
+      });
+      const out = [value.dataSync() as Float32Array, ...model.trainableWeights.map((w) => grads[w.originalName]!.dataSync() as Float32Array)];
+      tf.dispose([value, ...Object.values(grads)]);
+      model.dispose();
+      return out;
+    };
+    unregisterFusedKernels();
+    let stock: Float32Array[];
+    try {
+      stock = run();
+    } finally {
+      registerFusedKernels();
+    }
+    const fused = run();
+    expect(fused.length).toBe(stock.length);
+    fused.forEach((g, i) => expect(relativeError(g, stock[i]!), i === 0 ? 'loss' : `gradient ${i - 1}`).toBeLessThan(TOLERANCE));
+    tf.dispose([xs, ys]);
   });
 });

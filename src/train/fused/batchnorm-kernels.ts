@@ -26,22 +26,57 @@ function channels(x: tf.TensorInfo, kernel: string): number {
   return c;
 }
 
-/** Per-channel sum and sum of squares of x viewed as [rows, c]. */
+/**
+ * The loops walk blocks of rows that fit in the L1 cache, one channel at a time with the running
+ * sums in locals (strided reads inside the block): several times faster in V8 than indexing
+ * per-channel accumulator arrays for every element.
+ */
+const BLOCK = 4096;
+
+/** Per-channel mean and (biased) variance of x viewed as [rows, c]. */
 function moments(x: Float32Array, c: number, mean: Float64Array, variance: Float64Array): void {
-  const rows = x.length / c;
+  const n = x.length;
+  const rows = n / c;
   const s = new Float64Array(c);
   const q = new Float64Array(c);
-  for (let r = 0, i = 0; r < rows; r++) {
-    for (let k = 0; k < c; k++, i++) {
-      const v = x[i]!;
-      s[k] += v;
-      q[k] += v * v;
+  const step = Math.max(1, Math.floor(BLOCK / c)) * c;
+  for (let base = 0; base < n; base += step) {
+    const end = Math.min(n, base + step);
+    for (let k = 0; k < c; k++) {
+      let s0 = 0;
+      let q0 = 0;
+      for (let i = base + k; i < end; i += c) {
+        const v = x[i]!;
+        s0 += v;
+        q0 += v * v;
+      }
+      s[k] += s0;
+      q[k] += q0;
     }
   }
   for (let k = 0; k < c; k++) {
     const m = s[k]! / rows;
     mean[k] = m;
     variance[k] = Math.max(q[k]! / rows - m * m, 0);
+  }
+}
+
+/** out[i] = a[k] * u[i] + b[k] * w[i] + e[k] for channel k of element i (w may be null: b ignored). */
+function affine(out: Float32Array, c: number, u: Float32Array, a: Float64Array, w: Float32Array | null, b: Float64Array, e: Float64Array): void {
+  const n = out.length;
+  const step = Math.max(1, Math.floor(BLOCK / c)) * c;
+  for (let base = 0; base < n; base += step) {
+    const end = Math.min(n, base + step);
+    for (let k = 0; k < c; k++) {
+      const ak = a[k]!;
+      const ek = e[k]!;
+      if (w === null) {
+        for (let i = base + k; i < end; i += c) out[i] = ak * u[i]! + ek;
+      } else {
+        const bk = b[k]!;
+        for (let i = base + k; i < end; i += c) out[i] = ak * u[i]! + bk * w[i]! + ek;
+      }
+    }
   }
 }
 
@@ -65,11 +100,7 @@ export function batchNormTrainingForward(
     scale[k] = gamma[k]! / Math.sqrt(variance[k]! + epsilon);
     shift[k] = beta[k]! - mean[k]! * scale[k]!;
   }
-  const rows = x.length / c;
-  const y = out.y;
-  for (let r = 0, i = 0; r < rows; r++) {
-    for (let k = 0; k < c; k++, i++) y[i] = x[i]! * scale[k]! + shift[k]!;
-  }
+  affine(out.y, c, x, scale, null, scale, shift);
   const decay = 1 - momentum;
   for (let k = 0; k < c; k++) {
     out.stats[k] = mean[k]!;
@@ -88,14 +119,23 @@ export function batchNormTrainingBackward(
   epsilon: number,
   out: { dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array },
 ): void {
-  const rows = x.length / c;
+  const n = x.length;
+  const rows = n / c;
   const sumDy = new Float64Array(c);
   const sumDyX = new Float64Array(c);
-  for (let r = 0, i = 0; r < rows; r++) {
-    for (let k = 0; k < c; k++, i++) {
-      const d = dy[i]!;
-      sumDy[k] += d;
-      sumDyX[k] += d * x[i]!;
+  const step = Math.max(1, Math.floor(BLOCK / c)) * c;
+  for (let base = 0; base < n; base += step) {
+    const end = Math.min(n, base + step);
+    for (let k = 0; k < c; k++) {
+      let s0 = 0;
+      let p0 = 0;
+      for (let i = base + k; i < end; i += c) {
+        const d = dy[i]!;
+        s0 += d;
+        p0 += d * x[i]!;
+      }
+      sumDy[k] += s0;
+      sumDyX[k] += p0;
     }
   }
   // dx = a * dy + b * x + e, per channel.
@@ -114,10 +154,7 @@ export function batchNormTrainingBackward(
     b[k] = (-g * dgamma * rstd) / rows;
     e[k] = g * ((dgamma * rstd * mean) / rows - dbeta / rows);
   }
-  const dx = out.dx;
-  for (let r = 0, i = 0; r < rows; r++) {
-    for (let k = 0; k < c; k++, i++) dx[i] = a[k]! * dy[i]! + b[k]! * x[i]! + e[k]!;
-  }
+  affine(out.dx, c, dy, a, x, b, e);
 }
 
 function forwardKernel(backendName: CpuSideBackend): tf.KernelConfig {
