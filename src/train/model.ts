@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainParams } from '../study/types.js';
-import { batchNormalization, conv2d } from './fused/index.js';
+import { batchNormalization, conv2d, dropout } from './fused/index.js';
 
 export const MODEL_PARAMS = 459_210;
 export const MODEL_TRAINABLE_PARAMS = 458_634;
@@ -31,7 +31,8 @@ export function buildModel(params: ModelParams, seed = 0): tf.Sequential {
   // Keras' BatchNormalization; in training its step runs as fused kernels where the backend has them.
   const bn = () => batchNormalization({ momentum: 0.99, epsilon: 1e-3 });
   // No seed on Dropout: a seeded tf.dropout draws the same mask at every step.
-  const drop = () => tf.layers.dropout({ rate: params.dropout });
+  // In training one kernel each way where the backend has them (src/train/fused/dropout.ts).
+  const drop = () => dropout({ rate: params.dropout });
 
   const model = tf.sequential({ name: 'digit_cnn' });
   model.add(conv(32, 3, 1, 'valid', true));

@@ -12,6 +12,8 @@ import {
   batchNormalization,
   BN_TRAINING,
   conv2dReluTraining,
+  dropout,
+  dropoutTraining,
   FusedAdamOptimizer,
   fusedBatchNormTraining,
   buildModel,
@@ -388,5 +390,61 @@ describe('the trainer\'s model', () => {
     expect(fused.length).toBe(stock.length);
     fused.forEach((g, i) => expect(relativeError(g, stock[i]!), i === 0 ? 'loss' : `gradient ${i - 1}`).toBeLessThan(TOLERANCE));
     tf.dispose([xs, ys]);
+  });
+});
+
+describe('fused Dropout (training)', () => {
+  it.each([
+    [[64, 12, 12, 32], 0.4],
+    [[64, 256], 0.5],
+    [[3, 7], 0.1],
+  ] as const)('shape %j rate %f: keeps about 1 - rate, scales by 1 / (1 - rate), and its gradient is TF.js\'s for that mask', async (shape, rate) => {
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await use(backend);
+      const n = shape.reduce((a: number, b: number) => a * b, 1);
+      const x = tf.tensor(randomValues(n, 2, 1), [...shape]); // never 0: a zero output means dropped
+      const w = tf.tensor(randomValues(n), [...shape]);
+      const seedValue = 12345;
+      const y = dropoutTraining(x, rate, seedValue);
+      const yv = y.dataSync();
+      const mask = tf.tensor(Float32Array.from(yv, (v) => (v === 0 ? 0 : 1)), [...shape]);
+      const kept = mask.sum().dataSync()[0]! / n;
+      if (n > 10_000) expect(Math.abs(kept - (1 - rate))).toBeLessThan(0.01);
+      // TF.js's dropout composition with this mask: x * (mask / keepProb), and its gradient.
+      const multiplier = tf.div(mask, 1 - rate);
+      expect(relativeError(yv, tf.mul(x, multiplier).dataSync())).toBeLessThan(TOLERANCE);
+      const got = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(dropoutTraining(xx, rate, seedValue), w)))(x);
+      const want = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tf.mul(xx, multiplier), w)))(x);
+      expect(relativeError(got.dataSync(), want.dataSync())).toBeLessThan(TOLERANCE);
+      // Another seed, another mask.
+      const other = dropoutTraining(x, rate, seedValue + 1);
+      expect(Array.from(other.dataSync())).not.toEqual(Array.from(yv));
+      tf.dispose([x, w, y, mask, multiplier, got, want, other]);
+    }
+  });
+
+  it('cpu and wasm draw the same mask for the same seed', async () => {
+    const values = randomValues(5000, 1, 0.5);
+    await use('cpu');
+    const a = dropoutTraining(tf.tensor1d(values), 0.4, 99);
+    const want = a.dataSync().slice();
+    a.dispose();
+    await use('wasm');
+    const b = dropoutTraining(tf.tensor1d(values), 0.4, 99);
+    expect(relativeError(b.dataSync(), want)).toBeLessThan(TOLERANCE);
+    b.dispose();
+  });
+
+  it('the layer keeps the stock class name and config, and is the identity in inference', async () => {
+    await use('wasm');
+    const layer = dropout({ rate: 0.4 });
+    expect(layer.getClassName()).toBe('Dropout');
+    const { name: _a, ...config } = layer.getConfig();
+    const { name: _b, ...stock } = tf.layers.dropout({ rate: 0.4 }).getConfig();
+    expect(config).toEqual(stock);
+    const x = tf.ones([4, 5]);
+    const y = layer.apply(x, { training: false }) as tf.Tensor;
+    expect(Array.from(y.dataSync())).toEqual(Array.from(x.dataSync()));
+    tf.dispose([x, y]);
   });
 });

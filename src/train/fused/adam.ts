@@ -36,8 +36,9 @@ function adamKernel(backendName: CpuSideBackend): tf.KernelConfig {
     const epsilon = attrs['epsilon'] as number;
     const c1 = 1 - beta1;
     const c2 = 1 - beta2;
-    const bc1 = attrs['oneMinusAccBeta1'] as number;
-    const bc2 = attrs['oneMinusAccBeta2'] as number;
+    // Bias corrections as multiplications by 1 / (1 - beta^t): the same values to within an ulp.
+    const inv1 = 1 / (attrs['oneMinusAccBeta1'] as number);
+    const inv2 = 1 / (attrs['oneMinusAccBeta2'] as number);
     for (let i = 0; i < n; i++) {
       const p = mem.inputs[i]!;
       const g = mem.inputs[n + i]!;
@@ -52,7 +53,7 @@ function adamKernel(backendName: CpuSideBackend): tf.KernelConfig {
         const vk = beta2 * v[k]! + c2 * gk * gk;
         mOut[k] = mk;
         vOut[k] = vk;
-        pOut[k] = p[k]! - (lr * (mk / bc1)) / (Math.sqrt(vk / bc2) + epsilon);
+        pOut[k] = p[k]! - (lr * mk * inv1) / (Math.sqrt(vk * inv2) + epsilon);
       }
     }
     return mem.infos;
