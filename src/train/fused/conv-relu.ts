@@ -46,12 +46,18 @@ function reluBiasGradKernel(backendName: CpuSideBackend): tf.KernelConfig {
     const [out, dbias] = m.outputs as [Float32Array, Float32Array];
     const sums = new Float64Array(c);
     const n = out.length;
-    for (let base = 0; base < n; base += c) {
+    // Cache-sized blocks of rows, one channel at a time with the running sum in a local.
+    const step = Math.max(1, Math.floor(4096 / c)) * c;
+    for (let base = 0; base < n; base += step) {
+      const end = Math.min(n, base + step);
       for (let k = 0; k < c; k++) {
-        const i = base + k;
-        const v = ys[i]! > 0 ? d[i]! : 0;
-        out[i] = v;
-        sums[k] += v;
+        let sum = 0;
+        for (let i = base + k; i < end; i += c) {
+          const v = ys[i]! > 0 ? d[i]! : 0;
+          out[i] = v;
+          sum += v;
+        }
+        sums[k] += sum;
       }
     }
     dbias.set(sums);
