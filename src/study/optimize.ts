@@ -10,9 +10,10 @@ import { join, relative } from 'node:path';
 import type { TrialOutcome, TrialRunner, TrainerKind } from '../pool/protocol.js';
 import type { Pruner } from '../pruners/index.js';
 import type { Sampler } from '../samplers/index.js';
-import type { SearchSpace } from '../search-space/index.js';
+import { effectiveLag, type SearchSpace } from '../search-space/index.js';
 import type { TrialStore } from '../storage/index.js';
 import { mixSeed } from '../random.js';
+import { systemClock, type Clock } from './clock.js';
 import type { EpochMetrics, FrozenTrial, Params, TrainParams } from './types.js';
 import { canStartTrial, viewForTrial } from './view.js';
 
@@ -35,6 +36,8 @@ export interface OptimizeOptions {
   /** Aborted: no new trial starts; running ones finish (first Ctrl-C). */
   stopSignal?: AbortSignal;
   onEvent?: (event: OptimizeEvent) => void;
+  /** Where the loop reads the time (wall-time budget, trial dates); default the system clock. */
+  clock?: Clock;
 }
 
 export interface OptimizeSummary {
@@ -48,12 +51,12 @@ export interface OptimizeSummary {
 const INTERRUPTED = 'interrupted (the driver stopped while the trial ran)';
 
 /** Marks trials left `running` by a dead driver as failed; returns how many. Part of the optimize loop's writes. */
-export async function failInterruptedTrials(store: TrialStore): Promise<number> {
+export async function failInterruptedTrials(store: TrialStore, clock: Clock = systemClock): Promise<number> {
   const trials = await store.listTrials();
   let n = 0;
   for (const t of trials) {
     if (t.state === 'running') {
-      await store.updateTrial(t.number, { state: 'fail', error: INTERRUPTED, datetimeComplete: new Date().toISOString() });
+      await store.updateTrial(t.number, { state: 'fail', error: INTERRUPTED, datetimeComplete: new Date(clock.now()).toISOString() });
       n++;
     }
   }
@@ -72,6 +75,10 @@ export function bestValue(space: SearchSpace, values: readonly number[]): number
   return space.objective.direction === 'maximize' ? Math.max(...finite) : Math.min(...finite);
 }
 
+function errorLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+}
+
 export function trainParamsFor(space: SearchSpace, params: Params): TrainParams {
   const { epochs: _e, batchSize: _b, ...fixed } = space.fixed;
   return { ...fixed, ...(params as Partial<TrainParams>) };
@@ -79,9 +86,12 @@ export function trainParamsFor(space: SearchSpace, params: Params): TrainParams 
 
 export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> {
   const { store, space, sampler, pruner, runner } = opts;
-  const { budget, lag } = space;
+  const { budget } = space;
+  const lag = effectiveLag(space, runner.concurrency); // unset lag: workers - 1
   const emit = (e: OptimizeEvent) => opts.onEvent?.(e);
-  await failInterruptedTrials(store);
+  const clock = opts.clock ?? systemClock;
+  const isoNow = () => new Date(clock.now()).toISOString();
+  await failInterruptedTrials(store, clock);
   const trials = new Map<number, FrozenTrial>((await store.listTrials()).map((t) => [t.number, t]));
   // Model folders that no trial keeps: half-saved by a trial a killed driver left running, or dropped
   // from the top models just before the kill.
@@ -89,7 +99,7 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
     if (t.state !== 'complete' || !t.modelDir) await rm(join(opts.studyDir, 'trials', String(t.number)), { recursive: true, force: true });
   }
   const all = () => [...trials.values()];
-  const started = Date.now();
+  const started = clock.now();
   const inFlight = new Map<number, Promise<void>>();
   let consecutiveFailures = 0;
   let stopReason: string | null = null;
@@ -100,9 +110,10 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
   const counted = () => all().filter((t) => !(t.state === 'fail' && t.error === INTERRUPTED)).length;
   const epochsSpent = () => all().reduce((n, t) => n + t.epochs.length, 0);
 
+  // The store first: a write that fails leaves the loop's copy as the store has it.
   const save = async (t: FrozenTrial, patch: Partial<FrozenTrial>) => {
-    Object.assign(t, patch);
     await store.updateTrial(t.number, patch);
+    Object.assign(t, patch);
   };
 
   const keepBestModels = async () => {
@@ -124,6 +135,7 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
     let error: string | null = null;
     let interrupted = false;
     let nonFinite: string | null = null; // why a NaN/Inf epoch pruned the trial
+    let epochError: string | null = null; // why handling an epoch failed (store write, pruner): fails the trial
     try {
       outcome = await runner.run(
         {
@@ -134,20 +146,29 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
           seed: trial.seed,
           backend: opts.backend,
           saveDir,
+          objective: space.objective,
           trainer: opts.trainer,
         },
         async (metrics) => {
-          const value = objectiveValue(space, metrics);
-          await save(trial, {
-            epochs: [...trial.epochs, metrics],
-            intermediateValues: [...trial.intermediateValues, value],
-          });
-          const history = viewForTrial(all(), n, lag).history;
-          const outOfEpochs = budget.maxEpochs !== undefined && epochsSpent() >= budget.maxEpochs;
-          // After its last epoch a trial is complete: nothing is left to save by pruning it.
-          const last = metrics.epoch >= space.fixed.epochs;
-          if (!Number.isFinite(value)) nonFinite = `non-finite ${space.objective.metric} at epoch ${metrics.epoch} (got ${value}; val loss ${metrics.valLoss})`;
-          const prune = nonFinite !== null || (!last && pruner.prune(history, trial, space.objective.direction));
+          let prune: boolean;
+          let outOfEpochs: boolean;
+          try {
+            const value = objectiveValue(space, metrics);
+            await save(trial, {
+              epochs: [...trial.epochs, metrics],
+              intermediateValues: [...trial.intermediateValues, value],
+            });
+            const history = viewForTrial(all(), n, lag).history;
+            outOfEpochs = budget.maxEpochs !== undefined && epochsSpent() >= budget.maxEpochs;
+            // After its last epoch a trial is complete: nothing is left to save by pruning it.
+            const last = metrics.epoch >= space.fixed.epochs;
+            if (!Number.isFinite(value)) nonFinite = `non-finite ${space.objective.metric} at epoch ${metrics.epoch} (got ${value}; val loss ${metrics.valLoss})`;
+            prune = nonFinite !== null || (!last && pruner.prune(history, trial, space.objective.direction));
+          } catch (err) {
+            // The runner stops the trial and rejects run() with this error; recorded as the trial's failure below.
+            epochError = `handling epoch ${metrics.epoch} failed: ${errorLine(err)}`;
+            throw err;
+          }
           emit({ type: 'epoch', trial, metrics, prune });
           if (opts.stopSignal?.aborted) interrupted = true; // Ctrl-C: end the trial at this epoch
           return prune || outOfEpochs || interrupted;
@@ -155,11 +176,14 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
         timeout,
       );
     } catch (err) {
-      error = timeout?.aborted
-        ? `timed out after ${budget.trialTimeoutMinutes} min`
-        : (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+      error = timeout?.aborted ? `timed out after ${budget.trialTimeoutMinutes} min` : errorLine(err);
     }
-    const now = new Date().toISOString();
+    // An epoch the loop could not handle fails the trial, whatever the runner made of it.
+    if (epochError !== null) {
+      outcome = null;
+      error = epochError;
+    }
+    const now = isoNow();
     if (outcome && interrupted) {
       await save(trial, { state: 'fail', error: INTERRUPTED, datetimeComplete: now, value: bestValue(space, trial.intermediateValues) });
     } else if (outcome) {
@@ -193,7 +217,7 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
     while (!stopReason && inFlight.size < runner.concurrency) {
       if (opts.stopSignal?.aborted) stopReason = 'stopped by the user';
       else if (counted() >= budget.trials) stopReason = `budget of ${budget.trials} trials reached`;
-      else if (budget.maxWallMinutes !== undefined && Date.now() - started >= budget.maxWallMinutes * 60_000)
+      else if (budget.maxWallMinutes !== undefined && clock.now() - started >= budget.maxWallMinutes * 60_000)
         stopReason = `wall-time budget of ${budget.maxWallMinutes} min reached`;
       else if (budget.maxEpochs !== undefined && epochsSpent() >= budget.maxEpochs) stopReason = `budget of ${budget.maxEpochs} epochs reached`;
       if (stopReason) break;
@@ -206,7 +230,7 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
         break;
       }
       const seed = mixSeed(space.seed, n);
-      const number = await store.createTrial({ params, seed, datetimeStart: new Date().toISOString() });
+      const number = await store.createTrial({ params, seed, datetimeStart: isoNow() });
       if (number !== n) throw new Error(`store numbered the trial ${number}, the loop expected ${n}`);
       const trial = (await store.getTrial(number))!;
       trials.set(number, trial);

@@ -22,7 +22,9 @@
  *     The optional condition restricts the fault to trials whose param matches (ops <, >, =).
  *   DIGIT_SWEEP_SCRIPTED_DELAY_MS=<ms>   real delay per epoch (when opts.epochDelayMs is not given).
  */
+import type { TrialOutcome, TrialTask } from '../pool/protocol.js';
 import { createRng, mixSeed } from '../random.js';
+import { bestEpochOf } from './objective.js';
 import type { EpochMetrics, TrainParams } from './types.js';
 
 /** Where the scripted curves peak. */
@@ -158,4 +160,20 @@ export async function scriptedTrain(params: TrainParams, opts: ScriptedTrainOpti
     if (await opts.onEpochEnd(m)) break;
   }
   return { history };
+}
+
+/** One trial of the scripted trainer kind, as a pool worker (or the virtual-clock runner) runs it. */
+export async function runScriptedTrial(
+  task: TrialTask,
+  onEpochEnd: (m: EpochMetrics) => Promise<boolean>,
+  opts: { epochDelayMs?: number; fault?: ScriptedFault | null } = {},
+): Promise<TrialOutcome> {
+  const result = await scriptedTrain(task.params, { epochs: task.epochs, seed: task.seed, onEpochEnd, ...opts });
+  return {
+    history: result.history,
+    stopped: result.history.length < task.epochs,
+    bestEpoch: bestEpochOf(result.history, task.objective),
+    backend: 'scripted',
+    backendInfo: {},
+  };
 }

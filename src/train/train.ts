@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, NUM_CLASSES, type Dataset, type ImageSet } from '../data/types.js';
 import { createRng, mixSeed, permutation } from '../random.js';
 import { fixedSchema } from '../search-space/schema.js';
-import type { EpochMetrics, TrainParams, TrialEvaluation } from '../study/types.js';
+import { improves } from '../study/objective.js';
+import type { EpochMetrics, Objective, TrainParams, TrialEvaluation } from '../study/types.js';
 import { augmentBatch } from './augment.js';
 import { initBackend, type BackendInit, type BackendName } from './backend.js';
 import { calibrateBatchNorm } from './batchnorm.js';
@@ -31,6 +32,8 @@ export interface TrainOptions {
   onBatchEnd?: (batch: number, batches: number) => void;
   /** Where to save the best-epoch model and eval.json when training ran to its end. */
   saveDir?: string;
+  /** Which epoch is best (kept, saved, `bestEpoch`): the trial's objective. Default: highest valAcc. */
+  objective?: Objective;
   /** Clean training images used to re-estimate BatchNorm statistics before validation (0 = Keras' moving averages). */
   bnCalibrationImages?: number;
 }
@@ -62,7 +65,10 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
   const batches = Math.ceil(data.train.count / opts.batchSize);
   const xBuf = new Float32Array(opts.batchSize * IMAGE_SIZE);
   const yBuf = new Int32Array(opts.batchSize);
-  let best: { epoch: number; value: number; weights: tf.Tensor[]; predicted: Uint8Array; probability: Float32Array } | null = null;
+  const objective: Objective = opts.objective ?? { metric: 'valAcc', direction: 'maximize' };
+  // The kept epoch: the one that earns the trial's value (optimize.ts bestValue: first best finite value).
+  let best: { epoch: number; value: number; valAcc: number; weights: tf.Tensor[]; predicted: Uint8Array; probability: Float32Array } | null = null;
+  let bestValAcc = -Infinity; // reduce-on-plateau watches validation accuracy
   let plateauScale = 1;
   let sincePlateauBest = 0;
   let stopped = false;
@@ -106,9 +112,13 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
         seconds: (performance.now() - started) / 1000,
       };
       history.push(metrics);
-      if (!best || val.accuracy > best.value) {
+      const value = objective.metric === 'valAcc' ? val.accuracy : val.loss;
+      if (improves(value, best ? best.value : null, objective)) {
         if (best) tf.dispose(best.weights);
-        best = { epoch, value: val.accuracy, weights: model.getWeights().map((w) => w.clone()), predicted: val.predicted, probability: val.probability };
+        best = { epoch, value, valAcc: val.accuracy, weights: model.getWeights().map((w) => w.clone()), predicted: val.predicted, probability: val.probability };
+      }
+      if (val.accuracy > bestValAcc) {
+        bestValAcc = val.accuracy;
         sincePlateauBest = 0;
       } else if (params.plateauPatience > 0 && ++sincePlateauBest >= params.plateauPatience) {
         plateauScale *= params.plateauFactor;
@@ -121,7 +131,7 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
     }
     if (!best) throw new Error('train: no epoch ran');
     model.setWeights(best.weights);
-    const evaluation = buildEvaluation(data.val, best.predicted, best.probability, best.value);
+    const evaluation = buildEvaluation(data.val, best.predicted, best.probability, best.valAcc);
     if (opts.saveDir && !stopped) {
       await saveModel(model, opts.saveDir, { 'eval.json': JSON.stringify(evaluation) });
     }

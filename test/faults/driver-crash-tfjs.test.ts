@@ -40,7 +40,7 @@ describe('SIGKILL during real TF.js training', () => {
     mkdirSync(join(runs, 'real', 'trials', '0'), { recursive: true });
     writeFileSync(join(runs, 'real', 'trials', '0', 'model.json'), '{"modelTopology": {"class_na');
 
-    const r = await cli(args, { cwd: dir });
+    const r = await cli(args, { cwd: dir, timeoutMs: 600_000 }); // two real trials: minutes on a loaded machine
     expect(r.code, r.err).toBe(0);
     const study = readStudyFile(join(runs, 'real'));
     expect(study.trials.map((t) => t.state)).toEqual(['fail', 'complete', 'complete']);

@@ -3,9 +3,13 @@
  * ends, in the middle of a study.json write, right after study.json was replaced, while the reports are
  * written) and the same command is run again each time. Nothing finished is lost or changed, no trial
  * number repeats, trials left running become `fail` (interrupted), and the sweep completes.
+ *
+ * Every kill point is an event of the run (a line, a file event), never a time since the spawn: on a
+ * fast machine a fixed delay can land after the sweep has ended, on a loaded one before it started.
+ * The budget is large enough that each of the first 17 runs still has trials to run when its event comes.
  */
 import { type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FrozenTrial } from '../../src/study/types.js';
@@ -17,33 +21,35 @@ type KillPoint =
   | { kind: 'end-line'; k: number } // the k-th trial outcome line: just after the outcome's write
   | { kind: 'tmp-written'; k: number } // the k-th study.json.tmp-<pid> appears: inside a store write
   | { kind: 'replaced'; k: number } // study.json was replaced for the k-th time: right after a write
-  | { kind: 'time'; ms: number } // that long after the spawn: wherever it is, usually inside a trial
-  | { kind: 'reports'; ms: number }; // that long after "sweep ended": while the reports are written
+  | { kind: 'after-start'; ms: number } // that long after the first "trial N started": wherever it is, usually inside a trial
+  | { kind: 'report-file'; k: number }; // the k-th file event under reports/crash after "sweep ended": while the reports are written
 
 const KILLS: KillPoint[] = [
   { kind: 'epoch-line', k: 2 },
   { kind: 'replaced', k: 3 },
   { kind: 'tmp-written', k: 4 },
   { kind: 'start-line', k: 2 },
-  { kind: 'time', ms: 700 },
+  { kind: 'after-start', ms: 40 },
   { kind: 'end-line', k: 1 },
   { kind: 'epoch-line', k: 5 },
   { kind: 'tmp-written', k: 9 },
   { kind: 'replaced', k: 7 },
   { kind: 'start-line', k: 3 },
-  { kind: 'time', ms: 900 },
+  { kind: 'after-start', ms: 120 },
   { kind: 'end-line', k: 3 },
   { kind: 'tmp-written', k: 1 },
   { kind: 'replaced', k: 1 },
   { kind: 'epoch-line', k: 1 },
-  { kind: 'time', ms: 1100 },
+  { kind: 'after-start', ms: 250 },
   { kind: 'replaced', k: 12 },
-  { kind: 'reports', ms: 0 },
-  { kind: 'reports', ms: 250 },
-  { kind: 'reports', ms: 600 },
+  { kind: 'report-file', k: 1 },
+  { kind: 'report-file', k: 3 },
+  { kind: 'report-file', k: 6 },
 ];
 
-const TRIALS = 30;
+const TRIALS = 80;
+/** Trials a run before the report kills must still have to run: more than any kill point above consumes. */
+const HEADROOM = 12;
 
 describe('SIGKILL of the driver at 20 moments, each followed by the same command', () => {
   it('keeps every finished trial, never repeats a number, fails the interrupted ones and completes', async () => {
@@ -81,7 +87,16 @@ describe('SIGKILL of the driver at 20 moments, each followed by the same command
       return study;
     };
 
+    const reportsDir = join(dir, 'reports', 'crash');
+    mkdirSync(reportsDir, { recursive: true }); // watched before the first report is written
+
     for (const [i, point] of KILLS.entries()) {
+      const label = `kill ${i + 1} (${JSON.stringify(point)})`;
+      if (point.kind !== 'report-file' && existsSync(join(studyDir, 'study.json'))) {
+        // The kill must land inside the sweep: make sure this run still has trials to run.
+        const left = TRIALS - readStudyFile(studyDir).trials.filter((t) => !(t.state === 'fail' && INTERRUPTED.test(t.error ?? ''))).length;
+        expect(left, `${label}: only ${left} trials left to run; raise TRIALS`).toBeGreaterThanOrEqual(HEADROOM);
+      }
       let watcher: FSWatcher | null = null;
       const r = await cli(args, {
         cwd: dir,
@@ -90,11 +105,23 @@ describe('SIGKILL of the driver at 20 moments, each followed by the same command
           const kill = () => child.kill('SIGKILL');
           let seen = 0;
           const nth = (yes: boolean) => yes && ++seen === (point as { k: number }).k && kill();
-          if (point.kind === 'time') setTimeout(kill, point.ms);
+          if (point.kind === 'after-start') {
+            let armed = false;
+            onLines(child, (l) => {
+              if (armed || !/^trial \d+ started/.test(l)) return;
+              armed = true;
+              setTimeout(kill, point.ms);
+            });
+          }
           if (point.kind === 'epoch-line') onLines(child, (l) => nth(/^trial \d+ epoch \d+/.test(l)));
           if (point.kind === 'start-line') onLines(child, (l) => nth(/^trial \d+ started/.test(l)));
           if (point.kind === 'end-line') onLines(child, (l) => nth(/^trial \d+ (complete|pruned|fail)/.test(l)));
-          if (point.kind === 'reports') onLines(child, (l) => l.startsWith('sweep ended') && setTimeout(kill, point.ms));
+          if (point.kind === 'report-file') {
+            onLines(child, (l) => {
+              if (!l.startsWith('sweep ended') || watcher) return;
+              watcher = watch(reportsDir, () => nth(true));
+            });
+          }
           if (point.kind === 'tmp-written' || point.kind === 'replaced') {
             watcher = watch(studyDir, (event, name) => {
               if (point.kind === 'tmp-written') nth(event === 'rename' && !!name?.startsWith('study.json.tmp-'));
@@ -104,7 +131,7 @@ describe('SIGKILL of the driver at 20 moments, each followed by the same command
         },
       });
       (watcher as FSWatcher | null)?.close();
-      const label = `kill ${i + 1} (${JSON.stringify(point)})`;
+      expect(r.timedOut, `${label}: the run hung and was killed by the test's timeout`).toBe(false);
       expect(r.signal, `${label}: the driver was not killed (exit ${r.code}): ${r.err}`).toBe('SIGKILL');
       survived++;
       const study = check(label);
