@@ -13,6 +13,7 @@ import type { EpochMetrics, Objective, TrainParams, TrialEvaluation } from '../s
 import { augmentBatch } from './augment.js';
 import { initBackend, type BackendInit, type BackendName } from './backend.js';
 import { calibrateBatchNorm } from './batchnorm.js';
+import { FusedAdamOptimizer } from './fused/index.js';
 import { buildModel, regularizationLosses } from './model.js';
 import { saveModel } from './model-io.js';
 
@@ -55,7 +56,7 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
   if (!data.train.labels || !data.val.labels) throw new Error('train: training and validation sets need labels');
   const backend = await initBackend(opts.backend ?? 'auto');
   const model = buildModel(params, opts.seed);
-  const optimizer = tf.train.adam(params.lr);
+  const optimizer = createOptimizer(params.lr);
   const augment = { rotation: params.rotation, zoom: params.zoom, shift: params.shift, noise: params.noise };
   const calibration = Math.min(opts.bnCalibrationImages ?? 1024, data.train.count);
   // A fixed random subset of clean training images for BatchNorm recalibration.
@@ -140,6 +141,15 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
     optimizer.dispose();
     model.dispose();
   }
+}
+
+/**
+ * The trainer's optimizer: tf.train.adam's arithmetic as one fused update of every variable where the
+ * backend has the kernel. Its state (iterations, first and second moments, as tf.AdamOptimizer) is read
+ * with `await optimizer.getWeights()` and restored with `await optimizer.setWeights(saved)`.
+ */
+export function createOptimizer(lr: number): FusedAdamOptimizer {
+  return new FusedAdamOptimizer(lr);
 }
 
 /** One optimizer step; returns the batch's summed loss and correct count as scalars (no readback). */
