@@ -18,6 +18,7 @@ export async function measurePoolScaling(opts: { images: number; backend?: strin
     backend: opts.backend ?? 'wasm',
     saveDir: null,
     trainer: 'tfjs',
+    checkpoint: null,
   });
   const measure = async (workers: number) => {
     const runner = new ThreadRunner({ data, workers });

@@ -25,6 +25,12 @@ export interface TrialTask {
   /** Where the worker saves the best-epoch model and eval.json if the trial completes; null: no model kept. */
   saveDir: string | null;
   trainer: TrainerKind;
+  /**
+   * The file where the worker keeps the trial's checkpoint (storage/checkpoint.ts): read at the start
+   * (the trial continues after its last saved epoch), rewritten after every epoch, before the epoch is
+   * reported. null: no checkpoints. The driver removes it when the trial ends.
+   */
+  checkpoint: string | null;
 }
 
 export interface WorkerTask extends TrialTask {
@@ -37,6 +43,8 @@ export interface TrialOutcome {
   /** True when the driver's decision stopped the trial (pruned). */
   stopped: boolean;
   bestEpoch: number;
+  /** The first epoch this run trained (1, or the epoch after its checkpoint's when it resumed one). */
+  resumedAt: number;
   backend: string;
   backendInfo: Record<string, string>;
 }

@@ -20,9 +20,16 @@ export default async function runTrial(task: WorkerTask): Promise<TrialOutcome> 
   try {
     if (task.trainer === 'scripted') {
       const { scriptedTrain } = await import('../study/scripted-trainer.js');
-      const result = await scriptedTrain(task.params, { epochs: task.epochs, seed: task.seed, onEpochEnd });
+      const result = await scriptedTrain(task.params, { epochs: task.epochs, seed: task.seed, onEpochEnd, checkpoint: task.checkpoint });
       const best = bestEpoch(result.history);
-      return { history: result.history, stopped: result.history.length < task.epochs, bestEpoch: best, backend: 'scripted', backendInfo: {} };
+      return {
+        history: result.history,
+        stopped: result.history.length < task.epochs,
+        bestEpoch: best,
+        resumedAt: result.resumedAt,
+        backend: 'scripted',
+        backendInfo: {},
+      };
     }
     const { train } = await import('../train/index.js');
     const result = await train(task.params, task.data, {
@@ -32,11 +39,13 @@ export default async function runTrial(task: WorkerTask): Promise<TrialOutcome> 
       backend: task.backend as never,
       onEpochEnd,
       ...(task.saveDir ? { saveDir: task.saveDir } : {}),
+      ...(task.checkpoint ? { checkpoint: task.checkpoint } : {}),
     });
     return {
       history: result.history,
       stopped: result.stopped,
       bestEpoch: result.bestEpoch,
+      resumedAt: result.resumedAt,
       backend: result.backend.name,
       backendInfo: result.backend.info,
     };

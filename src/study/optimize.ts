@@ -3,6 +3,13 @@
  * study/_optimize.py). It samples trial n from its view of the study (see view.ts), hands it to the
  * runner, records every epoch's intermediate value, asks the pruner, and records the outcome: a pruned
  * trial becomes `pruned`, an exception `fail`. Samplers and pruners only decide; workers only train.
+ *
+ * Resume: trials a killed driver (or a first Ctrl-C) left `running` are run again first, with the same
+ * number, params and seed. Their worker continues from the trial's checkpoint (storage/checkpoint.ts)
+ * and reports the checkpoint's epochs again: epochs already recorded keep their recorded values (a
+ * replayed epoch below the last recorded one was answered "continue" before; the last one is asked
+ * again, with the same lagged view), an epoch the record lacks is recorded. Checkpoints are removed when
+ * their trial ends; on resume, any checkpoint of a trial that is not running is removed.
  */
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -11,15 +18,18 @@ import type { TrialOutcome, TrialRunner, TrainerKind } from '../pool/protocol.js
 import type { Pruner } from '../pruners/index.js';
 import type { Sampler } from '../samplers/index.js';
 import type { SearchSpace } from '../search-space/index.js';
+import type { CheckpointStore } from '../storage/checkpoint.js';
 import type { TrialStore } from '../storage/index.js';
 import { mixSeed } from '../random.js';
 import type { EpochMetrics, FrozenTrial, Params, TrainParams } from './types.js';
 import { canStartTrial, viewForTrial } from './view.js';
 
 export type OptimizeEvent =
-  | { type: 'trial-start'; trial: FrozenTrial }
+  /** `resumed`: a trial left running by an earlier driver, run again (from its checkpoint). */
+  | { type: 'trial-start'; trial: FrozenTrial; resumed?: boolean }
   | { type: 'epoch'; trial: FrozenTrial; metrics: EpochMetrics; prune: boolean }
-  | { type: 'trial-end'; trial: FrozenTrial }
+  /** `resumedAt`: the first epoch this run trained (> 1: continued from a checkpoint). A trial still `running` was suspended by Ctrl-C. */
+  | { type: 'trial-end'; trial: FrozenTrial; resumedAt?: number }
   | { type: 'stop'; reason: string };
 
 export interface OptimizeOptions {
@@ -32,7 +42,9 @@ export interface OptimizeOptions {
   studyDir: string;
   trainer: TrainerKind;
   backend: string;
-  /** Aborted: no new trial starts; running ones finish (first Ctrl-C). */
+  /** Where running trials keep their checkpoints (none: trials start from epoch 1 when rerun). */
+  checkpoints?: CheckpointStore;
+  /** Aborted: no new trial starts; running ones stop at their next epoch end and stay `running`, to resume (first Ctrl-C). */
   stopSignal?: AbortSignal;
   onEvent?: (event: OptimizeEvent) => void;
 }
@@ -45,20 +57,8 @@ export interface OptimizeSummary {
   failed: boolean;
 }
 
+/** The error of trials that earlier versions failed when their driver died (they do not count toward the budget). */
 const INTERRUPTED = 'interrupted (the driver stopped while the trial ran)';
-
-/** Marks trials left `running` by a dead driver as failed; returns how many. Part of the optimize loop's writes. */
-export async function failInterruptedTrials(store: TrialStore): Promise<number> {
-  const trials = await store.listTrials();
-  let n = 0;
-  for (const t of trials) {
-    if (t.state === 'running') {
-      await store.updateTrial(t.number, { state: 'fail', error: INTERRUPTED, datetimeComplete: new Date().toISOString() });
-      n++;
-    }
-  }
-  return n;
-}
 
 /** The trial's objective value at one epoch. */
 export function objectiveValue(space: SearchSpace, m: EpochMetrics): number {
@@ -81,8 +81,10 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
   const { store, space, sampler, pruner, runner } = opts;
   const { budget, lag } = space;
   const emit = (e: OptimizeEvent) => opts.onEvent?.(e);
-  await failInterruptedTrials(store);
   const trials = new Map<number, FrozenTrial>((await store.listTrials()).map((t) => [t.number, t]));
+  // Trials an earlier driver left running: run again first, from their checkpoints.
+  const toResume = [...trials.values()].filter((t) => t.state === 'running').sort((a, b) => a.number - b.number);
+  await opts.checkpoints?.removeAllBut(toResume.map((t) => t.number));
   // Model folders that no trial keeps: half-saved by a trial a killed driver left running, or dropped
   // from the top models just before the kill.
   for (const t of trials.values()) {
@@ -118,6 +120,7 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
 
   const runTrial = async (trial: FrozenTrial) => {
     const n = trial.number;
+    const checkpoint = opts.checkpoints?.location(n) ?? null;
     const saveDir = space.keepModels > 0 ? join(opts.studyDir, 'trials', String(n)) : null;
     const timeout = budget.trialTimeoutMinutes ? AbortSignal.timeout(budget.trialTimeoutMinutes * 60_000) : undefined;
     let outcome: TrialOutcome | null = null;
@@ -135,21 +138,31 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
           backend: opts.backend,
           saveDir,
           trainer: opts.trainer,
+          checkpoint,
         },
         async (metrics) => {
-          const value = objectiveValue(space, metrics);
-          await save(trial, {
-            epochs: [...trial.epochs, metrics],
-            intermediateValues: [...trial.intermediateValues, value],
-          });
+          const recorded = trial.epochs.length;
+          // A resumed trial reports its checkpoint's epochs again: recorded ones keep their recorded values.
+          const replayed = metrics.epoch <= recorded;
+          if (!replayed && metrics.epoch !== recorded + 1) throw new Error(`trial ${n} reported epoch ${metrics.epoch} after ${recorded} recorded epoch(s)`);
+          // Before its last recorded epoch the trial went on: that was the decision then, and it stands.
+          if (metrics.epoch < recorded) return false;
+          const value = replayed ? trial.intermediateValues[metrics.epoch - 1]! : objectiveValue(space, metrics);
+          if (!replayed) {
+            await save(trial, {
+              epochs: [...trial.epochs, metrics],
+              intermediateValues: [...trial.intermediateValues, value],
+            });
+          }
           const history = viewForTrial(all(), n, lag).history;
           const outOfEpochs = budget.maxEpochs !== undefined && epochsSpent() >= budget.maxEpochs;
           // After its last epoch a trial is complete: nothing is left to save by pruning it.
           const last = metrics.epoch >= space.fixed.epochs;
-          if (!Number.isFinite(value)) nonFinite = `non-finite ${space.objective.metric} at epoch ${metrics.epoch} (got ${value}; val loss ${metrics.valLoss})`;
+          if (value === null || !Number.isFinite(value)) nonFinite = `non-finite ${space.objective.metric} at epoch ${metrics.epoch} (got ${value}; val loss ${metrics.valLoss})`;
           const prune = nonFinite !== null || (!last && pruner.prune(history, trial, space.objective.direction));
-          emit({ type: 'epoch', trial, metrics, prune });
-          if (opts.stopSignal?.aborted) interrupted = true; // Ctrl-C: end the trial at this epoch
+          if (!replayed) emit({ type: 'epoch', trial, metrics, prune });
+          // Ctrl-C: end the trial at this epoch; it stays running and resumes from its checkpoint next time.
+          if (opts.stopSignal?.aborted && !prune && !outOfEpochs && !last) interrupted = true;
           return prune || outOfEpochs || interrupted;
         },
         timeout,
@@ -161,7 +174,9 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
     }
     const now = new Date().toISOString();
     if (outcome && interrupted) {
-      await save(trial, { state: 'fail', error: INTERRUPTED, datetimeComplete: now, value: bestValue(space, trial.intermediateValues) });
+      // Suspended by Ctrl-C: left running (with its checkpoint) for the next run to continue.
+      emit({ type: 'trial-end', trial, resumedAt: outcome.resumedAt });
+      return;
     } else if (outcome) {
       const complete = !outcome.stopped && nonFinite === null;
       await save(trial, {
@@ -184,14 +199,26 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
         failed = true;
       }
     }
-    emit({ type: 'trial-end', trial });
+    await opts.checkpoints?.remove(n);
+    emit({ type: 'trial-end', trial, ...(outcome ? { resumedAt: outcome.resumedAt } : {}) });
   };
 
   const nextNumber = () => (trials.size ? Math.max(...trials.keys()) + 1 : 0);
 
+  const start = (trial: FrozenTrial) => {
+    const p = runTrial(trial).finally(() => inFlight.delete(trial.number));
+    inFlight.set(trial.number, p);
+  };
+
   for (;;) {
     while (!stopReason && inFlight.size < runner.concurrency) {
       if (opts.stopSignal?.aborted) stopReason = 'stopped by the user';
+      else if (toResume.length > 0) {
+        const trial = toResume.shift()!;
+        emit({ type: 'trial-start', trial, resumed: true });
+        start(trial);
+        continue;
+      }
       else if (counted() >= budget.trials) stopReason = `budget of ${budget.trials} trials reached`;
       else if (budget.maxWallMinutes !== undefined && Date.now() - started >= budget.maxWallMinutes * 60_000)
         stopReason = `wall-time budget of ${budget.maxWallMinutes} min reached`;
@@ -211,8 +238,7 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
       const trial = (await store.getTrial(number))!;
       trials.set(number, trial);
       emit({ type: 'trial-start', trial });
-      const p = runTrial(trial).finally(() => inFlight.delete(number));
-      inFlight.set(number, p);
+      start(trial);
     }
     if (inFlight.size === 0) break;
     await Promise.race(inFlight.values());

@@ -11,7 +11,7 @@ import type { TrainerKind, TrialRunner } from '../pool/protocol.js';
 import { createPruner } from '../pruners/index.js';
 import { createSampler } from '../samplers/index.js';
 import { DEFAULT_SPACE, loadSearchSpace, type SearchSpace } from '../search-space/index.js';
-import { acquireStudyLock, LowdbTrialStore, removeWriteLeftovers } from '../storage/index.js';
+import { acquireStudyLock, FileCheckpoints, LowdbTrialStore, RedisCheckpoints, removeWriteLeftovers, studyPrefix } from '../storage/index.js';
 import { loadSpaceData, SCRIPTED_DATA } from './data.js';
 import { checkStudyName } from './names.js';
 import { optimize, type OptimizeEvent, type OptimizeSummary } from './optimize.js';
@@ -147,6 +147,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       studyDir,
       trainer,
       backend,
+      // Checkpoints: files under runs/<study>/checkpoints/ for a local pool; in Redis for remote workers.
+      checkpoints: remote ? new RedisCheckpoints(remote.store.redis, studyPrefix(study)) : new FileCheckpoints(studyDir),
       ...(opts.stopSignal ? { stopSignal: opts.stopSignal } : {}),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });

@@ -17,6 +17,7 @@ const task = (number: number, dropout: number): TrialTask => ({
   backend: 'scripted',
   saveDir: null,
   trainer: 'scripted',
+  checkpoint: null,
 });
 
 /** CPU milliseconds this process (all its threads) uses during `ms` of wall time. */
