@@ -42,6 +42,8 @@ export interface SweepOptions {
    * runs/<study>/ keeps a study.json snapshot (written at the end) and the models workers could save there.
    */
   redis?: string;
+  /** Warnings that are not errors (Redis outages: one line per outage and interval). Default: none. */
+  log?: (line: string) => void;
   /** Replaces the thread pool (tests, other executors). */
   makeRunner?: (data: Dataset, workers: number) => Promise<TrialRunner> | TrialRunner;
 }
@@ -99,7 +101,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
 
   const studyDir = resolve(opts.runsDir ?? 'runs', study);
   await mkdir(studyDir, { recursive: true });
-  const remote = opts.redis ? await (await import('./remote.js')).openRedisStudy(opts.redis, study) : null;
+  const remote = opts.redis ? await (await import('./remote.js')).openRedisStudy(opts.redis, study, opts.log) : null;
+  let leaseLost = false;
   const lock = remote ? null : await acquireStudyLock(studyDir);
   let runner: TrialRunner | null = null;
   try {
@@ -130,7 +133,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     if (opts.makeRunner) runner = await opts.makeRunner(data, workers);
     else if (remote) {
       const { BullmqRunner } = await import('../pool/bullmq-runner.js');
-      runner = await BullmqRunner.open({ url: opts.redis!, study, concurrency: workers, runId: remote.lease.runId });
+      runner = await BullmqRunner.open({ url: opts.redis!, study, concurrency: workers, runId: remote.lease.runId, ...(opts.log ? { log: opts.log } : {}) });
     } else if (isolation === 'process') {
       const { ProcessRunner } = await import('../pool/process-runner.js');
       runner = new ProcessRunner({ data, workers, ...heap });
@@ -138,7 +141,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       const { ThreadRunner } = await import('../pool/runner.js');
       runner = new ThreadRunner({ data, workers, ...heap });
     }
-    const summary = await optimize({
+    const optimizing = optimize({
       store,
       space,
       sampler: createSampler(space.sampler),
@@ -152,11 +155,24 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       ...(opts.stopSignal ? { stopSignal: opts.stopSignal } : {}),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });
+    let summary: OptimizeSummary;
+    if (remote) {
+      // Losing the lease stops this driver: another one may own the study now, so nothing more is
+      // written (the store refuses), and the loop's own ending (its trials fail on the fenced store
+      // when the runner closes) is of no interest: the study resumes from Redis.
+      const lost = remote.lease.lost.catch((err: Error) => {
+        leaseLost = true;
+        remote.store.fence(err);
+        optimizing.catch(() => undefined);
+        throw err;
+      });
+      summary = await Promise.race([optimizing, lost]);
+    } else summary = await optimizing;
     if (remote) await (await import('./remote.js')).writeStudySnapshot(studyDir, (await store.getStudy())!);
     return { ...summary, study, studyDir };
   } finally {
     await runner?.close();
-    await remote?.close();
+    await remote?.close(leaseLost);
     await lock?.release();
   }
 }
