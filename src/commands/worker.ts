@@ -38,7 +38,7 @@ export const command: CommandModule<object, WorkerArgs> = {
   handler: async (argv) => {
     const { RemoteWorker } = await import('../pool/remote-worker.js');
     const { checkStudyName } = await import('../study/names.js');
-    const { UserError } = await import('../errors.js');
+    const { RedisUnavailableError, UserError } = await import('../errors.js');
     for (const name of ['redis-timeout', 'grace'] as const) {
       if (!Number.isFinite(argv[name]) || argv[name] < 0) throw new UserError(`argument --${name}: must be a number of seconds >= 0 (got ${argv[name]})`);
     }
@@ -67,6 +67,11 @@ export const command: CommandModule<object, WorkerArgs> = {
       await worker.serve();
     } catch (err) {
       await worker.close(true);
+      if (err instanceof RedisUnavailableError) {
+        // Exit now: BullMQ may still hold a reconnecting connection that would keep the process alive.
+        console.error(`digit-sweep: ${err.message}`);
+        process.exit(err.exitCode);
+      }
       throw err;
     } finally {
       process.off('SIGINT', onSignal);

@@ -310,6 +310,14 @@ export class RemoteWorker {
   async shutdown(graceMs: number): Promise<void> {
     this.closing = true;
     if (this.discoverTimer) clearTimeout(this.discoverTimer);
+    if (this.outage.since !== null) {
+      // Redis is away: no trial can report or be handed back. Abort them; their BullMQ locks expire and
+      // the stalled check re-queues them (from their checkpoints in Redis) once Redis is back.
+      this.log(`stopping while Redis is unreachable: ${this.running.size} running trial(s) are re-queued when their lock expires`);
+      for (const r of this.running) r.abort.abort(new Error('the worker is stopping'));
+      await this.close(true);
+      return;
+    }
     // Stop fetching jobs; do not wait for the running ones here.
     await Promise.all([...this.served.values()].map((s) => s.bull.pause(true).catch(() => undefined)));
     if (this.running.size > 0) {
@@ -334,8 +342,9 @@ export class RemoteWorker {
     if (this.healthTimer) clearInterval(this.healthTimer);
     const redisUp = this.outage.since === null;
     for (const s of this.served.values()) {
-      // Without Redis, BullMQ's close would wait for it: drop the connections instead.
+      // Without Redis, BullMQ's close would wait for it: started, not awaited (the command exits after this).
       if (redisUp) await s.bull.close(force).catch(() => undefined);
+      else void s.bull.close(true).catch(() => undefined);
       await s.runner.close().catch(() => undefined);
       if (redisUp) await s.conn.quit().catch(() => s.conn.disconnect());
       else s.conn.disconnect();
