@@ -17,6 +17,7 @@ export async function measurePoolScaling(opts: { images: number; backend?: strin
     seed: n + 1,
     backend: opts.backend ?? 'wasm',
     saveDir: null,
+    objective: { metric: 'valAcc', direction: 'maximize' },
     trainer: 'tfjs',
     checkpoint: null,
   });

@@ -3,9 +3,10 @@
  * at their next epoch end (suspended: the rerun continues them from their checkpoints), the store and the
  * leaderboard are written, exit 130. Second Ctrl-C: exit at once; the study still resumes.
  */
-import { resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import type { TrainerKind } from '../pool/protocol.js';
+import type { LiveReports } from '../report/index.js';
 import { BACKEND_CHOICES, TRAINER_CHOICES } from './shared.js';
 import { createSweepView, type SweepView } from './sweep-view.js';
 
@@ -43,8 +44,12 @@ export const command: CommandModule<object, SweepArgs> = {
       .option('trainer', { type: 'string', choices: TRAINER_CHOICES, default: 'tfjs', hidden: true }),
   handler: async (argv) => {
     const { runSweep } = await import('../study/sweep.js');
+    const report = await import('../report/index.js');
     const stop = new AbortController();
     let view: SweepView | null = null;
+    let live: LiveReports | null = null;
+    let studyDir: string | null = null;
+    const reportsDir = resolve(argv.reports);
     const onSigint = () => {
       if (stop.signal.aborted) {
         view?.stop();
@@ -83,15 +88,36 @@ export const command: CommandModule<object, SweepArgs> = {
             metric: s.space.objective.metric,
             maximize: s.space.objective.direction === 'maximize',
           });
+          studyDir = s.studyDir;
+          // Said before the progress bar starts (a line printed later would break the bar on a terminal).
+          console.log(`live report: ${join(reportsDir, basename(s.studyDir), 'report.html')} (rewritten as trials run; it reloads itself until the sweep ends)`);
+          live = startLiveReports(report, s.studyDir, reportsDir, s.readStudy);
+          live.update();
         },
-        onEvent: (e) => view?.onEvent(e),
+        onEvent: (e) => {
+          view?.onEvent(e);
+          if (e.type !== 'stop') live?.update();
+        },
+        // Before the store closes: a live write in progress ends, a waiting one is dropped.
+        onEnd: () => live?.close(),
+      }).catch(async (err: unknown) => {
+        // The sweep failed after its live report began: rewrite the report without the reload, so a
+        // browser stops reloading a dead sweep. Best effort: the sweep's own error is what this command
+        // reports, so a failure here is a warning (a Redis study has no study.json yet, for one).
+        if (live?.started && studyDir) {
+          await report.writeReports(studyDir, reportsDir).catch((e: unknown) =>
+            console.error(`warning: ${join(reportsDir, basename(studyDir!), 'report.html')} may still reload itself (${(e as Error).message}); digit-sweep report writes it again`),
+          );
+        }
+        throw err;
       });
       (view as SweepView | null)?.stop();
       console.log(`sweep ended: ${result.reason}`);
-      const { writeReports, readStudy, renderStudyTable } = await import('../report/index.js');
+      const { writeReports, readStudy, renderStudyTable } = report;
       const study = await readStudy(result.studyDir);
       console.log(renderStudyTable(study, { limit: 15 }));
-      const reports = await writeReports(result.studyDir, resolve(argv.reports));
+      // The final write: no reload in report.html, and an error here is the command's error (exit 1).
+      const reports = await writeReports(result.studyDir, reportsDir);
       if (reports.bestTrial !== null) {
         const best = study.trials.find((t) => t.number === reports.bestTrial)!;
         console.log(`best: trial ${best.number}, value ${best.value?.toFixed(4)}${best.modelDir ? `, model in ${resolve(result.studyDir, best.modelDir)}` : ''}`);
@@ -107,3 +133,30 @@ export const command: CommandModule<object, SweepArgs> = {
     }
   },
 };
+
+/**
+ * The sweep's live report (reports/NAME/ rewritten while trials run, report.html reloading itself).
+ * A failed live write does not stop the sweep: the trials and the study are what a sweep is for, and
+ * the reports can be rewritten from the study at any time (the final write at the end, `digit-sweep
+ * report`). Nor is it silent: the first failure, and any with a different message, print a warning line
+ * on stderr; a persistent problem (disk full, a read-only folder) then fails the final write, loudly.
+ */
+function startLiveReports(
+  report: typeof import('../report/index.js'),
+  studyDir: string,
+  reportsDir: string,
+  readStudy: () => Promise<import('../study/types.js').StudyRecord>,
+): LiveReports {
+  let lastError = '';
+  return report.startLiveReports({
+    studyDir,
+    reportsDir,
+    readStudy,
+    onError: (err) => {
+      const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+      if (message === lastError) return;
+      lastError = message;
+      console.error(`warning: live report not written (${message}); the sweep goes on and writes the reports again when it ends`);
+    },
+  });
+}

@@ -269,12 +269,16 @@ export class BullmqRunner implements TrialRunner {
       let prune: boolean;
       if (epoch <= f.decisions.length) prune = f.decisions[epoch - 1]!; // a re-run attempt: same answer as before
       else if (epoch === f.decisions.length + 1) {
+        let epochError: Error | null = null;
         try {
           prune = await f.onEpoch(e.metrics);
-        } catch {
+        } catch (err) {
+          // The driver could not handle this epoch: stop the worker's attempt and fail the trial with the error.
+          epochError = err instanceof Error ? err : new Error(String(err));
           prune = true;
         }
         f.decisions.push(prune);
+        if (epochError) this.finish(e.trial, epochError); // then tell the worker to stop, below
       } else prune = true; // cannot happen with one attempt at a time; stop such an attempt
       const key = this.keys.decision(e.trial, e.attempt, epoch);
       await this.redis.multi().rpush(key, prune ? '1' : '0').expire(key, KEY_TTL_S).exec();

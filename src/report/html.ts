@@ -27,6 +27,11 @@ export interface ReportInput {
   /** Its eval.json, loaded (or why not); null when there is no best trial. */
   evaluation: EvaluationLoad | null;
   generatedAt?: Date;
+  /**
+   * Set while the sweep runs (live report): the page reloads itself every `refreshSeconds` (a plain
+   * `<meta http-equiv="refresh">`, no script) and says so. The final report has none.
+   */
+  refreshSeconds?: number;
 }
 
 const e = escapeHtml;
@@ -56,7 +61,7 @@ function leaderboardTable(rows: LeaderboardRow[]): string {
       const cells = [
         `<td class="num">${r.rank}</td>`,
         `<td class="num">${r.trial}</td>`,
-        `<td><span class="state ${e(r.state)}">${e(r.state)}</span></td>`,
+        `<td><span class="state ${e(r.state)}">${e(r.state)}</span>${r.enqueued ? ' (enqueued)' : ''}</td>`,
         `<td class="num">${e(formatValue(r.value))}</td>`,
         `<td class="num">${e(formatAccuracy(r.bestValAcc))}</td>`,
         `<td class="num">${e(formatAccuracy(r.lastValAcc))}</td>`,
@@ -111,6 +116,7 @@ table.leaderboard tbody tr:first-child{background:#eef7ee}
 .state.complete{background:#1f77b4}.state.pruned{background:#ff7f0e}.state.running{background:#7f7f7f}.state.fail{background:#d62728}
 .note{background:#fff8e1;border-left:4px solid #f0b400;padding:6px 10px;font-size:14px}
 .note.error{background:#fdecea;border-color:#d62728}
+header .live{margin:10px 0 0;font-size:13px;background:#2e5b84;padding:4px 8px;border-radius:4px}
 .gallery{display:flex;flex-wrap:wrap;gap:8px}
 figure.digit{margin:0;text-align:center;width:76px}
 figure.digit img{image-rendering:pixelated;border:1px solid #ccc;display:block;margin:0 auto}
@@ -127,6 +133,11 @@ export async function renderReportHtml(input: ReportInput): Promise<string> {
   const top = rows.find((r) => r.state === 'complete' && r.value !== null) ?? null;
   const backends = [...new Set(study.trials.map((t) => t.backend).filter((b): b is string => !!b))];
   const importance = computeImportance(study.trials, study.space);
+  const refresh = input.refreshSeconds !== undefined && input.refreshSeconds > 0 ? Math.max(1, Math.round(input.refreshSeconds)) : null;
+  const live = refresh
+    ? `<p class="live" id="live">Live: the sweep is running; this page reloads itself every ${refresh} s and stops once the sweep ends. ` +
+      `If the sweep was killed, <code>digit-sweep report ${e(study.name)}</code> (with <code>--redis URL</code> for a Redis study) writes the final report.</p>`
+    : '';
 
   const summary = `<dl>
 <dt>data source</dt><dd>${e(study.dataSource)} <small>(${e(study.dataFingerprint)})</small></dd>
@@ -182,13 +193,13 @@ export async function renderReportHtml(input: ReportInput): Promise<string> {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>digit-sweep report: ${e(study.name)}</title>
+${refresh ? `<meta http-equiv="refresh" content="${refresh}">\n` : ''}<title>digit-sweep report: ${e(study.name)}</title>
 <style>${CSS}</style>
 </head>
 <body>
 <header>
 <h1>Study ${e(study.name)}</h1>
-${summary}
+${summary}${live ? `\n${live}` : ''}
 </header>
 <nav><a href="#leaderboard">Leaderboard</a><a href="#search">Search</a><a href="#best">Best trial</a></nav>
 <main>

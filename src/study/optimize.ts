@@ -17,10 +17,11 @@ import { join, relative } from 'node:path';
 import type { TrialOutcome, TrialRunner, TrainerKind } from '../pool/protocol.js';
 import type { Pruner } from '../pruners/index.js';
 import type { Sampler } from '../samplers/index.js';
-import type { SearchSpace } from '../search-space/index.js';
+import { effectiveLag, type SearchSpace } from '../search-space/index.js';
 import type { CheckpointStore } from '../storage/checkpoint.js';
 import type { TrialStore } from '../storage/index.js';
 import { mixSeed } from '../random.js';
+import { systemClock, type Clock } from './clock.js';
 import type { EpochMetrics, FrozenTrial, Params, TrainParams } from './types.js';
 import { canStartTrial, viewForTrial } from './view.js';
 
@@ -47,6 +48,8 @@ export interface OptimizeOptions {
   /** Aborted: no new trial starts; running ones stop at their next epoch end and stay `running`, to resume (first Ctrl-C). */
   stopSignal?: AbortSignal;
   onEvent?: (event: OptimizeEvent) => void;
+  /** Where the loop reads the time (wall-time budget, trial dates); default the system clock. */
+  clock?: Clock;
 }
 
 export interface OptimizeSummary {
@@ -72,6 +75,10 @@ export function bestValue(space: SearchSpace, values: readonly number[]): number
   return space.objective.direction === 'maximize' ? Math.max(...finite) : Math.min(...finite);
 }
 
+function errorLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+}
+
 export function trainParamsFor(space: SearchSpace, params: Params): TrainParams {
   const { epochs: _e, batchSize: _b, ...fixed } = space.fixed;
   return { ...fixed, ...(params as Partial<TrainParams>) };
@@ -79,8 +86,11 @@ export function trainParamsFor(space: SearchSpace, params: Params): TrainParams 
 
 export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> {
   const { store, space, sampler, pruner, runner } = opts;
-  const { budget, lag } = space;
+  const { budget } = space;
+  const lag = effectiveLag(space, runner.concurrency); // unset lag: workers - 1
   const emit = (e: OptimizeEvent) => opts.onEvent?.(e);
+  const clock = opts.clock ?? systemClock;
+  const isoNow = () => new Date(clock.now()).toISOString();
   const trials = new Map<number, FrozenTrial>((await store.listTrials()).map((t) => [t.number, t]));
   // Trials an earlier driver left running: run again first, from their checkpoints.
   const toResume = [...trials.values()].filter((t) => t.state === 'running').sort((a, b) => a.number - b.number);
@@ -91,7 +101,7 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
     if (t.state !== 'complete' || !t.modelDir) await rm(join(opts.studyDir, 'trials', String(t.number)), { recursive: true, force: true });
   }
   const all = () => [...trials.values()];
-  const started = Date.now();
+  const started = clock.now();
   const inFlight = new Map<number, Promise<void>>();
   let consecutiveFailures = 0;
   let stopReason: string | null = null;
@@ -102,9 +112,10 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
   const counted = () => all().filter((t) => !(t.state === 'fail' && t.error === INTERRUPTED)).length;
   const epochsSpent = () => all().reduce((n, t) => n + t.epochs.length, 0);
 
+  // The store first: a write that fails leaves the loop's copy as the store has it.
   const save = async (t: FrozenTrial, patch: Partial<FrozenTrial>) => {
-    Object.assign(t, patch);
     await store.updateTrial(t.number, patch);
+    Object.assign(t, patch);
   };
 
   const keepBestModels = async () => {
@@ -127,6 +138,7 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
     let error: string | null = null;
     let interrupted = false;
     let nonFinite: string | null = null; // why a NaN/Inf epoch pruned the trial
+    let epochError: string | null = null; // why handling an epoch failed (store write, pruner): fails the trial
     try {
       outcome = await runner.run(
         {
@@ -137,29 +149,41 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
           seed: trial.seed,
           backend: opts.backend,
           saveDir,
+          objective: space.objective,
           trainer: opts.trainer,
           checkpoint,
         },
         async (metrics) => {
-          const recorded = trial.epochs.length;
-          // A resumed trial reports its checkpoint's epochs again: recorded ones keep their recorded values.
-          const replayed = metrics.epoch <= recorded;
-          if (!replayed && metrics.epoch !== recorded + 1) throw new Error(`trial ${n} reported epoch ${metrics.epoch} after ${recorded} recorded epoch(s)`);
-          // Before its last recorded epoch the trial went on: that was the decision then, and it stands.
-          if (metrics.epoch < recorded) return false;
-          const value = replayed ? trial.intermediateValues[metrics.epoch - 1]! : objectiveValue(space, metrics);
-          if (!replayed) {
-            await save(trial, {
-              epochs: [...trial.epochs, metrics],
-              intermediateValues: [...trial.intermediateValues, value],
-            });
+          let prune: boolean;
+          let outOfEpochs: boolean;
+          let last: boolean;
+          let replayed: boolean;
+          try {
+            const recorded = trial.epochs.length;
+            // A resumed trial reports its checkpoint's epochs again: recorded ones keep their recorded values.
+            replayed = metrics.epoch <= recorded;
+            if (!replayed && metrics.epoch !== recorded + 1) throw new Error(`trial ${n} reported epoch ${metrics.epoch} after ${recorded} recorded epoch(s)`);
+            // Before its last recorded epoch the trial went on: that was the decision then, and it stands.
+            if (metrics.epoch < recorded) return false;
+            const value = replayed ? trial.intermediateValues[metrics.epoch - 1]! : objectiveValue(space, metrics);
+            if (!replayed) {
+              await save(trial, {
+                epochs: [...trial.epochs, metrics],
+                intermediateValues: [...trial.intermediateValues, value],
+              });
+            }
+            const history = viewForTrial(all(), n, lag).history;
+            outOfEpochs = budget.maxEpochs !== undefined && epochsSpent() >= budget.maxEpochs;
+            // After its last epoch a trial is complete: nothing is left to save by pruning it.
+            last = metrics.epoch >= space.fixed.epochs;
+            // (A replayed NaN was stored as null by JSON.)
+            if (value === null || !Number.isFinite(value)) nonFinite = `non-finite ${space.objective.metric} at epoch ${metrics.epoch} (got ${value}; val loss ${metrics.valLoss})`;
+            prune = nonFinite !== null || (!last && pruner.prune(history, trial, space.objective.direction));
+          } catch (err) {
+            // The runner stops the trial and rejects run() with this error; recorded as the trial's failure below.
+            epochError = `handling epoch ${metrics.epoch} failed: ${errorLine(err)}`;
+            throw err;
           }
-          const history = viewForTrial(all(), n, lag).history;
-          const outOfEpochs = budget.maxEpochs !== undefined && epochsSpent() >= budget.maxEpochs;
-          // After its last epoch a trial is complete: nothing is left to save by pruning it.
-          const last = metrics.epoch >= space.fixed.epochs;
-          if (value === null || !Number.isFinite(value)) nonFinite = `non-finite ${space.objective.metric} at epoch ${metrics.epoch} (got ${value}; val loss ${metrics.valLoss})`;
-          const prune = nonFinite !== null || (!last && pruner.prune(history, trial, space.objective.direction));
           if (!replayed) emit({ type: 'epoch', trial, metrics, prune });
           // Ctrl-C: end the trial at this epoch; it stays running and resumes from its checkpoint next time.
           if (opts.stopSignal?.aborted && !prune && !outOfEpochs && !last) interrupted = true;
@@ -168,11 +192,14 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
         timeout,
       );
     } catch (err) {
-      error = timeout?.aborted
-        ? `timed out after ${budget.trialTimeoutMinutes} min`
-        : (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+      error = timeout?.aborted ? `timed out after ${budget.trialTimeoutMinutes} min` : errorLine(err);
     }
-    const now = new Date().toISOString();
+    // An epoch the loop could not handle fails the trial, whatever the runner made of it.
+    if (epochError !== null) {
+      outcome = null;
+      error = epochError;
+    }
+    const now = isoNow();
     if (outcome && interrupted) {
       // Suspended by Ctrl-C: left running (with its checkpoint) for the next run to continue.
       emit({ type: 'trial-end', trial, resumedAt: outcome.resumedAt });
@@ -220,7 +247,7 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
         continue;
       }
       else if (counted() >= budget.trials) stopReason = `budget of ${budget.trials} trials reached`;
-      else if (budget.maxWallMinutes !== undefined && Date.now() - started >= budget.maxWallMinutes * 60_000)
+      else if (budget.maxWallMinutes !== undefined && clock.now() - started >= budget.maxWallMinutes * 60_000)
         stopReason = `wall-time budget of ${budget.maxWallMinutes} min reached`;
       else if (budget.maxEpochs !== undefined && epochsSpent() >= budget.maxEpochs) stopReason = `budget of ${budget.maxEpochs} epochs reached`;
       if (stopReason) break;
@@ -233,7 +260,7 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
         break;
       }
       const seed = mixSeed(space.seed, n);
-      const number = await store.createTrial({ params, seed, datetimeStart: new Date().toISOString() });
+      const number = await store.createTrial({ params, seed, datetimeStart: isoNow() });
       if (number !== n) throw new Error(`store numbered the trial ${number}, the loop expected ${n}`);
       const trial = (await store.getTrial(number))!;
       trials.set(number, trial);

@@ -29,8 +29,10 @@
  * first reporting the checkpoint's epochs again (the driver answers those from its record).
  */
 import { appendFileSync } from 'node:fs';
+import type { TrialOutcome, TrialTask } from '../pool/protocol.js';
 import { createRng, mixSeed } from '../random.js';
 import { readCheckpointFile, writeCheckpointFile } from '../storage/checkpoint.js';
+import { bestEpochOf } from './objective.js';
 import type { EpochMetrics, TrainParams } from './types.js';
 
 /** Where the scripted curves peak. */
@@ -178,4 +180,21 @@ export async function scriptedTrain(params: TrainParams, opts: ScriptedTrainOpti
     if (await opts.onEpochEnd(m)) break;
   }
   return { history, resumedAt: (saved?.epoch ?? 0) + 1 };
+}
+
+/** One trial of the scripted trainer kind, as a pool worker (or the virtual-clock runner) runs it. */
+export async function runScriptedTrial(
+  task: TrialTask,
+  onEpochEnd: (m: EpochMetrics) => Promise<boolean>,
+  opts: { epochDelayMs?: number; fault?: ScriptedFault | null } = {},
+): Promise<TrialOutcome> {
+  const result = await scriptedTrain(task.params, { epochs: task.epochs, seed: task.seed, onEpochEnd, checkpoint: task.checkpoint, ...opts });
+  return {
+    history: result.history,
+    stopped: result.history.length < task.epochs,
+    bestEpoch: bestEpochOf(result.history, task.objective),
+    resumedAt: result.resumedAt,
+    backend: 'scripted',
+    backendInfo: {},
+  };
 }

@@ -15,7 +15,7 @@ import { acquireStudyLock, FileCheckpoints, LowdbTrialStore, RedisCheckpoints, r
 import { loadSpaceData, SCRIPTED_DATA } from './data.js';
 import { checkStudyName } from './names.js';
 import { optimize, type OptimizeEvent, type OptimizeSummary } from './optimize.js';
-import type { FrozenTrial } from './types.js';
+import type { FrozenTrial, StudyRecord } from './types.js';
 
 export interface SweepOptions {
   /** Search-space file; undefined = the embedded quickstart (DEFAULT_SPACE). */
@@ -36,6 +36,11 @@ export interface SweepOptions {
   /** Called once the study is open, with the trials it already had (resume) and the resolved settings. */
   onStart?: (info: SweepStart) => void;
   onEvent?: (e: OptimizeEvent) => void;
+  /**
+   * Awaited when the sweep ends (done, stopped or thrown), before the study's store and the runner close:
+   * where work that reads the store during the sweep stops (the live report).
+   */
+  onEnd?: () => Promise<void> | void;
   /**
    * A Redis URL: the study lives in Redis under its name and trials run on `digit-sweep worker`
    * processes on any machine (BullMQ); `workers` is then the number of trials queued or running at once.
@@ -62,6 +67,8 @@ export interface SweepStart {
   backend: string;
   backendReason: string;
   resumed: FrozenTrial[];
+  /** The study as its store (lowdb or Redis) has it now; valid until the sweep ends (see onEnd). */
+  readStudy: () => Promise<StudyRecord>;
 }
 
 export interface SweepResult extends OptimizeSummary {
@@ -128,7 +135,12 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         dataFingerprint: data.fingerprint,
       });
     }
-    opts.onStart?.({ study, studyDir, space, spaceFile, data, workers, isolation, backend, backendReason, resumed: existing?.trials ?? [] });
+    const readStudy = async () => {
+      const record = await store.getStudy();
+      if (!record) throw new Error(`study ${study} is gone from its store`);
+      return record;
+    };
+    opts.onStart?.({ study, studyDir, space, spaceFile, data, workers, isolation, backend, backendReason, resumed: existing?.trials ?? [], readStudy });
     const heap = space.budget.workerHeapMb ? { maxOldGenerationSizeMb: space.budget.workerHeapMb } : {};
     if (opts.makeRunner) runner = await opts.makeRunner(data, workers);
     else if (remote) {
@@ -171,6 +183,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     if (remote) await (await import('./remote.js')).writeStudySnapshot(studyDir, (await store.getStudy())!);
     return { ...summary, study, studyDir };
   } finally {
+    await opts.onEnd?.();
     await runner?.close();
     await remote?.close(leaseLost);
     await lock?.release();

@@ -10,6 +10,11 @@ export type Params = Record<string, ParamValue>;
 
 export type TrialState = 'running' | 'complete' | 'pruned' | 'fail';
 export type Direction = 'maximize' | 'minimize';
+/** What a trial's value is: the best epoch's value of `metric` in `direction`. */
+export interface Objective {
+  metric: 'valAcc' | 'valLoss';
+  direction: Direction;
+}
 
 /** Hyperparameters the trainer understands. Searched params override the fixed ones by name. */
 export interface TrainParams {

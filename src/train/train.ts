@@ -17,7 +17,8 @@ import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, NUM_CLASSES, type Dataset, type ImageSet } from '../data/types.js';
 import { createRng, mixSeed, permutation } from '../random.js';
 import { fixedSchema } from '../search-space/schema.js';
-import type { EpochMetrics, TrainParams, TrialEvaluation } from '../study/types.js';
+import { improves } from '../study/objective.js';
+import type { EpochMetrics, Objective, TrainParams, TrialEvaluation } from '../study/types.js';
 import { augmentBatch } from './augment.js';
 import { initBackend, type BackendInit, type BackendName } from './backend.js';
 import { calibrateBatchNorm } from './batchnorm.js';
@@ -40,6 +41,8 @@ export interface TrainOptions {
   onBatchEnd?: (batch: number, batches: number) => void;
   /** Where to save the best-epoch model and eval.json when training ran to its end. */
   saveDir?: string;
+  /** Which epoch is best (kept, saved, `bestEpoch`): the trial's objective. Default: highest valAcc. */
+  objective?: Objective;
   /** Clean training images used to re-estimate BatchNorm statistics before validation (0 = Keras' moving averages). */
   bnCalibrationImages?: number;
   /** Checkpoint file: resume from it if it exists; rewritten after every epoch (see the top of this file). */
@@ -75,7 +78,10 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
   const batches = Math.ceil(data.train.count / opts.batchSize);
   const xBuf = new Float32Array(opts.batchSize * IMAGE_SIZE);
   const yBuf = new Int32Array(opts.batchSize);
+  const objective: Objective = opts.objective ?? { metric: 'valAcc', direction: 'maximize' };
+  // The kept epoch: the one that earns the trial's value (optimize.ts bestValue: first best finite value).
   let best: Best | null = null;
+  let bestValAcc = -Infinity; // reduce-on-plateau watches validation accuracy
   let plateauScale = 1;
   let sincePlateauBest = 0;
   let stopped = false;
@@ -86,7 +92,7 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
     const saved = opts.checkpoint ? await readCheckpointFile(opts.checkpoint) : null;
     if (saved) {
       const restored = await restoreCheckpoint(saved, model, optimizer, opts.checkpoint!);
-      ({ plateauScale, sincePlateauBest, step } = restored);
+      ({ plateauScale, sincePlateauBest, step, bestValAcc } = restored);
       best = restored.best;
     }
     const firstEpoch = (saved?.epoch ?? 0) + 1;
@@ -137,16 +143,20 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
         seconds: (performance.now() - started) / 1000,
       };
       history.push(metrics);
-      if (!best || val.accuracy > best.value) {
+      const value = objective.metric === 'valAcc' ? val.accuracy : val.loss;
+      if (improves(value, best ? best.value : null, objective)) {
         if (best) tf.dispose(best.weights);
-        best = { epoch, value: val.accuracy, weights: model.getWeights().map((w) => w.clone()), predicted: val.predicted, probability: val.probability };
+        best = { epoch, value, valAcc: val.accuracy, weights: model.getWeights().map((w) => w.clone()), predicted: val.predicted, probability: val.probability };
+      }
+      if (val.accuracy > bestValAcc) {
+        bestValAcc = val.accuracy;
         sincePlateauBest = 0;
       } else if (params.plateauPatience > 0 && ++sincePlateauBest >= params.plateauPatience) {
         plateauScale *= params.plateauFactor;
         sincePlateauBest = 0;
       }
       if (opts.checkpoint) {
-        await writeCheckpointFile(opts.checkpoint, await makeCheckpoint(epoch, history, model, optimizer, best, { plateauScale, sincePlateauBest, step }));
+        await writeCheckpointFile(opts.checkpoint, await makeCheckpoint(epoch, history, model, optimizer, best, { plateauScale, sincePlateauBest, step, bestValAcc }));
       }
       if (!Number.isFinite(trainLoss) || (await opts.onEpochEnd?.(metrics)) === true) {
         stopped = true;
@@ -156,7 +166,7 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
     if (!best) throw new Error('train: no epoch ran');
     model.setWeights(best.weights);
     for (const l of dropouts) (l as unknown as { seed?: number }).seed = undefined; // the saved model carries no training seed
-    const evaluation = buildEvaluation(data.val, best.predicted, best.probability, best.value);
+    const evaluation = buildEvaluation(data.val, best.predicted, best.probability, best.valAcc);
     if (opts.saveDir && !stopped) {
       await saveModel(model, opts.saveDir, { 'eval.json': JSON.stringify(evaluation) });
     }
@@ -168,10 +178,12 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
   }
 }
 
-type Best = { epoch: number; value: number; weights: tf.Tensor[]; predicted: Uint8Array; probability: Float32Array };
+type Best = { epoch: number; value: number; valAcc: number; weights: tf.Tensor[]; predicted: Uint8Array; probability: Float32Array };
 interface LoopState {
   plateauScale: number;
   sincePlateauBest: number;
+  /** Best validation accuracy so far (reduce-on-plateau). */
+  bestValAcc: number;
   /** Optimizer steps done: the dropout RNG position. */
   step: number;
 }
@@ -181,7 +193,7 @@ async function toArray(name: string, t: tf.Tensor): Promise<CheckpointArray> {
 }
 
 /** Everything train() needs to continue after `epoch` (see the top of this file). */
-async function makeCheckpoint(epoch: number, history: EpochMetrics[], model: tf.LayersModel, optimizer: tf.Optimizer, best: Best, loop: LoopState): Promise<Checkpoint> {
+async function makeCheckpoint(epoch: number, history: EpochMetrics[], model: tf.LayersModel, optimizer: tf.Optimizer, best: Best | null, loop: LoopState): Promise<Checkpoint> {
   const arrays: CheckpointArray[] = [];
   for (const [i, w] of model.getWeights().entries()) arrays.push(await toArray(`w/${i}`, w));
   const opt = await optimizer.getWeights(); // [iterations, first moments..., second moments...]
@@ -190,20 +202,25 @@ async function makeCheckpoint(epoch: number, history: EpochMetrics[], model: tf.
   } finally {
     opt[0]?.tensor.dispose(); // the iterations scalar is a new tensor; the moments are the optimizer's own variables
   }
-  // The best epoch's weights, unless they are the current ones.
-  if (best.epoch !== epoch) for (const [i, w] of best.weights.entries()) arrays.push(await toArray(`best/${i}`, w));
-  arrays.push({ name: 'best-predicted', shape: [best.predicted.length], data: Float32Array.from(best.predicted) });
-  arrays.push({ name: 'best-probability', shape: [best.probability.length], data: best.probability });
+  // The best epoch's weights, unless they are the current ones (none yet: every value was NaN).
+  if (best) {
+    if (best.epoch !== epoch) for (const [i, w] of best.weights.entries()) arrays.push(await toArray(`best/${i}`, w));
+    arrays.push({ name: 'best-predicted', shape: [best.predicted.length], data: Float32Array.from(best.predicted) });
+    arrays.push({ name: 'best-probability', shape: [best.probability.length], data: best.probability });
+  }
+  const bestState = best ? { bestEpoch: best.epoch, bestValue: best.value, bestEpochValAcc: best.valAcc } : { bestEpoch: 0 };
+  // JSON has no -Infinity: null stands for "no accuracy yet".
+  const { bestValAcc, ...rest } = loop;
   return {
     epoch,
     history: [...history],
-    state: { trainer: 'tfjs', ...loop, bestEpoch: best.epoch, bestValue: best.value, optimizerNames: opt.map((w) => w.name) },
+    state: { trainer: 'tfjs', ...rest, bestValAcc: Number.isFinite(bestValAcc) ? bestValAcc : null, ...bestState, optimizerNames: opt.map((w) => w.name) },
     arrays,
   };
 }
 
 /** Puts a checkpoint's weights and optimizer state into `model` and `optimizer`; returns the loop state and the best epoch. */
-async function restoreCheckpoint(cp: Checkpoint, model: tf.LayersModel, optimizer: tf.Optimizer, where: string): Promise<LoopState & { best: Best }> {
+async function restoreCheckpoint(cp: Checkpoint, model: tf.LayersModel, optimizer: tf.Optimizer, where: string): Promise<LoopState & { best: Best | null }> {
   const indexed = (prefix: string) =>
     cp.arrays
       .map((a) => ({ a, m: new RegExp(`^${prefix}/(\\d+)$`).exec(a.name) }))
@@ -217,8 +234,18 @@ async function restoreCheckpoint(cp: Checkpoint, model: tf.LayersModel, optimize
   if (opt.length !== 1 + 2 * model.trainableWeights.length) throw new Error(`${where}: checkpoint has ${opt.length} optimizer arrays, expected ${1 + 2 * model.trainableWeights.length}`);
   const predicted = named('best-predicted');
   const probability = named('best-probability');
-  const st = cp.state as { plateauScale?: number; sincePlateauBest?: number; step?: number; bestEpoch?: number; bestValue?: number; optimizerNames?: string[] };
-  if (!predicted || !probability || typeof st.bestEpoch !== 'number' || typeof st.step !== 'number') throw new Error(`${where}: checkpoint without its best epoch or step`);
+  const st = cp.state as {
+    plateauScale?: number;
+    sincePlateauBest?: number;
+    step?: number;
+    bestValAcc?: number | null;
+    bestEpoch?: number;
+    bestValue?: number;
+    bestEpochValAcc?: number;
+    optimizerNames?: string[];
+  };
+  if (typeof st.bestEpoch !== 'number' || typeof st.step !== 'number') throw new Error(`${where}: checkpoint without its best epoch or step`);
+  if (st.bestEpoch > 0 && (!predicted || !probability)) throw new Error(`${where}: checkpoint without its best epoch's predictions`);
   const toTensor = (a: CheckpointArray) => tf.tensor(a.data, a.shape);
   const w = weights.map(toTensor);
   model.setWeights(w);
@@ -228,14 +255,24 @@ async function restoreCheckpoint(cp: Checkpoint, model: tf.LayersModel, optimize
   await optimizer.setWeights(optTensors);
   tf.dispose(optTensors.map((x) => x.tensor)); // the optimizer made its own variables of them
   const bestArrays = indexed('best');
-  const best: Best = {
-    epoch: st.bestEpoch,
-    value: st.bestValue ?? NaN,
-    weights: bestArrays.length ? bestArrays.map(toTensor) : model.getWeights().map((x) => x.clone()),
-    predicted: Uint8Array.from(predicted.data),
-    probability: Float32Array.from(probability.data),
+  const best: Best | null =
+    st.bestEpoch > 0
+      ? {
+          epoch: st.bestEpoch,
+          value: st.bestValue ?? NaN,
+          valAcc: st.bestEpochValAcc ?? NaN,
+          weights: bestArrays.length ? bestArrays.map(toTensor) : model.getWeights().map((x) => x.clone()),
+          predicted: Uint8Array.from(predicted!.data),
+          probability: Float32Array.from(probability!.data),
+        }
+      : null;
+  return {
+    plateauScale: st.plateauScale ?? 1,
+    sincePlateauBest: st.sincePlateauBest ?? 0,
+    bestValAcc: st.bestValAcc ?? -Infinity,
+    step: st.step,
+    best,
   };
-  return { plateauScale: st.plateauScale ?? 1, sincePlateauBest: st.sincePlateauBest ?? 0, step: st.step, best };
 }
 
 /** One optimizer step; returns the batch's summed loss and correct count as scalars (no readback). */

@@ -37,7 +37,7 @@ describe('SIGKILL during real TF.js training', () => {
     const args = (study: string) => ['sweep', space, '--backend', 'wasm', '--study', study, '--runs', runs, '--reports', join(dir, 'reports')];
 
     // The reference: the same trial, uninterrupted.
-    const ref = await cli(args('ref'), { cwd: dir, timeoutMs: 300_000 });
+    const ref = await cli(args('ref'), { cwd: dir, timeoutMs: 600_000 });
     expect(ref.code, ref.err).toBe(0);
     const reference = readStudyFile(join(runs, 'ref')).trials[0]!;
     expect(reference.epochs).toHaveLength(EPOCHS);
@@ -45,7 +45,7 @@ describe('SIGKILL during real TF.js training', () => {
     // Killed during epoch 3: epoch 2 is reported (its checkpoint written before), epoch 3 takes seconds.
     const killed = await cli(args('real'), {
       cwd: dir,
-      timeoutMs: 300_000,
+      timeoutMs: 600_000,
       onStart: (child) => onLines(child, (l) => l.startsWith('trial 0 epoch 2') && setTimeout(() => child.kill('SIGKILL'), 1_000)),
     });
     expect(killed.signal, killed.out + killed.err).toBe('SIGKILL');
@@ -65,7 +65,7 @@ describe('SIGKILL during real TF.js training', () => {
     mkdirSync(join(runs, 'real', 'trials', '0'), { recursive: true });
     writeFileSync(join(runs, 'real', 'trials', '0', 'model.json'), '{"modelTopology": {"class_na');
 
-    const r = await cli(args('real'), { cwd: dir, timeoutMs: 300_000 });
+    const r = await cli(args('real'), { cwd: dir, timeoutMs: 600_000 });
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain('trial 0 resumed (2 epoch(s) recorded)');
     expect(r.out).toMatch(/trial 0 complete value [\d.]+ \(resumed at epoch 3\)/);

@@ -8,6 +8,10 @@
  * (their recorded epochs unchanged), and the sweep completes with exactly the budget's trials.
  * Epochs lost (trained twice, counted from the scripted trainer's epoch log) are at most the epochs that
  * were running at the kill moments (one per trial left running).
+ *
+ * On a fast machine a fixed delay can land after the sweep has ended, on a loaded one before it
+ * started: hence events only. The budget is large enough that each of the first 17 runs still has
+ * trials to run when its event comes (checked before each run).
  */
 import { type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
@@ -25,7 +29,7 @@ type KillPoint =
   | { kind: 'ckpt-tmp'; k: number } // the k-th checkpoint temp file appears: inside a checkpoint write
   | { kind: 'ckpt-written'; k: number } // the k-th checkpoint is in place: before its epoch is reported
   | { kind: 'sweep-ended' } // the "sweep ended" line: the reports are about to be written
-  | { kind: 'report-file'; k: number }; // the k-th report file is in place: while the reports are written
+  | { kind: 'report-file'; k: number }; // the k-th file event under reports/crash after "sweep ended": while the reports are written
 
 const KILLS: KillPoint[] = [
   { kind: 'epoch-line', k: 2 },
@@ -50,7 +54,9 @@ const KILLS: KillPoint[] = [
   { kind: 'report-file', k: 3 },
 ];
 
-const TRIALS = 30;
+const TRIALS = 60;
+/** Trials a run before the report kills must still have to run: more than any kill point above consumes. */
+const HEADROOM = 12;
 const EPOCHS = 3;
 const WORKERS = 2;
 
@@ -102,6 +108,11 @@ describe('SIGKILL of the driver at 20 moments, each followed by the same command
     };
 
     for (const [i, point] of KILLS.entries()) {
+      const label = `kill ${i + 1} (${JSON.stringify(point)})`;
+      if (point.kind !== 'report-file' && point.kind !== 'sweep-ended' && existsSync(join(studyDir, 'study.json'))) {
+        const left = TRIALS - readStudyFile(studyDir).trials.length;
+        expect(left, `${label}: only ${left} trials left to run; raise TRIALS`).toBeGreaterThanOrEqual(HEADROOM);
+      }
       let watcher: FSWatcher | null = null;
       const r = await cli(args, {
         cwd: dir,
@@ -121,11 +132,15 @@ describe('SIGKILL of the driver at 20 moments, each followed by the same command
           if (point.kind === 'replaced') watchDir(studyDir, (e, n) => e === 'rename' && n === 'study.json' && existsSync(join(studyDir, n)));
           if (point.kind === 'ckpt-tmp') watchDir(ckptDir, (e, n) => e === 'rename' && /\.ckpt\.tmp-/.test(n) && existsSync(join(ckptDir, n)));
           if (point.kind === 'ckpt-written') watchDir(ckptDir, (e, n) => e === 'rename' && /^trial-\d+\.ckpt$/.test(n) && existsSync(join(ckptDir, n)));
-          if (point.kind === 'report-file') watchDir(reportDir, (e, n) => e === 'rename' && !n.startsWith('.') && existsSync(join(reportDir, n)));
+          if (point.kind === 'report-file') {
+            onLines(child, (l) => {
+              if (l.startsWith('sweep ended') && !watcher) watcher = watch(reportDir, () => nth(true));
+            });
+          }
         },
       });
       (watcher as FSWatcher | null)?.close();
-      const label = `kill ${i + 1} (${JSON.stringify(point)})`;
+      expect(r.timedOut, `${label}: the run hung and was killed by the test's timeout`).toBe(false);
       expect(r.signal, `${label}: the driver was not killed (exit ${r.code}): ${r.err}`).toBe('SIGKILL');
       survived++;
       const study = check(label);

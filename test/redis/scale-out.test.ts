@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StudyRecord } from '../../src/study/types.js';
 import { CLI, REPO } from '../helpers/cli.js';
-import { NO_REDIS_REASON, REDIS_SERVER, startRedis, type TestRedis } from '../helpers/redis.js';
+import { REDIS_TOOL, startRedis, type TestRedis } from '../helpers/redis.js';
+import { describeWithTool } from '../helpers/tools.js';
 import { readSnapshot, referenceSweep, runCli, startWorker, summary, sweepArgs, type WorkerProc } from './helpers.js';
 
-describe.skipIf(!REDIS_SERVER)(`scale out over Redis${REDIS_SERVER ? '' : ` (skipped: ${NO_REDIS_REASON})`}`, () => {
+describeWithTool(REDIS_TOOL, 'scale out over Redis', () => {
   let redis: TestRedis;
   let dir: string;
   let reference: StudyRecord;

@@ -28,4 +28,17 @@ describe('report of a running study', () => {
     expect(html.includes('could not be rendered')).toBe(false);
     expect(out.files.map((f) => f.slice(out.dir.length + 1))).toEqual(['leaderboard.md', 'leaderboard.csv', 'leaderboard.json', 'report.html']);
   });
+
+  it('a live write reloads itself and says so; the final write does not', async () => {
+    const fx = await writeStudyFixture({ running: true });
+    const live = await writeReports(fx.studyDir, fx.reportsDir, { refreshSeconds: 5 });
+    const liveHtml = await readFile(join(live.dir, 'report.html'), 'utf8');
+    expect(liveHtml).toContain('<meta http-equiv="refresh" content="5">');
+    expect(liveHtml).toMatch(/id="live">Live: the sweep is running; this page reloads itself every 5 s/);
+    expect(liveHtml).not.toMatch(/<script/i);
+    await writeReports(fx.studyDir, fx.reportsDir);
+    const finalHtml = await readFile(join(live.dir, 'report.html'), 'utf8');
+    expect(finalHtml).not.toMatch(/http-equiv="refresh"/i);
+    expect(finalHtml).not.toContain('id="live"');
+  });
 });

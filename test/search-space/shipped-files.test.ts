@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SPACE, loadSearchSpace, parseSearchSpace } from '../../src/search-space/index.js';
 
@@ -12,6 +13,18 @@ describe('shipped search spaces', () => {
     expect(s.fixed.batchSize).toBe(64);
     expect(s.budget.trials).toBe(50);
     expect(s.data.limit).toBeUndefined();
+  });
+
+  it("seed-baseline.yaml fixes the seed README's learning rate and comments every fixed value", async () => {
+    const s = await loadSearchSpace('search-spaces/seed-baseline.yaml');
+    expect(s.fixed.lr).toBe(1e-4); // "Adam with a learning rate of 0.0001"
+    expect(s.fixed.lrDecay).toBeLessThan(1); // "decreased after every epoch"
+    // Each fixed value says where it comes from: the seed, or our assumption.
+    const text = await readFile('search-spaces/seed-baseline.yaml', 'utf8');
+    const block = text.split(/^fixed:\n/m)[1]!.split(/^\S/m)[0]!;
+    const lines = block.split('\n').filter((l) => /^ {2}\w+:/.test(l));
+    expect(lines.map((l) => l.trim().split(':')[0]).sort()).toEqual(Object.keys(s.fixed).sort());
+    for (const l of lines) expect(l, l).toMatch(/#\s*\S/);
   });
 
   it('kaggle.yaml reads ./data/kaggle', async () => {
@@ -29,7 +42,8 @@ describe('shipped search spaces', () => {
     expect(s.sampler.type).toBe('tpe');
     expect(s.pruner.type).toBe('median');
     expect(s.seed).toBe(42);
-    expect(s.lag).toBe(3);
+    expect(s.lag).toBeUndefined(); // unset: workers - 1 at run time (effectiveLag)
+    expect(s.enqueue).toEqual([]);
     expect(s.keepModels).toBe(3);
     expect(s.budget.maxConsecutiveFailures).toBe(5);
     expect(s.data).toEqual({ source: 'mnist', valFraction: 0.1 });
