@@ -17,7 +17,9 @@ export async function measurePoolScaling(opts: { images: number; backend?: strin
     seed: n + 1,
     backend: opts.backend ?? 'wasm',
     saveDir: null,
+    objective: { metric: 'valAcc', direction: 'maximize' },
     trainer: 'tfjs',
+    checkpoint: null,
   });
   const measure = async (workers: number) => {
     const runner = new ThreadRunner({ data, workers });

@@ -1,6 +1,6 @@
 /**
- * Pruning benchmark: ASHA vs no pruning with the scripted trainer and a simulated sequential driver
- * (1 worker, lag 0). Both runs use the random sampler, so each seed gives both the same params
+ * Pruning benchmark: ASHA vs no pruning with the scripted trainer under the real optimize loop on a
+ * virtual clock (study/virtual-runner.ts), 1 worker, lag 0. Both runs use the random sampler, so each seed gives both the same params
  * sequence and the comparison isolates the pruner. For each seed: epochs trained by each, and whether
  * ASHA's best trial is the no-pruning run's best trial. Prints JSON.
  *
@@ -11,8 +11,8 @@
 import { SUCCESSIVE_HALVING_DEFAULTS, SuccessiveHalvingPruner, NopPruner } from '../pruners/index.js';
 import { RandomSampler } from '../samplers/index.js';
 import { parseSearchSpace } from '../search-space/index.js';
-import { simulateStudy } from '../study/simulate.js';
 import type { FrozenTrial } from '../study/types.js';
+import { sweepOnVirtualClock } from '../study/virtual-runner.js';
 
 interface Args {
   firstSeed: number;
@@ -64,10 +64,13 @@ export async function benchPruning(args: Args, minResource: number, eta: number)
   let found = 0;
   let regret = 0;
   for (let seed = args.firstSeed; seed < args.firstSeed + args.seeds; seed++) {
-    const s = { ...space, seed };
-    const common = { space: s, workers: 1, sampler: new RandomSampler(), trials: args.trials, epochs: args.epochs, lag: 0 };
-    const nop = await simulateStudy({ ...common, pruner: new NopPruner() });
-    const asha = await simulateStudy({ ...common, pruner: new SuccessiveHalvingPruner({ minResource, reductionFactor: eta }) });
+    const s = { ...space, seed, lag: 0, fixed: { ...space.fixed, epochs: args.epochs }, budget: { ...space.budget, trials: args.trials } };
+    const run = async (pruner: NopPruner | SuccessiveHalvingPruner) => {
+      const { summary } = await sweepOnVirtualClock({ space: s, workers: 1, sampler: new RandomSampler(), pruner });
+      return { trials: summary.trials, epochs: summary.trials.reduce((n, t) => n + t.epochs.length, 0) };
+    };
+    const nop = await run(new NopPruner());
+    const asha = await run(new SuccessiveHalvingPruner({ minResource, reductionFactor: eta }));
     const a = JSON.stringify(nop.trials.map((t) => t.params));
     if (a !== JSON.stringify(asha.trials.map((t) => t.params))) throw new Error(`seed ${seed}: params sequences differ`);
     const bn = best(nop.trials);

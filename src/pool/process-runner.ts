@@ -151,6 +151,7 @@ export class ProcessRunner implements TrialRunner {
     signal?: AbortSignal,
   ): Promise<TrialOutcome> {
     return new Promise<TrialOutcome>((resolve, reject) => {
+      let epochError: unknown = null;
       const send = (msg: ToChild) => {
         if (child.connected) child.send(msg);
       };
@@ -159,12 +160,17 @@ export class ProcessRunner implements TrialRunner {
           case 'epoch':
             onEpoch(msg.metrics).then(
               (prune) => send({ type: 'decision', prune }),
-              () => send({ type: 'decision', prune: true }),
+              (err: unknown) => {
+                // The driver could not handle this epoch: stop the child's trial, and fail it with the error.
+                epochError ??= err;
+                send({ type: 'decision', prune: true });
+              },
             );
             return;
           case 'done':
             cleanup();
-            resolve(msg.outcome);
+            if (epochError !== null) reject(epochError);
+            else resolve(msg.outcome);
             return;
           case 'failed':
             cleanup();

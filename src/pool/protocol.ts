@@ -8,7 +8,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { Dataset } from '../data/types.js';
-import type { EpochMetrics, TrainParams } from '../study/types.js';
+import type { EpochMetrics, Objective, TrainParams } from '../study/types.js';
 
 export type TrainerKind = 'tfjs' | 'scripted';
 
@@ -22,9 +22,20 @@ export interface TrialTask {
   batchSize: number;
   seed: number;
   backend: string;
-  /** Where the worker saves the best-epoch model and eval.json if the trial completes; null: no model kept. */
+  /**
+   * Where the worker saves the model and eval.json if the trial completes: the weights of the epoch that
+   * earned the trial's value (the best epoch for `objective`); null: no model kept.
+   */
   saveDir: string | null;
+  /** The study's objective: which epoch is the trial's best (the kept model). */
+  objective: Objective;
   trainer: TrainerKind;
+  /**
+   * The file where the worker keeps the trial's checkpoint (storage/checkpoint.ts): read at the start
+   * (the trial continues after its last saved epoch), rewritten after every epoch, before the epoch is
+   * reported. null: no checkpoints. The driver removes it when the trial ends.
+   */
+  checkpoint: string | null;
 }
 
 export interface WorkerTask extends TrialTask {
@@ -36,7 +47,10 @@ export interface TrialOutcome {
   history: EpochMetrics[];
   /** True when the driver's decision stopped the trial (pruned). */
   stopped: boolean;
+  /** The epoch (1-based) that earned the trial's value, whose weights were kept. */
   bestEpoch: number;
+  /** The first epoch this run trained (1, or the epoch after its checkpoint's when it resumed one). */
+  resumedAt: number;
   backend: string;
   backendInfo: Record<string, string>;
 }
@@ -50,7 +64,9 @@ export interface TrialRunner {
   readonly concurrency: number;
   /**
    * Runs one trial. `onEpoch` is awaited after every epoch and answers true to prune. Rejects when the
-   * trial throws, its worker dies, or `signal` aborts it (per-trial time limit, second Ctrl-C).
+   * trial throws, its worker dies, or `signal` aborts it (per-trial time limit, second Ctrl-C). When
+   * `onEpoch` itself rejects (a store write failed, a pruner threw), the runner stops the trial and
+   * rejects with that error: an error is never turned into a prune decision.
    */
   run(task: TrialTask, onEpoch: (metrics: EpochMetrics) => Promise<boolean>, signal?: AbortSignal): Promise<TrialOutcome>;
   close(): Promise<void>;

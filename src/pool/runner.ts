@@ -50,16 +50,23 @@ export class ThreadRunner implements TrialRunner {
 
   async run(task: TrialTask, onEpoch: (m: EpochMetrics) => Promise<boolean>, signal?: AbortSignal): Promise<TrialOutcome> {
     const { port1, port2 } = new MessageChannel();
+    let epochError: unknown = null;
     port1.on('message', (msg: WorkerMessage) => {
       if (msg.type !== 'epoch') return;
       onEpoch(msg.metrics).then(
         (prune) => port1.postMessage({ type: 'decision', prune } satisfies DriverMessage),
-        () => port1.postMessage({ type: 'decision', prune: true } satisfies DriverMessage),
+        (err: unknown) => {
+          // The driver could not handle this epoch: stop the worker's trial, and fail it with the error below.
+          epochError ??= err;
+          port1.postMessage({ type: 'decision', prune: true } satisfies DriverMessage);
+        },
       );
     });
     const workerTask: WorkerTask = { ...task, data: this.data, port: port2 };
     try {
-      return (await this.pool.run(workerTask, { transferList: [port2], ...(signal ? { signal } : {}) })) as TrialOutcome;
+      const outcome = (await this.pool.run(workerTask, { transferList: [port2], ...(signal ? { signal } : {}) })) as TrialOutcome;
+      if (epochError !== null) throw epochError;
+      return outcome;
     } finally {
       port1.close();
     }

@@ -19,38 +19,31 @@ export default async function runTrial(task: WorkerTask): Promise<TrialOutcome> 
   };
   try {
     if (task.trainer === 'scripted') {
-      const { scriptedTrain } = await import('../study/scripted-trainer.js');
-      const result = await scriptedTrain(task.params, { epochs: task.epochs, seed: task.seed, onEpochEnd });
-      const best = bestEpoch(result.history);
-      return { history: result.history, stopped: result.history.length < task.epochs, bestEpoch: best, backend: 'scripted', backendInfo: {} };
+      const { runScriptedTrial } = await import('../study/scripted-trainer.js');
+      return await runScriptedTrial(task, onEpochEnd);
     }
     const { train } = await import('../train/index.js');
     const result = await train(task.params, task.data, {
       epochs: task.epochs,
       batchSize: task.batchSize,
       seed: task.seed,
+      objective: task.objective,
       backend: task.backend as never,
       onEpochEnd,
       ...(task.saveDir ? { saveDir: task.saveDir } : {}),
+      ...(task.checkpoint ? { checkpoint: task.checkpoint } : {}),
     });
     return {
       history: result.history,
       stopped: result.stopped,
       bestEpoch: result.bestEpoch,
+      resumedAt: result.resumedAt,
       backend: result.backend.name,
       backendInfo: result.backend.info,
     };
   } finally {
     port.close();
   }
-}
-
-function bestEpoch(history: EpochMetrics[]): number {
-  let best = 0;
-  history.forEach((m, i) => {
-    if (m.valAcc > history[best]!.valAcc) best = i;
-  });
-  return history.length ? best + 1 : 0;
 }
 
 // Forked by a ProcessRunner rather than started by piscina: serve trials over the IPC channel.

@@ -36,3 +36,14 @@ export function percentile(values: readonly number[], q: number): number {
   const hi = Math.ceil(pos);
   return xs[lo]! + (xs[hi]! - xs[lo]!) * (pos - lo);
 }
+
+/**
+ * Whether a pruner with warm-up and interval decides at 1-based `step` (Optuna's 0-based steps
+ * nWarmupSteps, nWarmupSteps + intervalSteps, ...: our steps nWarmupSteps + 1, nWarmupSteps + 1 +
+ * intervalSteps, ...). Steps arrive one per epoch, so Optuna's "first reported step of the interval"
+ * is the interval's first step.
+ */
+export function isCheckStep(step: number, nWarmupSteps: number, intervalSteps: number): boolean {
+  if (step === 0 || step <= nWarmupSteps) return false;
+  return (step - 1 - nWarmupSteps) % intervalSteps === 0;
+}

@@ -61,7 +61,7 @@ function leaderboardTable(rows: LeaderboardRow[]): string {
       const cells = [
         `<td class="num">${r.rank}</td>`,
         `<td class="num">${r.trial}</td>`,
-        `<td><span class="state ${e(r.state)}">${e(r.state)}</span></td>`,
+        `<td><span class="state ${e(r.state)}">${e(r.state)}</span>${r.enqueued ? ' (enqueued)' : ''}</td>`,
         `<td class="num">${e(formatValue(r.value))}</td>`,
         `<td class="num">${e(formatAccuracy(r.bestValAcc))}</td>`,
         `<td class="num">${e(formatAccuracy(r.lastValAcc))}</td>`,

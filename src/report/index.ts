@@ -21,6 +21,7 @@ export {
   buildLeaderboard,
   compareTrials,
   csvField,
+  csvText,
   leaderboardToCsv,
   leaderboardToJson,
   leaderboardToMarkdown,

@@ -6,7 +6,8 @@
  */
 import Table from 'cli-table3';
 import { join } from 'node:path';
-import type { Direction, FrozenTrial, Params, StudyRecord, TrialState } from '../study/types.js';
+import type { Direction, FrozenTrial, Params, ParamValue, StudyRecord, TrialState } from '../study/types.js';
+import { enqueueOf, isEnqueuedTrial } from '../search-space/enqueue.js';
 import { writeFileAtomic } from './fs.js';
 import { COMPACT_TABLE_CHARS, formatAccuracy, formatDuration, formatParams, formatParamValue, formatValue } from './format.js';
 
@@ -28,6 +29,8 @@ export interface LeaderboardRow {
   durationSeconds: number | null;
   backend: string | null;
   error: string | null;
+  /** The trial ran a parameter set of the space's `enqueue:` list (shown as "<state> (enqueued)"). */
+  enqueued: boolean;
 }
 
 const STATE_ORDER: Record<TrialState, number> = { complete: 0, pruned: 1, running: 2, fail: 3 };
@@ -53,7 +56,7 @@ function durationOf(t: FrozenTrial): number | null {
   return null;
 }
 
-export function toLeaderboardRow(t: FrozenTrial, rank: number): LeaderboardRow {
+export function toLeaderboardRow(t: FrozenTrial, rank: number, enqueued = false): LeaderboardRow {
   const accs = t.epochs.map((e) => e.valAcc).filter((v) => Number.isFinite(v));
   let bestEpoch: number | null = null;
   let bestValAcc: number | null = null;
@@ -76,14 +79,21 @@ export function toLeaderboardRow(t: FrozenTrial, rank: number): LeaderboardRow {
     durationSeconds: durationOf(t),
     backend: t.backend,
     error: t.error ?? null,
+    enqueued,
   };
 }
 
-/** The ranked rows of a study (see the module comment for the order). */
-export function buildLeaderboard(study: Pick<StudyRecord, 'trials' | 'direction'>): LeaderboardRow[] {
+/** The state cell of the markdown and terminal tables: "complete", or "complete (enqueued)". */
+function stateCell(r: LeaderboardRow): string {
+  return r.enqueued ? `${r.state} (enqueued)` : r.state;
+}
+
+/** The ranked rows of a study (see the module comment for the order); trials of the space's `enqueue` list are marked. */
+export function buildLeaderboard(study: Pick<StudyRecord, 'trials' | 'direction'> & { space?: unknown }): LeaderboardRow[] {
+  const enqueue = enqueueOf(study.space);
   return [...study.trials]
     .sort((a, b) => compareTrials(a, b, study.direction))
-    .map((t, i) => toLeaderboardRow(t, i + 1));
+    .map((t, i) => toLeaderboardRow(t, i + 1, isEnqueuedTrial(enqueue, t)));
 }
 
 /** Param names over all rows, in first-appearance order. */
@@ -116,7 +126,7 @@ export function leaderboardToMarkdown(rows: LeaderboardRow[], title?: string): s
     const cells = [
       String(r.rank),
       String(r.trial),
-      r.state,
+      stateCell(r),
       formatValue(r.value),
       formatAccuracy(r.bestValAcc),
       formatAccuracy(r.lastValAcc),
@@ -139,26 +149,38 @@ export function csvField(value: string): string {
 }
 
 /**
+ * A text field (never a number) safe to open in a spreadsheet: one that starts with `=`, `+`, `-`, `@`,
+ * a tab or a CR would be read as a formula (CSV injection), so it gets a leading `'` as OWASP advises.
+ * Numbers are written by csvField alone, so -0.5 stays a number.
+ */
+export function csvText(value: string): string {
+  return csvField(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+}
+
+/**
  * CSV with one column per searched param (`param:<name>`), raw numbers (full precision), CRLF line
- * ends as RFC 4180 asks.
+ * ends as RFC 4180 asks. Text cells (names, states, string params, errors) are escaped by csvText.
  */
 export function leaderboardToCsv(rows: LeaderboardRow[]): string {
   const names = paramNames(rows);
   const head = [
     'rank', 'trial', 'state', 'value', 'best_val_acc', 'last_val_acc', 'best_epoch', 'epochs', 'duration_s', 'backend',
     ...names.map((n) => `param:${n}`),
+    'enqueued',
     'error',
   ];
   const num = (v: number | null): string => (v === null || !Number.isFinite(v) ? '' : String(v));
-  const lines = [head.map(csvField).join(',')];
+  const param = (v: ParamValue | undefined): string => (v === undefined ? '' : typeof v === 'number' ? String(v) : csvText(String(v)));
+  const lines = [head.map(csvText).join(',')];
   for (const r of rows) {
     const cells = [
-      String(r.rank), String(r.trial), r.state, num(r.value), num(r.bestValAcc), num(r.lastValAcc), num(r.bestEpoch),
-      String(r.epochs), r.durationSeconds === null ? '' : r.durationSeconds.toFixed(3), r.backend ?? '',
-      ...names.map((n) => (n in r.params ? String(r.params[n]) : '')),
-      r.error ?? '',
+      String(r.rank), String(r.trial), csvText(r.state), num(r.value), num(r.bestValAcc), num(r.lastValAcc), num(r.bestEpoch),
+      String(r.epochs), r.durationSeconds === null ? '' : r.durationSeconds.toFixed(3), csvText(r.backend ?? ''),
+      ...names.map((n) => param(r.params[n])),
+      r.enqueued ? 'true' : 'false',
+      csvText(r.error ?? ''),
     ];
-    lines.push(cells.map(csvField).join(','));
+    lines.push(cells.join(','));
   }
   return lines.join('\r\n') + '\r\n';
 }
@@ -214,7 +236,7 @@ export function renderLeaderboardTable(rows: LeaderboardRow[], options: Leaderbo
     params = params.replace(/[\u0000-\u001f\u007f]/g, ' ');
     if (params.length > maxParamsWidth) params = `${params.slice(0, Math.max(1, maxParamsWidth - 1))}…`;
     table.push([
-      String(r.rank), String(r.trial), r.state, formatAccuracy(r.bestValAcc), formatAccuracy(r.lastValAcc),
+      String(r.rank), String(r.trial), stateCell(r), formatAccuracy(r.bestValAcc), formatAccuracy(r.lastValAcc),
       String(r.epochs), formatDuration(r.durationSeconds), (r.backend ?? '-').replace(/[\u0000-\u001f\u007f]/g, ' '), params,
     ]);
   }
@@ -224,6 +246,6 @@ export function renderLeaderboardTable(rows: LeaderboardRow[], options: Leaderbo
 }
 
 /** Shortcut: ranks the study's trials and renders them with {@link renderLeaderboardTable}. */
-export function renderStudyTable(study: Pick<StudyRecord, 'trials' | 'direction'>, options?: LeaderboardTableOptions): string {
+export function renderStudyTable(study: Pick<StudyRecord, 'trials' | 'direction'> & { space?: unknown }, options?: LeaderboardTableOptions): string {
   return renderLeaderboardTable(buildLeaderboard(study), options);
 }

@@ -10,13 +10,20 @@
  *    `nEiCandidates` (24) candidates are drawn from l and the one maximizing log l - log g wins.
  * Log distributions live in log space; ints and stepped floats are discrete; categoricals use a
  * categorical kernel. Failed trials are ignored.
+ *
+ * `multivariate: true` (Optuna's multivariate=True): the same split and constant liar, but l and g are
+ * joint estimators over all params (parzen.ts, JointParzen), each kernel one whole observation, and a
+ * candidate is drawn whole from one kernel of l; kernel widths follow Scott's rule on the group's
+ * prior-regularized spread (scottBandwidth) instead of Optuna's fixed fraction of the range, and the
+ * magic clip is off unless `considerMagicClip: true` (npm run bench:search measures both against
+ * Optuna 3.1.0).
  */
 import { UserError } from '../errors.js';
 import { createRng, mixSeed, type Rng } from '../random.js';
 import type { Distribution, TpeSamplerConfig } from '../search-space/schema.js';
 import { contains, snapToStep } from '../search-space/distributions.js';
 import type { Direction, FrozenTrial, ParamValue, Params } from '../study/types.js';
-import { CategoricalParzen, NumericalParzen, type ParzenOptions } from './parzen.js';
+import { CategoricalParzen, JointParzen, NumericalParzen, type ParzenDimension, type ParzenOptions } from './parzen.js';
 import { sampleAllUniform } from './random.js';
 import type { SampleContext, Sampler } from './types.js';
 
@@ -31,8 +38,8 @@ export const TPE_DEFAULTS: TpeSamplerConfig = {
   nEiCandidates: 24,
   constantLiar: true,
   priorWeight: 1,
-  considerMagicClip: true,
   considerEndpoints: false,
+  multivariate: false,
 };
 
 function checkConfig(c: TpeSamplerConfig): void {
@@ -111,10 +118,17 @@ function numericalTransform(d: Exclude<Distribution, { type: 'categorical' }>): 
 export class TpeSampler implements Sampler {
   readonly name = 'tpe';
   readonly config: TpeSamplerConfig;
+  /** Parzen options, with the magic clip's per-mode default resolved. */
+  private readonly parzen: ParzenOptions;
 
   constructor(config: Partial<TpeSamplerConfig> = {}) {
     this.config = { ...TPE_DEFAULTS, ...config, type: 'tpe' };
     checkConfig(this.config);
+    this.parzen = {
+      priorWeight: this.config.priorWeight,
+      considerEndpoints: this.config.considerEndpoints,
+      considerMagicClip: this.config.considerMagicClip ?? !this.config.multivariate,
+    };
   }
 
   sample(ctx: SampleContext): Params {
@@ -122,6 +136,7 @@ export class TpeSampler implements Sampler {
     const nFinished = ctx.history.filter((t) => t.state === 'complete' || t.state === 'pruned').length;
     if (nFinished < this.config.nStartupTrials || nFinished === 0) return sampleAllUniform(ctx.space.params, rng);
     const { below, above } = splitTrials(ctx.history, ctx.running, ctx.space.objective.direction, this.config.constantLiar);
+    if (this.config.multivariate) return this.sampleJoint(ctx.space.params, below, above, rng);
     const out: Params = {};
     for (const [name, d] of Object.entries(ctx.space.params)) {
       const obs = (group: Params[]): ParamValue[] =>
@@ -132,7 +147,7 @@ export class TpeSampler implements Sampler {
   }
 
   private sampleParam(d: Distribution, below: ParamValue[], above: ParamValue[], rng: Rng): ParamValue {
-    const opts: ParzenOptions = this.config;
+    const opts = this.parzen;
     if (d.type === 'categorical') {
       const index = (v: ParamValue): number => d.choices.findIndex((c) => c === v);
       const l = new CategoricalParzen(below.map(index), d.choices.length, opts);
@@ -157,5 +172,45 @@ export class TpeSampler implements Sampler {
       if (Number.isNaN(best) || score > bestScore) [best, bestScore] = [x, score];
     }
     return tr.from(best);
+  }
+
+  /**
+   * Multivariate: l and g are JointParzen estimators over every param (observations that lack a
+   * param or hold a value outside its distribution, e.g. from an older space, are left out), and the
+   * nEiCandidates candidates are drawn whole from l.
+   */
+  private sampleJoint(params: Record<string, Distribution>, below: Params[], above: Params[], rng: Rng): Params {
+    const entries = Object.entries(params);
+    const dims: ParzenDimension[] = [];
+    const toInternal: Array<(v: ParamValue) => number> = [];
+    const fromInternal: Array<(x: number) => ParamValue> = [];
+    for (const [, d] of entries) {
+      if (d.type === 'categorical') {
+        dims.push({ kind: 'categorical', nChoices: d.choices.length });
+        toInternal.push((v) => d.choices.findIndex((c) => c === v));
+        fromInternal.push((i) => d.choices[i]!);
+      } else {
+        const tr = numericalTransform(d);
+        dims.push({ kind: 'numerical', low: tr.low, high: tr.high, step: tr.step });
+        toInternal.push((v) => tr.to(v as number));
+        fromInternal.push(tr.from);
+      }
+    }
+    const points = (group: Params[]): number[][] =>
+      group
+        .filter((p) => entries.every(([name, d]) => p[name] !== undefined && contains(d, p[name]!)))
+        .map((p) => entries.map(([name], j) => toInternal[j]!(p[name]!)));
+    const l = new JointParzen(points(below), dims, this.parzen);
+    const g = new JointParzen(points(above), dims, this.parzen);
+    let best: number[] | null = null;
+    let bestScore = -Infinity;
+    for (let i = 0; i < this.config.nEiCandidates; i++) {
+      const x = l.sample(rng);
+      const score = l.logPdf(x) - g.logPdf(x);
+      if (best === null || score > bestScore) [best, bestScore] = [x, score];
+    }
+    const out: Params = {};
+    entries.forEach(([name], j) => (out[name] = fromInternal[j]!(best![j]!)));
+    return out;
   }
 }

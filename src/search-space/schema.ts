@@ -4,6 +4,7 @@
  * (low < high, log needs low > 0, trainer-param ranges) live in validate.ts.
  */
 import { z } from 'zod';
+import { mapTrainParams } from '../study/train-params.js';
 
 /** zod 4 numbers are finite: NaN and Infinity are rejected. */
 const finite = () => z.number();
@@ -39,17 +40,9 @@ export const distributionSchema = z.discriminatedUnion('type', [
   categoricalDistributionSchema,
 ]);
 
+/** The trainer's params (declared in study/train-params.ts, ranges checked in validate.ts) and the run settings. */
 export const fixedSchema = z.strictObject({
-  lr: finite().default(1e-3),
-  dropout: finite().default(0.4),
-  l2: finite().default(0),
-  noise: finite().default(0),
-  lrDecay: finite().default(0.95),
-  rotation: finite().default(10),
-  zoom: finite().default(0.1),
-  shift: finite().default(0.1),
-  plateauPatience: nonNegInt().default(0),
-  plateauFactor: finite().default(0.5),
+  ...mapTrainParams((p) => (p.integer ? nonNegInt() : finite()).default(p.default)),
   epochs: posInt().default(30),
   batchSize: posInt().default(64),
 });
@@ -82,8 +75,11 @@ export const tpeSamplerSchema = z.strictObject({
   nEiCandidates: posInt().default(24),
   constantLiar: z.boolean().default(true),
   priorWeight: posNum().default(1),
-  considerMagicClip: z.boolean().default(true),
+  /** Clip kernel widths below range / min(100, n + 2) (Optuna). Default: true univariate, false multivariate. */
+  considerMagicClip: z.boolean().optional(),
   considerEndpoints: z.boolean().default(false),
+  /** Joint Parzen estimators over all params (Optuna's multivariate=True) instead of one per param. */
+  multivariate: z.boolean().default(false),
 });
 export const randomSamplerSchema = z.strictObject({ type: z.literal('random') });
 export const gridSamplerSchema = z.strictObject({
@@ -98,28 +94,59 @@ export const patienceSchema = z.strictObject({
   minDelta: z.number().nonnegative().default(0),
 });
 export const nopPrunerSchema = z.strictObject({ type: z.literal('none'), patience: patienceSchema.optional() });
-export const medianPrunerSchema = z.strictObject({
-  type: z.literal('median'),
-  nStartupTrials: nonNegInt().default(5),
+const warmupFields = {
   nWarmupSteps: nonNegInt().default(0),
   intervalSteps: posInt().default(1),
+};
+const percentileFields = {
+  nStartupTrials: nonNegInt().default(5),
+  ...warmupFields,
   nMinTrials: posInt().default(1),
   patience: patienceSchema.optional(),
+};
+export const medianPrunerSchema = z.strictObject({ type: z.literal('median'), ...percentileFields });
+export const percentilePrunerSchema = z.strictObject({
+  type: z.literal('percentile'),
+  /** Keep trials in the best `percentile` % at the step (Optuna's meaning); 50 is the median pruner. */
+  percentile: z.number().min(0).max(100),
+  ...percentileFields,
 });
+export const thresholdPrunerSchema = z.strictObject({
+  type: z.literal('threshold'),
+  /** Prune when the step's value is below `lower` or above `upper` (at least one of them). */
+  lower: finite().optional(),
+  upper: finite().optional(),
+  ...warmupFields,
+  patience: patienceSchema.optional(),
+});
+const resourceOrAuto = (dflt: number | 'auto') => z.union([posInt(), z.literal('auto')]).default(dflt);
 // Defaults chosen with `npm run bench:pruning -- --grid` (see src/bench/pruning.ts).
 const halvingFields = {
-  minResource: posInt().default(2),
+  minResource: resourceOrAuto(2),
   reductionFactor: z.number().int().min(2).default(2),
   minEarlyStoppingRate: nonNegInt().default(0),
+  bootstrapCount: nonNegInt().default(0),
   patience: patienceSchema.optional(),
 };
 export const successiveHalvingPrunerSchema = z.strictObject({ type: z.literal('successive-halving'), ...halvingFields });
 export const ashaPrunerSchema = z.strictObject({ type: z.literal('asha'), ...halvingFields });
+// Optuna's HyperbandPruner defaults.
+export const hyperbandPrunerSchema = z.strictObject({
+  type: z.literal('hyperband'),
+  minResource: posInt().default(1),
+  maxResource: resourceOrAuto('auto'),
+  reductionFactor: z.number().int().min(2).default(3),
+  bootstrapCount: nonNegInt().default(0),
+  patience: patienceSchema.optional(),
+});
 export const prunerSchema = z.discriminatedUnion('type', [
   nopPrunerSchema,
   medianPrunerSchema,
+  percentilePrunerSchema,
+  thresholdPrunerSchema,
   successiveHalvingPrunerSchema,
   ashaPrunerSchema,
+  hyperbandPrunerSchema,
 ]);
 
 export const dataSchema = z.strictObject({
@@ -139,7 +166,10 @@ export const searchSpaceSchema = z.strictObject({
   sampler: samplerSchema.default(() => tpeSamplerSchema.parse({ type: 'tpe' })),
   pruner: prunerSchema.default(() => medianPrunerSchema.parse({ type: 'median' })),
   seed: z.number().int().nonnegative().default(42),
-  lag: nonNegInt().default(3),
+  /** Trial n sees the finished trials < n - lag (study/view.ts). Unset: workers - 1 (effectiveLag). */
+  lag: nonNegInt().optional(),
+  /** Parameter sets the first trials run, in order, before the sampler proposes any (Optuna's enqueue_trial). */
+  enqueue: z.array(z.record(z.string(), choiceSchema)).default([]),
   data: dataSchema.default(() => dataSchema.parse({})),
   keepModels: nonNegInt().default(3),
 });
@@ -158,9 +188,17 @@ export type SamplerConfig = z.output<typeof samplerSchema>;
 export type PatienceConfig = z.output<typeof patienceSchema>;
 export type MedianPrunerConfig = z.output<typeof medianPrunerSchema>;
 export type SuccessiveHalvingPrunerConfig = z.output<typeof successiveHalvingPrunerSchema> | z.output<typeof ashaPrunerSchema>;
+export type PercentilePrunerConfig = z.output<typeof percentilePrunerSchema>;
+export type ThresholdPrunerConfig = z.output<typeof thresholdPrunerSchema>;
+export type HyperbandPrunerConfig = z.output<typeof hyperbandPrunerSchema>;
 export type PrunerConfig = z.output<typeof prunerSchema>;
 export type DataConfig = z.output<typeof dataSchema>;
 /** A validated search space: every default filled in. */
 export type SearchSpace = z.output<typeof searchSpaceSchema>;
 /** What a file may contain (every section optional). */
 export type SearchSpaceInput = z.input<typeof searchSpaceSchema>;
+
+/** The lag a sweep with `workers` parallel trials uses: the space's `lag`, else workers - 1 (study/view.ts). */
+export function effectiveLag(space: Pick<SearchSpace, 'lag'>, workers: number): number {
+  return space.lag ?? Math.max(0, workers - 1);
+}

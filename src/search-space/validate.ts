@@ -8,38 +8,14 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { core } from 'zod';
 import { UserError, describeBadValue } from '../errors.js';
 import { searchSpaceSchema, type Distribution, type SearchSpace } from './schema.js';
-import { gridValues } from './distributions.js';
+import { contains, gridValues } from './distributions.js';
+import { TRAIN_PARAM_NAMES, TRAIN_PARAMS, type TrainParamSpec } from '../study/train-params.js';
 
 /** Allowed range of each parameter the trainer understands (searched or fixed). */
-interface ParamRule {
-  min: number;
-  minInclusive: boolean;
-  max: number;
-  maxInclusive: boolean;
-  integer?: boolean;
-}
-const rule = (min: number, minInclusive: boolean, max: number, maxInclusive: boolean, integer = false): ParamRule => ({
-  min,
-  minInclusive,
-  max,
-  maxInclusive,
-  integer,
-});
-
-/** The parameters the trainer understands (TrainParams), with their valid ranges. */
-export const TRAIN_PARAM_RULES: Readonly<Record<string, ParamRule>> = {
-  lr: rule(0, false, 10, true),
-  dropout: rule(0, true, 1, false),
-  l2: rule(0, true, 1, true),
-  noise: rule(0, true, 1, true),
-  lrDecay: rule(0, false, 1, true),
-  rotation: rule(0, true, 180, true),
-  zoom: rule(0, true, 1, false),
-  shift: rule(0, true, 1, false),
-  plateauPatience: rule(0, true, 1000, true, true),
-  plateauFactor: rule(0, false, 1, false),
-};
-export const TRAIN_PARAM_NAMES: readonly string[] = Object.keys(TRAIN_PARAM_RULES);
+type ParamRule = Pick<TrainParamSpec, 'min' | 'minInclusive' | 'max' | 'maxInclusive' | 'integer'>;
+/** The parameters the trainer understands (TrainParams), with their valid ranges: from study/train-params.ts. */
+export const TRAIN_PARAM_RULES: Readonly<Record<string, ParamRule>> = TRAIN_PARAMS;
+export { TRAIN_PARAM_NAMES };
 
 /** Reads, parses (YAML or JSON by extension) and validates a search-space file. */
 export async function loadSearchSpace(file: string): Promise<SearchSpace> {
@@ -138,6 +114,8 @@ function describeIssue(file: string, raw: unknown, issue: core.$ZodIssue): strin
         const what = path[path.length - 1] === 'type' ? 'unknown type' : 'unknown value';
         return describeBadValue(file, at, `${what}; expected one of ${u.options.join(', ')}`, value);
       }
+      const key = path[path.length - 1];
+      if (key === 'minResource' || key === 'maxResource') return describeBadValue(file, at, 'must be an integer >= 1 or auto', value);
       return describeBadValue(file, at, 'must be a number, a string or a boolean', value);
     }
     case 'invalid_type':
@@ -227,8 +205,54 @@ function checkSemantics(space: SearchSpace, file: string): void {
     for (const [name, d] of Object.entries(space.params)) size *= (grid[name] ?? gridValues(d)).length;
     if (size > 1e6) bad(file, 'sampler', 'the grid has more than 1,000,000 points', size);
   }
+  checkPruner(space, file);
+  checkEnqueue(space, file);
+}
+
+function checkPruner(space: SearchSpace, file: string): void {
   const p = space.pruner;
-  if (p.type !== 'none' && p.type !== 'median' && p.minResource > space.fixed.epochs) {
-    bad(file, 'pruner.minResource', `must be <= fixed.epochs (${space.fixed.epochs})`, p.minResource);
+  const epochs = space.fixed.epochs;
+  switch (p.type) {
+    case 'threshold':
+      if (p.lower === undefined && p.upper === undefined) bad(file, 'pruner', 'the threshold pruner needs lower, upper or both');
+      if (p.lower !== undefined && p.upper !== undefined && p.lower > p.upper) bad(file, 'pruner.lower', `must be <= upper (${p.upper})`, p.lower);
+      break;
+    case 'successive-halving':
+    case 'asha':
+      if (p.minResource !== 'auto' && p.minResource > epochs) bad(file, 'pruner.minResource', `must be <= fixed.epochs (${epochs})`, p.minResource);
+      if (p.minResource === 'auto' && p.bootstrapCount > 0) {
+        bad(file, 'pruner.bootstrapCount', 'must be 0 with minResource auto (Optuna: mutually incompatible)', p.bootstrapCount);
+      }
+      break;
+    case 'hyperband':
+      if (p.minResource > epochs) bad(file, 'pruner.minResource', `must be <= fixed.epochs (${epochs})`, p.minResource);
+      if (p.maxResource !== 'auto') {
+        if (p.maxResource > epochs) bad(file, 'pruner.maxResource', `must be <= fixed.epochs (${epochs})`, p.maxResource);
+        if (p.maxResource < p.minResource) bad(file, 'pruner.maxResource', `must be >= minResource (${p.minResource})`, p.maxResource);
+      } else if (p.bootstrapCount > 0) {
+        bad(file, 'pruner.bootstrapCount', 'must be 0 with maxResource auto (Optuna: mutually incompatible)', p.bootstrapCount);
+      }
+      break;
+    default:
+      break;
   }
+}
+
+/** Each enqueued set names searched params only, with values their distributions can produce. */
+function checkEnqueue(space: SearchSpace, file: string): void {
+  space.enqueue.forEach((set, i) => {
+    for (const [name, v] of Object.entries(set)) {
+      const at = `enqueue[${i}].${name}`;
+      const d = space.params[name];
+      if (!d) bad(file, at, `is not a searched parameter (searched: ${Object.keys(space.params).join(', ') || 'none'})`, v);
+      if (!contains(d, v)) bad(file, at, `is not a value of params.${name} (${describeDistribution(d)})`, v);
+    }
+  });
+}
+
+function describeDistribution(d: Distribution): string {
+  if (d.type === 'categorical') return `one of ${d.choices.map((c) => JSON.stringify(c)).join(', ')}`;
+  const kind = d.type === 'int' ? 'an integer' : 'a number';
+  const step = d.step !== null && !(d.type === 'int' && d.step === 1) ? ` on steps of ${d.step}` : '';
+  return `${kind} in [${d.low}, ${d.high}]${step}`;
 }

@@ -9,124 +9,37 @@
  * Operations are serialized; the data is read once and kept in memory (the study lock, lock.ts, makes
  * this process the only writer).
  */
-import { copyFile, link, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { writeFileAtomic } from '../atomic-write.js';
 import { dirname, join } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { UserError } from '../errors.js';
-import type { FrozenTrial, StudyRecord, TrialState } from '../study/types.js';
+import type { FrozenTrial, StudyRecord } from '../study/types.js';
+import { BACKUP_SUFFIX, readStudyFile, STUDY_FILE, studyProblem } from './study-file.js';
 import { applyCreateTrial, applyUpdateTrial, newStudyRecord, type NewStudy, type NewTrial, type TrialStore, type TrialUpdate } from './types.js';
 
-export const STUDY_FILE = 'study.json';
-export const BACKUP_SUFFIX = '.bak';
-const TRIAL_STATES: readonly TrialState[] = ['running', 'complete', 'pruned', 'fail'];
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Why `data` is not a study record, or null when it looks like one. */
-function studyProblem(data: unknown): string | null {
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return 'not a JSON object';
-  const d = data as Partial<StudyRecord>;
-  if (typeof d.name !== 'string' || d.name === '') return 'no study name';
-  if (!Array.isArray(d.trials)) return 'no trials list';
-  const seen = new Set<number>();
-  for (const [i, x] of d.trials.entries()) {
-    if (x === null || typeof x !== 'object' || typeof (x as FrozenTrial).number !== 'number') return 'a trial without a number';
-    const t = x as Partial<FrozenTrial>;
-    const at = `trials[${i}]`;
-    const got = (v: unknown) => ` (got ${JSON.stringify(v) ?? String(v)})`;
-    if (!Number.isInteger(t.number) || t.number! < 0) return `${at}.number: not a trial number${got(t.number)}`;
-    if (seen.has(t.number!)) return `${at}.number: trial ${t.number} appears twice`;
-    seen.add(t.number!);
-    if (!TRIAL_STATES.includes(t.state as TrialState)) return `${at}.state: expected one of ${TRIAL_STATES.join(', ')}${got(t.state)}`;
-    if (t.params === null || typeof t.params !== 'object' || Array.isArray(t.params)) return `${at}.params: not an object${got(t.params)}`;
-    // A NaN intermediate value is written as null by JSON.
-    const numbers = (v: unknown) => Array.isArray(v) && v.every((n) => n === null || typeof n === 'number');
-    if (t.intermediateValues !== undefined && !numbers(t.intermediateValues)) return `${at}.intermediateValues: not a list of numbers${got(t.intermediateValues)}`;
-    if (t.epochs !== undefined && !Array.isArray(t.epochs)) return `${at}.epochs: not a list${got(t.epochs)}`;
-    if (t.value !== undefined && t.value !== null && typeof t.value !== 'number') return `${at}.value: not a number or null${got(t.value)}`;
-  }
-  return null;
-}
+export { STUDY_FILE, BACKUP_SUFFIX };
 
 /** Writes `text` to `file` atomically (tmp + fsync + rename), keeping the old file as `file.bak`. */
 export async function writeWithBackup(file: string, text: string): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(text, 'utf8');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  if (await exists(file)) {
-    const bak = `${file}${BACKUP_SUFFIX}`;
-    const bakTmp = `${bak}.tmp-${process.pid}`;
-    await rm(bakTmp, { force: true });
-    try {
-      await link(file, bakTmp);
-    } catch {
-      await copyFile(file, bakTmp);
-    }
-    await rename(bakTmp, bak);
-  }
-  await rename(tmp, file);
-  try {
-    const dir = await open(dirname(file), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
-  } catch {
-    // Directories cannot be fsynced on every platform; the rename is still atomic.
-  }
+  await writeFileAtomic(file, text, { backup: `${file}${BACKUP_SUFFIX}` });
 }
 
 /**
- * Removes the temporary files of writeWithBackup (study.json.tmp-PID, study.json.bak.tmp-PID) that a
+ * Removes the temporary files of writeWithBackup (study.json.tmp-PID-N, study.json.bak.tmp-PID-N) that a
  * process killed in the middle of a write left in the study folder `dir`. Only the lock holder may call it.
  */
 export async function removeWriteLeftovers(dir: string): Promise<void> {
-  for (const f of await readdir(dir)) if (/^study\.json(\.bak)?\.tmp-\d+$/.test(f)) await rm(join(dir, f), { force: true });
+  for (const f of await readdir(dir)) if (/^study\.json(\.bak)?\.tmp-\d+(-\d+)?$/.test(f)) await rm(join(dir, f), { force: true });
 }
 
 /** lowdb adapter for study.json with the guarantees above. */
 export class SafeStudyFile implements Adapter<StudyRecord | null> {
   constructor(readonly file: string) {}
 
-  private restoreHint(): string {
-    return `restore the previous copy with: cp ${this.file}${BACKUP_SUFFIX} ${this.file}`;
-  }
-
-  async read(): Promise<StudyRecord | null> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      if (await exists(`${this.file}${BACKUP_SUFFIX}`)) {
-        throw new UserError(`${this.file}: missing, but ${this.file}${BACKUP_SUFFIX} exists; ${this.restoreHint()}`);
-      }
-      return null;
-    }
-    if (text.trim() === '') throw new UserError(`${this.file}: empty (truncated) study file; ${this.restoreHint()}`);
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch (err) {
-      const why = (err as Error).message.split('\n')[0]!;
-      throw new UserError(`${this.file}: invalid JSON, the file is truncated or corrupt (${why}); ${this.restoreHint()}`);
-    }
-    const problem = studyProblem(data);
-    if (problem) throw new UserError(`${this.file}: not a study file (${problem}); ${this.restoreHint()}`);
-    return data as StudyRecord;
+  /** Through the one study-file reader (study-file.ts): null when there is no study yet. */
+  read(): Promise<StudyRecord | null> {
+    return readStudyFile(this.file);
   }
 
   async write(data: StudyRecord | null): Promise<void> {

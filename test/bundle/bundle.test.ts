@@ -43,7 +43,7 @@ beforeAll(() => {
   // --no-dawn: the wasm path must not need Dawn; Dawn's 21 MB are tested by the size check below.
   const r = spawnSync(process.execPath, [join(REPO, 'scripts/bundle.mjs'), '--out', bundle, '--no-dawn'], { cwd: REPO, encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
-}, 300_000);
+}, 600_000);
 
 afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });

@@ -39,7 +39,7 @@ const CASES: Case[] = [
   SPACE('space-log-low-zero.yaml', ': params.lr.low: must be > 0 for a log distribution (got 0)'),
   SPACE('space-empty-choices.yaml', ': params.dropout.choices: must not be empty'),
   SPACE('space-unknown-sampler.yaml', ': sampler.type: unknown type; expected one of tpe, random, grid (got "cmaes")'),
-  SPACE('space-unknown-pruner.yaml', ': pruner.type: unknown type; expected one of none, median, successive-halving, asha (got "hyperband")'),
+  SPACE('space-unknown-pruner.yaml', ': pruner.type: unknown type; expected one of none, median, percentile, threshold, successive-halving, asha, hyperband (got "bohb")'),
   SPACE('space-negative-budget.yaml', ': budget.trials: must be > 0 (got -3)'),
   SPACE('space-zero-timeout.yaml', ': budget.trialTimeoutMinutes: must be > 0 (got 0)'),
   SPACE('space-unknown-field.yaml', ': workerz: unknown key (got 2)'),

@@ -49,6 +49,8 @@ export function writeSpace(dir: string, name: string, o: SpaceOptions = {}): str
 export interface RunResult {
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** The run outlived `timeoutMs` and was SIGKILLed by the helper (not by the test). */
+  timedOut: boolean;
   out: string;
   err: string;
 }
@@ -68,11 +70,15 @@ export function cli(
     let err = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs ?? 120_000);
     child.on('error', fail);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      done({ code, signal, out, err });
+      done({ code, signal, timedOut, out, err });
     });
     opts.onStart?.(child);
   });

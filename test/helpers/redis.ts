@@ -1,6 +1,7 @@
 /**
  * A throwaway redis-server for tests: on 127.0.0.1, a free port, no persistence; stopped by `stop()`.
- * `REDIS_SERVER` is null when redis-server is not installed (tests then skip with that reason).
+ * `REDIS_SERVER` is null when redis-server is not installed: tests use REDIS_TOOL with describeWithTool
+ * (helpers/tools.ts): a failure in CI, a skip with the reason elsewhere.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -10,6 +11,7 @@ export const REDIS_SERVER: string | null = (() => {
   return r.status === 0 ? 'redis-server' : null;
 })();
 export const NO_REDIS_REASON = 'redis-server is not installed (apt-get install redis-server; .ci/run does it)';
+export const REDIS_TOOL = { name: 'redis-server', present: REDIS_SERVER !== null, reason: NO_REDIS_REASON };
 
 export interface TestRedis {
   url: string;

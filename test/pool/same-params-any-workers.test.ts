@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadSearchSpace } from '../../src/search-space/index.js';
 import type { StudyRecord } from '../../src/study/types.js';
+import { sweepOnVirtualClock } from '../../src/study/virtual-runner.js';
 import { REPO, runCli } from '../helpers/cli.js';
 
 /** The real pool (piscina threads) and driver with the scripted trainer: no TF.js. */
@@ -28,5 +30,9 @@ describe('a seeded sweep is the same whatever the number of workers', () => {
     // TPE left its random start-up phase (4 trials) and ASHA pruned something: the check is not vacuous.
     expect(one.trials.some((t) => t.state === 'pruned')).toBe(true);
     expect(new Set(one.trials.map((t) => JSON.stringify(t.params))).size).toBe(12);
+    // The virtual-clock runner (used by bench:pruning and the sizing test) gives the same sweep as the real pool.
+    const space = await loadSearchSpace(join(REPO, 'search-spaces/quickstart.yaml'));
+    const virtual = await sweepOnVirtualClock({ space: { ...space, budget: { ...space.budget, trials: 12 } }, workers: 2 });
+    expect(summary({ trials: virtual.summary.trials } as StudyRecord)).toEqual(summary(one));
   });
 });

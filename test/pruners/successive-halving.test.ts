@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { SuccessiveHalvingPruner, createPruner, isPromotable } from '../../src/pruners/index.js';
+import { SuccessiveHalvingPruner, createPruner, estimateMinResource, isPromotable } from '../../src/pruners/index.js';
 import { frozenTrial } from '../helpers/frozen-trial.js';
 
 describe('successive halving (ASHA)', () => {
@@ -39,8 +39,35 @@ describe('successive halving (ASHA)', () => {
   });
 
   it('the factory builds it for asha and successive-halving; constructors name the bad value', () => {
-    expect(createPruner({ type: 'asha', minResource: 2, reductionFactor: 4, minEarlyStoppingRate: 0 })).toBeInstanceOf(SuccessiveHalvingPruner);
+    expect(createPruner({ type: 'asha', minResource: 2, reductionFactor: 4, minEarlyStoppingRate: 0, bootstrapCount: 0 })).toBeInstanceOf(SuccessiveHalvingPruner);
     expect(() => new SuccessiveHalvingPruner({ reductionFactor: 1 })).toThrow(new UserError('reductionFactor must be an integer >= 2, got 1'));
     expect(() => new SuccessiveHalvingPruner({ minResource: 0.5 })).toThrow(new UserError('minResource must be an integer >= 1, got 0.5'));
+  });
+
+  it('bootstrapCount: a trial reaching a rung is pruned while at most bootstrapCount trials reached it (Optuna)', () => {
+    // Optuna's test_successive_halving_pruner_bootstrap_parameter: bootstrap_count=1.
+    const p = new SuccessiveHalvingPruner({ minResource: 1, reductionFactor: 2, bootstrapCount: 1 });
+    const first = frozenTrial(0, { state: 'running', values: [1] });
+    expect(p.prune([], first, 'minimize')).toBe(true); // 1 value at the rung: <= 1
+    expect(p.prune([first], frozenTrial(1, { state: 'running', values: [1] }), 'minimize')).toBe(false); // 2 values, tie: best
+    const p3 = new SuccessiveHalvingPruner({ minResource: 1, reductionFactor: 2, bootstrapCount: 3 });
+    const two = [frozenTrial(0, { values: [5] }), frozenTrial(1, { values: [6] })];
+    expect(p3.prune(two, frozenTrial(2, { state: 'running', values: [0] }), 'minimize')).toBe(true); // 3 <= 3, even the best
+    expect(p3.prune([...two, frozenTrial(2, { values: [7] })], frozenTrial(3, { state: 'running', values: [0] }), 'minimize')).toBe(false);
+    expect(() => new SuccessiveHalvingPruner({ minResource: 'auto', bootstrapCount: 1 })).toThrow(UserError);
+  });
+
+  it("minResource 'auto': 1 % of the longest complete trial, at least 1; no pruning before one is visible", () => {
+    const p = new SuccessiveHalvingPruner({ minResource: 'auto', reductionFactor: 2 });
+    const bad = frozenTrial(9, { state: 'running', values: [0.1] });
+    expect(p.prune([frozenTrial(0, { state: 'pruned', values: [0.9] })], bad, 'maximize')).toBe(false); // no complete trial
+    const done = (steps: number) => frozenTrial(0, { values: new Array<number>(steps).fill(0.9) });
+    expect(estimateMinResource([done(30)])).toBe(1);
+    expect(estimateMinResource([done(250), done(99)])).toBe(2);
+    expect(estimateMinResource([frozenTrial(0, { state: 'pruned', values: [1] })])).toBe(null);
+    expect(p.prune([done(30)], bad, 'maximize')).toBe(true); // rung at 1
+    expect(p.rungSteps(20, [done(250)])).toEqual([2, 4, 8, 16]);
+    expect(p.prune([done(250)], bad, 'maximize')).toBe(false); // step 1 is not a rung at min resource 2
+    expect(p.prune([done(250)], frozenTrial(9, { state: 'running', values: [0.1, 0.1] }), 'maximize')).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Opens report.html in Debian's headless chromium (CI installs the `chromium` package): no console
  * error, no failed load, >= 7 rendered charts, and a full-page screenshot saved next to the report
- * (its path is printed). Skipped, with the reason, only when chromium is not installed.
+ * (its path is printed). Without chromium: a failure in CI, a skip with the reason elsewhere (helpers/tools.ts).
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,13 +9,14 @@ import { pathToFileURL } from 'node:url';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReports } from '../../src/report/index.js';
+import { describeWithTool } from '../helpers/tools.js';
 import { findChromium, HeadlessPage } from './helpers/cdp.js';
 import { writeStudyFixture } from './helpers/fixture.js';
 
 const chromium = findChromium();
-if (!chromium) console.warn('browser.test.ts skipped: chromium is not installed (apt-get install -y chromium)');
+const CHROMIUM = { name: 'chromium', present: chromium !== null, reason: 'chromium is not installed (apt-get install -y chromium; .ci/run does it)' };
 
-describe.skipIf(!chromium)('report.html in headless chromium', () => {
+describeWithTool(CHROMIUM, 'report.html in headless chromium', () => {
   let page: HeadlessPage;
   let dir = '';
   beforeAll(async () => {

@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildLeaderboard, csvField, leaderboardToCsv, writeLeaderboardFiles } from '../../src/report/leaderboard.js';
+import { buildLeaderboard, csvField, csvText, leaderboardToCsv, writeLeaderboardFiles } from '../../src/report/leaderboard.js';
 import { makeStudy } from './helpers/fixture.js';
 
 /** A minimal RFC 4180 reader, to check the writer round-trips. */
@@ -48,10 +48,27 @@ describe('leaderboard files', () => {
 
     const csv = parseCsv(await readFile(join(dir, 'leaderboard.csv'), 'utf8'));
     expect(csv[0]).toEqual(['rank', 'trial', 'state', 'value', 'best_val_acc', 'last_val_acc', 'best_epoch', 'epochs', 'duration_s', 'backend',
-      'param:lr', 'param:dropout', 'param:l2', 'param:noise', 'param:optimizer', 'error']);
+      'param:lr', 'param:dropout', 'param:l2', 'param:noise', 'param:optimizer', 'enqueued', 'error']);
     expect(csv).toHaveLength(9);
     expect(csv[1]!.slice(0, 3)).toEqual(['1', '3', 'complete']);
     expect(Number(csv[1]![10])).toBe(5e-4);
+  });
+
+  it('escapes text cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR), never numbers', () => {
+    expect(csvText('=HYPERLINK("http://x","y")')).toBe(`"'=HYPERLINK(""http://x"",""y"")"`);
+    for (const bad of ['+1+1', '-2+3', '@SUM(A1)', '\tx', '\rx']) expect(csvText(bad).replace(/^"|"$/g, '').startsWith(`'${bad[0]}`)).toBe(true);
+    expect(csvText('adam')).toBe('adam');
+    const study = makeStudy();
+    for (const t of study.trials) t.params = { optimizer: '=cmd|calc', lr: -0.5, shift: '-1' };
+    study.trials[4]!.error = '@evil';
+    const rows = parseCsv(leaderboardToCsv(buildLeaderboard(study)));
+    const col = (name: string) => rows[0]!.indexOf(name);
+    for (const r of rows.slice(1)) {
+      expect(r[col('param:optimizer')]).toBe("'=cmd|calc");
+      expect(r[col('param:lr')]).toBe('-0.5'); // a number stays a number
+      expect(r[col('param:shift')]).toBe("'-1"); // a string that looks like one does not
+    }
+    expect(rows.map((r) => r[col('error')])).toContain("'@evil");
   });
 
   it('quotes CSV fields as RFC 4180 says (user-named params and values round-trip)', () => {

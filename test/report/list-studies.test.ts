@@ -20,7 +20,7 @@ describe('digit-sweep status without a name lists the studies', () => {
     const alpha = r.stdout.split('\n').find((l) => l.includes('alpha'))!;
     // quickstart: 8 trials; ASHA prunes some of them with the scripted curves
     expect(alpha).toMatch(/│ alpha\s+│ 8\s+│ \d\s+│ \d\s+│ 0\s+│ 0\s+│ 0\.9\d{3} /);
-    expect(r.stdout).toMatch(/broken .*unreadable: .*study\.json: not valid JSON/);
+    expect(r.stdout).toMatch(/broken .*unreadable: .*study\.json: invalid JSON, the file is truncated or corrupt \(.*\); there is no .*study\.json\.bak to restore/);
     expect(r.stdout).not.toContain('not-a-study');
 
     const json = JSON.parse((await runCli(['status', '--runs', runs, '--json'])).stdout) as Array<{ name: string; trials: number }>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GridSampler, createSampler } from '../../src/samplers/index.js';
+import { EnqueuedSampler, GridSampler, createSampler } from '../../src/samplers/index.js';
 import { parseSearchSpace } from '../../src/search-space/index.js';
 import type { Params } from '../../src/study/types.js';
 import { viewForTrial } from '../../src/study/view.js';
@@ -17,8 +17,10 @@ params:
 describe('grid sampler', () => {
   it('visits every point once, then says it is exhausted', () => {
     const sampler = createSampler(space.sampler);
-    expect(sampler).toBeInstanceOf(GridSampler);
-    expect((sampler as GridSampler).size(space)).toBe(6);
+    expect(sampler).toBeInstanceOf(EnqueuedSampler); // serves the (here empty) enqueue list first
+    const grid = (sampler as EnqueuedSampler).inner;
+    expect(grid).toBeInstanceOf(GridSampler);
+    expect((grid as GridSampler).size(space)).toBe(6);
     for (const lag of [0, 2]) {
       const trials = [];
       const seen = new Set<string>();

@@ -65,8 +65,8 @@ describe('bad search-space files give one-line UserErrors naming file, path and 
   });
 
   it('unknown pruner', () => {
-    expect(message('pruner: {type: hyperband}\n')).toBe(
-      'search-spaces/x.yaml: pruner.type: unknown type; expected one of none, median, successive-halving, asha (got "hyperband")',
+    expect(message('pruner: {type: bohb}\n')).toBe(
+      'search-spaces/x.yaml: pruner.type: unknown type; expected one of none, median, percentile, threshold, successive-halving, asha, hyperband (got "bohb")',
     );
   });
 

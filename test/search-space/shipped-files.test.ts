@@ -42,7 +42,8 @@ describe('shipped search spaces', () => {
     expect(s.sampler.type).toBe('tpe');
     expect(s.pruner.type).toBe('median');
     expect(s.seed).toBe(42);
-    expect(s.lag).toBe(3);
+    expect(s.lag).toBeUndefined(); // unset: workers - 1 at run time (effectiveLag)
+    expect(s.enqueue).toEqual([]);
     expect(s.keepModels).toBe(3);
     expect(s.budget.maxConsecutiveFailures).toBe(5);
     expect(s.data).toEqual({ source: 'mnist', valFraction: 0.1 });

@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisTrialStore, connectRedis } from '../../src/storage/redis.js';
-import { NO_REDIS_REASON, REDIS_SERVER, startRedis, type TestRedis } from '../helpers/redis.js';
+import { REDIS_TOOL, startRedis, type TestRedis } from '../helpers/redis.js';
+import { describeWithTool } from '../helpers/tools.js';
 import { STUDY, trialStoreContract } from './contract.js';
 
-if (!REDIS_SERVER) {
-  describe.skip(`TrialStore contract: redis (${NO_REDIS_REASON})`, () => {
-    it('skipped', () => {});
-  });
-} else {
+describeWithTool(REDIS_TOOL, 'redis store', () => {
   let server: TestRedis;
   const stores: RedisTrialStore[] = [];
   let n = 0;
@@ -59,4 +56,4 @@ if (!REDIS_SERVER) {
       expect(await a.getTrial(t)).toMatchObject({ state: 'pruned', value: 0.5 });
     });
   });
-}
+});

@@ -8,10 +8,15 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BackendError } from '../../src/errors.js';
+import { itWithTool } from '../helpers/tools.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const hasDawn = existsSync(new URL('../../node_modules/webgpu/package.json', import.meta.url));
+const DAWN = {
+  name: "Dawn's Node binding (npm package webgpu)",
+  present: existsSync(new URL('../../node_modules/webgpu/package.json', import.meta.url)),
+  reason: 'the optional dependency webgpu is not installed (npm ci installs it on linux-x64)',
+};
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
@@ -34,7 +39,7 @@ async function freshBackend() {
 const NO_WEBGPU = /^backend webgpu: (no Vulkan loader \(libvulkan\.so\.1\) on this machine|Dawn found no GPU adapter)/;
 
 describe('webgpu', () => {
-  it.runIf(hasDawn)('without an adapter: one clear BackendError', async () => {
+  itWithTool(DAWN, 'without an adapter: one clear BackendError', async () => {
     const { initBackend } = await freshBackend();
     const err = await initBackend('webgpu').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
@@ -55,7 +60,7 @@ describe('webgpu', () => {
     }
   });
 
-  it.runIf(hasDawn)('through the CLI: exit 2 and one line', () => {
+  itWithTool(DAWN, 'through the CLI: exit 2 and one line', () => {
     const r = cli(['train', '--backend', 'webgpu', '--limit', '100', '--out', '/tmp/digit-sweep-never-written']);
     expect(r.code).toBe(2);
     const lines = cliLines(r.stderr);
@@ -100,7 +105,7 @@ describe('auto', () => {
     const init = await initBackend('auto');
     expect(init.name).toBe('wasm');
     expect(init.reason).toMatch(/^fastest available \(tensorflow: needs @tensorflow\/tfjs-node-gpu or @tensorflow\/tfjs-node installed \(neither is installed/);
-    if (hasDawn) expect(init.reason).toMatch(/; webgpu: (no Vulkan loader|Dawn found no GPU adapter)/);
+    if (DAWN.present) expect(init.reason).toMatch(/; webgpu: (no Vulkan loader|Dawn found no GPU adapter)/);
     const tf = await import('@tensorflow/tfjs');
     expect(tf.getBackend()).toBe('wasm');
   });

@@ -39,10 +39,13 @@ describe('train() on wasm', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('saves the best epoch; the saved model predicts what the trainer validated', async () => {
+  it('saves the epoch that earns the objective (here the lowest valLoss); the saved model predicts what the trainer validated', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'ds-trainer-')), 'm');
-    const result = await train(DEFAULT_TRAIN_PARAMS, data, { epochs: 2, batchSize: 32, seed: 5, backend: 'wasm', saveDir: dir });
+    const objective = { metric: 'valLoss', direction: 'minimize' } as const;
+    const result = await train(DEFAULT_TRAIN_PARAMS, data, { epochs: 2, batchSize: 32, seed: 5, backend: 'wasm', saveDir: dir, objective });
     expect(result.stopped).toBe(false);
+    const losses = result.history.map((m) => m.valLoss);
+    expect(result.bestEpoch).toBe(losses.indexOf(Math.min(...losses)) + 1);
     const model = await loadModel(dir);
     const probs = predictProbabilities(model, data.val);
     let ok = 0;
