@@ -1,6 +1,7 @@
 /**
  * One backend's figures, in its own process (so peak RSS is that backend's): training img/s at each
- * batch size, augmentation cost, inference img/s, peak RSS. Prints one JSON line. Used by bench/main.ts:
+ * batch size (with kernel dispatches per step), augmentation cost, inference img/s (--infer-images 0: none),
+ * peak RSS. Prints one JSON line. Used by bench/main.ts:
  *   node dist/bench/backend.js --backend wasm --batches 64,128 --steps 10
  */
 import { parseArgs } from 'node:util';
@@ -27,7 +28,7 @@ try {
     (out.training as unknown[]).push(await measureTraining(data.train, { backend: init.name, batchSize: b, steps: Number(values.steps) }));
   }
   const infer = { ...data.test, count: Math.min(data.test.count, Number(values['infer-images'])) };
-  out.inference = await measureInference(infer, { backend: init.name, batchSize: 1000 });
+  if (infer.count > 0) out.inference = await measureInference(infer, { backend: init.name, batchSize: 1000 });
 } catch (err) {
   out.error = (err as Error).message.split('\n')[0];
 }

@@ -5,11 +5,15 @@
  *   - pool scaling on wasm: training throughput of the real worker pool with 1 and with 2 workers;
  *   - the PyTorch reference (../shared/reference/torch_seed_cnn.py) in the same run, where Debian's
  *     python3-torch is installed, with augmentation like ours, for a side-by-side figure on the same machine.
+ *   - with --baseline DIST (the dist/ folder of an earlier build, beside a node_modules): the wasm training
+ *     figures of both builds, measured alternately (--rounds N processes each, new first), with medians
+ *     and the speed-up, so old and new are compared in one run on the same (possibly busy) machine.
  * Options: --backends wasm,webgpu  --batches 64,128  --steps 10  --no-pool  --no-torch  --out FILE
+ *          --baseline DIST  --rounds 3
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../atomic-write.js';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,12 +34,15 @@ const { values } = parseArgs({
     'pool-images': { type: 'string', default: '3000' },
     reference: { type: 'string', default: resolve(here, '../../../shared/reference/torch_seed_cnn.py') },
     out: { type: 'string' },
+    baseline: { type: 'string' },
+    rounds: { type: 'string', default: '3' },
   },
 });
 
-async function backendFigures(backend: string): Promise<unknown> {
+async function backendFigures(backend: string, dist = resolve(here, '..'), extra: string[] = []): Promise<unknown> {
   try {
-    const { stdout } = await run(process.execPath, [join(here, 'backend.js'), '--backend', backend, '--batches', values.batches!, '--steps', values.steps!], {
+    const script = join(dist, 'bench', 'backend.js');
+    const { stdout } = await run(process.execPath, [script, '--backend', backend, '--batches', values.batches!, '--steps', values.steps!, ...extra], {
       maxBuffer: 1 << 24,
       timeout: 20 * 60_000,
     });
@@ -70,14 +77,61 @@ async function torchReference(): Promise<unknown> {
   return results;
 }
 
+interface TrainingRow {
+  batchSize: number;
+  msPerStep: number;
+  cpuMsPerStep?: number;
+  trainImgPerSec: number;
+  dispatchesPerStep?: number;
+}
+
+/** New and baseline builds on wasm, alternately, `rounds` processes each; medians per batch size. */
+async function baselineComparison(baseline: string, rounds: number): Promise<unknown> {
+  if (!existsSync(join(baseline, 'bench', 'backend.js'))) return { error: `${baseline}/bench/backend.js not found (--baseline names a dist/ folder)` };
+  const runs: Record<'new' | 'baseline', TrainingRow[][]> = { new: [], baseline: [] };
+  for (let r = 0; r < rounds; r++) {
+    for (const [side, dist] of [['new', resolve(here, '..')], ['baseline', resolve(baseline)]] as const) {
+      const fig = (await backendFigures('wasm', dist, ['--infer-images', '0'])) as { training?: TrainingRow[]; error?: string };
+      if (!fig.training) return { error: `${side} build: ${fig.error ?? 'no training figures'}` };
+      runs[side].push(fig.training);
+    }
+  }
+  const batches = runs.new[0]!.map((row) => row.batchSize);
+  return batches.map((batchSize, i) => {
+    const side = (name: 'new' | 'baseline') => {
+      const rows = runs[name].map((rs) => rs[i]!);
+      const ms = median(rows.map((row) => row.msPerStep));
+      const cpuMs = rows.every((row) => row.cpuMsPerStep !== undefined) ? median(rows.map((row) => row.cpuMsPerStep!)) : null;
+      return {
+        msPerStep: ms,
+        trainImgPerSec: Math.round((1000 * batchSize * 10) / ms) / 10,
+        cpuMsPerStep: cpuMs,
+        dispatchesPerStep: rows[0]!.dispatchesPerStep ?? null,
+        msPerStepRuns: rows.map((row) => row.msPerStep),
+      };
+    };
+    const now = side('new');
+    const before = side('baseline');
+    const ratio = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.round((a / b) * 100) / 100);
+    return { batchSize, rounds, new: now, baseline: before, speedup: ratio(before.msPerStep, now.msPerStep), cpuSpeedup: ratio(before.cpuMsPerStep, now.cpuMsPerStep) };
+  });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
 const report: Record<string, unknown> = {
   date: new Date().toISOString(),
   machine: { cpus: availableParallelism(), model: cpus()[0]?.model ?? '', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
   backends: [] as unknown[],
 };
-for (const b of values.backends!.split(',')) (report.backends as unknown[]).push(await backendFigures(b));
+if (values.baseline) report.baselineComparison = await baselineComparison(values.baseline, Number(values.rounds));
+for (const b of values.backends!.split(',').filter(Boolean)) (report.backends as unknown[]).push(await backendFigures(b));
 if (!values['no-pool']) report.poolScaling = await measurePoolScaling({ images: Number(values['pool-images']) });
 if (!values['no-torch']) report.pytorchReference = await torchReference();
 const json = JSON.stringify(report, null, 2);
 console.log(json);
-if (values.out) await writeFile(values.out, json);
+if (values.out) await writeFileAtomic(values.out, json);

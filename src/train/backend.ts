@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from '../errors.js';
+import { registerFusedKernels } from './fused/index.js';
 
 export const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -54,6 +55,7 @@ export function currentBackend(): BackendInit | null {
 }
 
 async function initOne(name: ConcreteBackend): Promise<BackendInit> {
+  registerFusedKernels();
   switch (name) {
     case 'tensorflow':
       return initTensorflow();
@@ -108,8 +110,17 @@ interface GPULike {
   requestAdapter(options?: unknown): Promise<AdapterLike | null>;
 }
 interface AdapterLike {
-  info?: { vendor?: string; architecture?: string; device?: string; description?: string };
+  info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
+  isFallbackAdapter?: boolean;
 }
+
+/**
+ * Set to 1 to train on a fallback adapter (a CPU implementation of Vulkan such as SwiftShader, which
+ * Debian's chromium package ships): it runs WGSL correctly but far too slowly to train (576 images did
+ * not finish one epoch in 10 minutes), so `--backend webgpu` refuses it unless this says otherwise.
+ * The webgpu kernel tests set it.
+ */
+export const ALLOW_FALLBACK_ADAPTER_ENV = 'DIGIT_SWEEP_ALLOW_FALLBACK_ADAPTER';
 
 async function loadDawn(): Promise<DawnModule> {
   // DAWN_NODE points at a dawn.node shipped next to a bundle (a GPU machine without node_modules).
@@ -153,6 +164,14 @@ async function initWebgpu(): Promise<BackendInit> {
   if (!adapter) {
     throw new BackendError('backend webgpu: Dawn found no GPU adapter (no Vulkan driver for a GPU on this machine)');
   }
+  const adapterInfo = adapter.info ?? {};
+  const fallback = adapterInfo.isFallbackAdapter === true || adapter.isFallbackAdapter === true || /swiftshader|llvmpipe/i.test(`${adapterInfo.architecture ?? ''} ${adapterInfo.description ?? ''}`);
+  if (fallback && process.env[ALLOW_FALLBACK_ADAPTER_ENV] !== '1') {
+    const name = adapterInfo.description || adapterInfo.architecture || 'unknown';
+    throw new BackendError(
+      `backend webgpu: the only adapter is a CPU fallback (${name}), far too slow to train; set ${ALLOW_FALLBACK_ADAPTER_ENV}=1 to use it anyway`,
+    );
+  }
   const nav = (g.navigator ?? {}) as Record<string, unknown>;
   try {
     Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
@@ -173,6 +192,7 @@ async function initWebgpu(): Promise<BackendInit> {
       architecture: info.architecture ?? '',
       device: info.device ?? '',
       description: info.description ?? '',
+      fallbackAdapter: String(fallback),
       flags,
     },
   };

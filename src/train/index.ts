@@ -3,6 +3,24 @@ export { BACKENDS, currentBackend, initBackend, type BackendInit, type BackendNa
 export { buildModel, countParams, MODEL_PARAMS, MODEL_TRAINABLE_PARAMS, regularizationLosses } from './model.js';
 export { augmentBatch, NO_AUGMENT, type AugmentOptions } from './augment.js';
 export { calibrateBatchNorm } from './batchnorm.js';
+export { countDispatches, type DispatchCount } from './dispatches.js';
 export { loadModel, saveModel } from './model-io.js';
-export { DEFAULT_TRAIN_PARAMS, predictProbabilities, train, type TrainOptions, type TrainResult } from './train.js';
-export { measureBatchNormLag, measureInference, measureTraining, type BatchNormLagPoint, type TrainingThroughput } from './measure.js';
+export { createOptimizer, DEFAULT_TRAIN_PARAMS, predictProbabilities, train, type TrainOptions, type TrainResult } from './train.js';
+export { countStepDispatches, measureBatchNormLag, measureInference, measureTraining, type BatchNormLagPoint, type TrainingThroughput } from './measure.js';
+export {
+  ADAM_UPDATE,
+  BN_TRAINING,
+  BN_TRAINING_GRAD,
+  batchNormalization,
+  CONV_RELU,
+  conv2d,
+  conv2dReluTraining,
+  DROPOUT,
+  dropout,
+  dropoutTraining,
+  RELU_BIAS_GRAD,
+  FusedAdamOptimizer,
+  fusedBatchNormTraining,
+  registerFusedKernels,
+  unregisterFusedKernels,
+} from './fused/index.js';

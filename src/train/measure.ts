@@ -7,20 +7,25 @@ import { IMAGE_SIZE, type ImageSet } from '../data/types.js';
 import { createRng, permutation } from '../random.js';
 import { augmentBatch } from './augment.js';
 import { initBackend, type BackendName } from './backend.js';
+import { countDispatches, type DispatchCount } from './dispatches.js';
 import { buildModel } from './model.js';
-import { predictProbabilities, trainStep } from './train.js';
+import { createOptimizer, predictProbabilities, trainStep } from './train.js';
 
 export interface TrainingThroughput {
   backend: string;
   batchSize: number;
   steps: number;
   msPerStep: number;
+  /** CPU time (user + system, all threads) per step: steadier than wall time on a shared machine. */
+  cpuMsPerStep: number;
   trainImgPerSec: number;
   /** Augmentation (rotation/zoom/shift + noise, in JS) per batch, and its share of a step. */
   augmentMsPerBatch: number;
   augmentShare: number;
   /** Tensors alive after the timed steps minus before (0 = no leak). */
   tensorLeak: number;
+  /** Kernel dispatches of one training step (src/train/dispatches.ts). */
+  dispatchesPerStep: number;
 }
 
 /** Times `steps` training steps (after `warmup`) on real images; median step time. */
@@ -29,32 +34,43 @@ export async function measureTraining(
   opts: { backend: BackendName; batchSize: number; steps: number; warmup?: number; seed?: number },
 ): Promise<TrainingThroughput> {
   const init = await initBackend(opts.backend);
-  const model = buildModel({ dropout: 0.4, l2: 1e-5 }, opts.seed ?? 1);
-  const optimizer = tf.train.adam(1e-3);
+  const model = buildModel({ dropout: 0.4, l2: 0 }, opts.seed ?? 1); // the trainer's defaults
+  const optimizer = createOptimizer(1e-3);
   const rng = createRng(opts.seed ?? 1);
   const order = permutation(set.count, rng);
   const x = new Float32Array(opts.batchSize * IMAGE_SIZE);
   const y = new Int32Array(opts.batchSize);
   const aug = { rotation: 10, zoom: 0.1, shift: 0.1, noise: 0.05 };
   const stepTimes: number[] = [];
+  const cpuTimes: number[] = [];
   const augTimes: number[] = [];
   const warmup = opts.warmup ?? 3;
   let before = 0;
+  let dispatches: { result: [tf.Scalar, tf.Scalar]; count: DispatchCount } | null = null;
   try {
     for (let s = 0; s < warmup + opts.steps; s++) {
       if (s === warmup) before = tf.memory().numTensors;
       const start = (s * opts.batchSize) % Math.max(1, set.count - opts.batchSize);
       const idx = order.subarray(start, start + opts.batchSize);
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
       augmentBatch(set.images, idx, x, aug, rng);
       for (let k = 0; k < idx.length; k++) y[k] = set.labels![idx[k]!]!;
       const t1 = performance.now();
-      const [loss, correct] = trainStep(model, optimizer, x.subarray(0, idx.length * IMAGE_SIZE), y.subarray(0, idx.length));
+      const xs = x.subarray(0, idx.length * IMAGE_SIZE);
+      const ys = y.subarray(0, idx.length);
+      // The last warm-up step is counted (counting costs a little time, so not a timed one).
+      const [loss, correct] =
+        s === warmup - 1 || (warmup === 0 && s === 0)
+          ? ((dispatches = countDispatches(() => trainStep(model, optimizer, xs, ys))), dispatches.result)
+          : trainStep(model, optimizer, xs, ys);
       await loss.data(); // wait for the step to finish (GPU backends run asynchronously)
       tf.dispose([loss, correct]);
       const t2 = performance.now();
+      const cpu = process.cpuUsage(cpu0);
       if (s >= warmup) {
         stepTimes.push(t2 - t0);
+        cpuTimes.push((cpu.user + cpu.system) / 1000);
         augTimes.push(t1 - t0);
       }
     }
@@ -66,11 +82,36 @@ export async function measureTraining(
       batchSize: opts.batchSize,
       steps: opts.steps,
       msPerStep: round(ms),
+      cpuMsPerStep: round(median(cpuTimes)),
       trainImgPerSec: round((opts.batchSize * 1000) / ms),
       augmentMsPerBatch: round(augMs),
       augmentShare: round(augMs / ms, 4),
       tensorLeak: leak,
+      dispatchesPerStep: dispatches!.count.total,
     };
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+/**
+ * Kernel dispatches of one training step of the trainer's model (the step the trainer runs), after one
+ * warm-up step (the first step also creates the optimizer's slots). Random images: the count does not
+ * depend on the pixels.
+ */
+export async function countStepDispatches(opts: { backend: BackendName; batchSize: number; seed?: number; l2?: number }): Promise<DispatchCount> {
+  await initBackend(opts.backend);
+  const model = buildModel({ dropout: 0.4, l2: opts.l2 ?? 0 }, opts.seed ?? 1);
+  const optimizer = createOptimizer(1e-3);
+  const rng = createRng(opts.seed ?? 1);
+  const x = Float32Array.from({ length: opts.batchSize * IMAGE_SIZE }, () => rng.next());
+  const y = Int32Array.from({ length: opts.batchSize }, (_, i) => i % 10);
+  try {
+    tf.dispose(trainStep(model, optimizer, x, y));
+    const { result, count } = countDispatches(() => trainStep(model, optimizer, x, y));
+    tf.dispose(result);
+    return count;
   } finally {
     optimizer.dispose();
     model.dispose();
@@ -128,7 +169,7 @@ export async function measureBatchNormLag(
   await initBackend(opts.backend);
   const { calibrateBatchNorm } = await import('./batchnorm.js');
   const model = buildModel({ dropout: 0.4, l2: 0 }, opts.seed ?? 1);
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = createOptimizer(1e-3);
   const rng = createRng(opts.seed ?? 1);
   const x = new Float32Array(opts.batchSize * IMAGE_SIZE);
   const y = new Int32Array(opts.batchSize);

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainParams } from '../study/types.js';
+import { batchNormalization, conv2d, dropout } from './fused/index.js';
 
 export const MODEL_PARAMS = 459_210;
 export const MODEL_TRAINABLE_PARAMS = 458_634;
@@ -16,7 +17,8 @@ export function buildModel(params: ModelParams, seed = 0): tf.Sequential {
   let layerSeed = seed * 101;
   const init = () => tf.initializers.glorotUniform({ seed: ++layerSeed });
   const conv = (filters: number, kernelSize: number, strides = 1, padding: 'valid' | 'same' = 'valid', input = false) =>
-    tf.layers.conv2d({
+    // Keras' Conv2D; in training conv + bias + ReLU run fused where the backend has the kernels.
+    conv2d({
       filters,
       kernelSize,
       strides,
@@ -26,9 +28,11 @@ export function buildModel(params: ModelParams, seed = 0): tf.Sequential {
       kernelRegularizer: reg(),
       ...(input ? { inputShape: [28, 28, 1] } : {}),
     });
-  const bn = () => tf.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-3 });
+  // Keras' BatchNormalization; in training its step runs as fused kernels where the backend has them.
+  const bn = () => batchNormalization({ momentum: 0.99, epsilon: 1e-3 });
   // No seed on Dropout: a seeded tf.dropout draws the same mask at every step.
-  const drop = () => tf.layers.dropout({ rate: params.dropout });
+  // In training one kernel each way where the backend has them (src/train/fused/dropout.ts).
+  const drop = () => dropout({ rate: params.dropout });
 
   const model = tf.sequential({ name: 'digit_cnn' });
   model.add(conv(32, 3, 1, 'valid', true));

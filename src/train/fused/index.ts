@@ -1,0 +1,42 @@
+/**
+ * Fused training ops: BatchNormalization (forward with the moving averages, and its gradient), Adam
+ * (one kernel for every variable), Conv2D + bias + ReLU and Dropout (forward and gradient). Kernels for `cpu` (the reference) and `wasm`; on other backends the
+ * layer and the optimizer run TF.js's own composition.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { adamKernelConfigs } from './adam.js';
+import { batchNormKernelConfigs } from './batchnorm-kernels.js';
+import { convReluGradConfig, convReluKernelConfigs } from './conv-relu.js';
+import { dropoutGradConfig, dropoutKernelConfigs } from './dropout.js';
+import type { CpuSideBackend } from './memory.js';
+
+export { ADAM_UPDATE, FusedAdamOptimizer } from './adam.js';
+export { BN_TRAINING, BN_TRAINING_GRAD } from './batchnorm-kernels.js';
+export { batchNormalization, fusedBatchNormAvailable, fusedBatchNormTraining } from './batchnorm-layer.js';
+export { CONV_RELU, conv2d, conv2dReluTraining, RELU_BIAS_GRAD } from './conv-relu.js';
+export { DROPOUT, DROPOUT_GRAD, dropout, dropoutTraining } from './dropout.js';
+
+function configs(backend: CpuSideBackend): tf.KernelConfig[] {
+  return [...batchNormKernelConfigs(backend), ...adamKernelConfigs(backend), ...convReluKernelConfigs(backend), ...dropoutKernelConfigs(backend)];
+}
+
+/** Registers the fused kernels for cpu and wasm. Idempotent; no backend needs to be initialized. */
+export function registerFusedKernels(): void {
+  for (const backend of ['cpu', 'wasm'] as CpuSideBackend[]) {
+    for (const config of configs(backend)) {
+      if (tf.getKernel(config.kernelName, backend) === undefined) tf.registerKernel(config);
+    }
+  }
+  for (const grad of [convReluGradConfig, dropoutGradConfig]) {
+    if (tf.getGradient(grad.kernelName) === undefined) tf.registerGradient(grad);
+  }
+}
+
+/** Removes them again (benchmarks and tests compare against TF.js's composition). */
+export function unregisterFusedKernels(): void {
+  for (const backend of ['cpu', 'wasm'] as CpuSideBackend[]) {
+    for (const config of configs(backend)) {
+      if (tf.getKernel(config.kernelName, backend) !== undefined) tf.unregisterKernel(config.kernelName, backend);
+    }
+  }
+}
