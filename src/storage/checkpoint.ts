@@ -4,8 +4,8 @@
  * trainer turns its tensors into named Float32Arrays, this file only stores them.
  *
  * One format (`encodeCheckpoint`/`decodeCheckpoint`), two places:
- *  - a file `runs/<study>/checkpoints/trial-<n>.ckpt` for a local pool (written atomically: temp file,
- *    fsync, rename; one file per running trial, removed by the driver when the trial ends, leftovers
+ *  - a file `runs/<study>/checkpoints/trial-<n>.ckpt` for a local pool (written by the one atomic
+ *    writer, atomic-write.ts: temp file, fsync, rename; one file per running trial, removed by the driver when the trial ends, leftovers
  *    of a killed driver removed when the study is resumed);
  *  - the Redis key `digit-sweep:<study>:checkpoint:<n>` for `digit-sweep worker` machines (any worker can
  *    continue the trial; the worker mirrors it into a local temp file for its trainer thread).
@@ -13,10 +13,10 @@
  * shape, length }] }, then the arrays' float32 data in order. The seed CNN's checkpoint (weights, Adam's
  * two moments, best-epoch weights) is about 7 MB.
  */
-import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { mkdir } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import { writeFileAtomic } from '../atomic-write.js';
 import type { EpochMetrics } from '../study/types.js';
 
 export interface CheckpointArray {
@@ -84,20 +84,6 @@ export function decodeCheckpoint(buf: Buffer, where: string): Checkpoint {
   }
   if (offset !== buf.length) throw bad(`${buf.length - offset} trailing byte(s)`);
   return { epoch: header.epoch, history: header.history, state: header.state ?? {}, arrays };
-}
-
-/** Writes `data` to `file` atomically: a temp file beside it, fsynced, renamed over `file`. */
-export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, file);
 }
 
 /** The checkpoint in `file`, or null when there is none. */
