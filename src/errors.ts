@@ -17,6 +17,16 @@ export class BackendError extends UserError {
   override name = 'BackendError';
 }
 
+/**
+ * Redis trouble that stops a command cleanly: a worker that could not reach Redis for `--redis-timeout`,
+ * a driver that lost its study's lease. One line; exit code 75 (EX_TEMPFAIL: rerun when Redis is back,
+ * the study resumes).
+ */
+export class RedisUnavailableError extends DigitSweepError {
+  override name = 'RedisUnavailableError';
+  readonly exitCode = 75;
+}
+
 /** Raised inside a trainer when the driver decided to prune; never reaches the user. */
 export class TrialPruned extends DigitSweepError {
   override name = 'TrialPruned';

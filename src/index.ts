@@ -6,7 +6,7 @@
 export * from './errors.js';
 export type * from './study/types.js';
 export { runSweep, type SweepOptions, type SweepResult, type SweepStart } from './study/sweep.js';
-export { optimize, failInterruptedTrials, type OptimizeEvent, type OptimizeOptions, type OptimizeSummary } from './study/optimize.js';
+export { optimize, type OptimizeEvent, type OptimizeOptions, type OptimizeSummary } from './study/optimize.js';
 export { viewForTrial, canStartTrial } from './study/view.js';
 export { checkStudyName } from './study/names.js';
 export { loadSearchSpace, parseSearchSpace, DEFAULT_SPACE, type SearchSpace } from './search-space/index.js';

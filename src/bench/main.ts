@@ -13,7 +13,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../atomic-write.js';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,4 +134,4 @@ if (!values['no-pool']) report.poolScaling = await measurePoolScaling({ images: 
 if (!values['no-torch']) report.pytorchReference = await torchReference();
 const json = JSON.stringify(report, null, 2);
 console.log(json);
-if (values.out) await writeFile(values.out, json);
+if (values.out) await writeFileAtomic(values.out, json);

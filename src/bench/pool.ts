@@ -19,6 +19,7 @@ export async function measurePoolScaling(opts: { images: number; backend?: strin
     saveDir: null,
     objective: { metric: 'valAcc', direction: 'maximize' },
     trainer: 'tfjs',
+    checkpoint: null,
   });
   const measure = async (workers: number) => {
     const runner = new ThreadRunner({ data, workers });

@@ -4,7 +4,7 @@
  * never loads TF.js) and prints. Only commands print or exit.
  */
 import yargs, { type CommandModule } from 'yargs';
-import { UserError } from '../errors.js';
+import { RedisUnavailableError, UserError } from '../errors.js';
 
 // Each entry is a yargs command module; keep one file per command.
 const commands: Array<() => Promise<{ command: CommandModule<any, any> }>> = [
@@ -40,7 +40,7 @@ export async function run(argv: string[]): Promise<number> {
     await cli.parseAsync();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
-    if (err instanceof UserError) {
+    if (err instanceof UserError || err instanceof RedisUnavailableError) {
       console.error(`digit-sweep: ${err.message.split('\n')[0]}`);
       return err.exitCode;
     }

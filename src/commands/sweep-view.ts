@@ -29,14 +29,19 @@ export function createSweepView(opts: { total: number; epochs: number; already: 
   if (!process.stderr.isTTY) {
     return {
       onEvent(e) {
-        if (e.type === 'trial-start') console.log(`trial ${e.trial.number} started: ${paramsText(e.trial)}`);
+        if (e.type === 'trial-start' && e.resumed) {
+          console.log(`trial ${e.trial.number} resumed (${e.trial.epochs.length} epoch(s) recorded): ${paramsText(e.trial)}`);
+        } else if (e.type === 'trial-start') console.log(`trial ${e.trial.number} started: ${paramsText(e.trial)}`);
         else if (e.type === 'epoch')
           console.log(`trial ${e.trial.number} epoch ${e.metrics.epoch}: ${opts.metric} ${value(e.metrics, opts.metric).toFixed(4)}${e.prune ? ' -> pruned' : ''}`);
-        else if (e.type === 'trial-end') {
+        else if (e.type === 'trial-end' && e.trial.state === 'running') {
+          console.log(`trial ${e.trial.number} suspended after epoch ${e.trial.epochs.length} (it resumes from its checkpoint on the next run)`);
+        } else if (e.type === 'trial-end') {
           const t = e.trial;
           tally(t);
           const v = t.value === null ? '' : ` value ${t.value.toFixed(4)}`;
-          console.log(`trial ${t.number} ${t.state}${v}${t.error ? ` (${t.error})` : ''} | done ${done()}/${opts.total} best ${bestText()}`);
+          const resumed = e.resumedAt && e.resumedAt > 1 ? ` (resumed at epoch ${e.resumedAt})` : '';
+          console.log(`trial ${t.number} ${t.state}${v}${t.error ? ` (${t.error})` : ''}${resumed} | done ${done()}/${opts.total} best ${bestText()}`);
         } else if (e.type === 'stop') console.log(`sweep stopped: ${e.reason}`);
       },
       stop() {},
@@ -56,7 +61,7 @@ export function createSweepView(opts: { total: number; epochs: number; already: 
   bar.start(opts.total, done(), payload());
   return {
     onEvent(e) {
-      if (e.type === 'trial-start') running.set(e.trial.number, 0);
+      if (e.type === 'trial-start') running.set(e.trial.number, e.trial.epochs.length);
       else if (e.type === 'epoch') running.set(e.trial.number, e.metrics.epoch);
       else if (e.type === 'trial-end') {
         running.delete(e.trial.number);

@@ -1,7 +1,7 @@
 /**
  * `digit-sweep sweep [SPACE]`: run (or resume) a study. First Ctrl-C: no new trials, running ones stop
- * at their next epoch end (marked interrupted), the store and the leaderboard are written, exit 130.
- * Second Ctrl-C: exit at once; the study still resumes.
+ * at their next epoch end (suspended: the rerun continues them from their checkpoints), the store and the
+ * leaderboard are written, exit 130. Second Ctrl-C: exit at once; the study still resumes.
  */
 import { basename, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
@@ -72,6 +72,7 @@ export const command: CommandModule<object, SweepArgs> = {
         ...(argv.isolation ? { isolation: argv.isolation as 'thread' | 'process' } : {}),
         ...(argv.redis ? { redis: argv.redis } : {}),
         stopSignal: stop.signal,
+        log: (line) => console.error(line),
         onStart: (s) => {
           console.log(`study ${s.study} in ${s.studyDir} (space: ${s.spaceFile})`);
           console.log(`data: ${s.data.source}: ${s.data.train.count} train / ${s.data.val.count} validation / ${s.data.test.count} test images`);

@@ -3,14 +3,11 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { describeBadValue, UserError } from '../errors.js';
+import { mapTrainParams, trainParamFlag, TRAIN_PARAM_NAMES, TRAIN_PARAMS } from '../study/train-params.js';
 import { BACKEND_CHOICES, epochLine, progressBar } from './shared.js';
 
-interface TrainArgs {
-  lr: number;
-  dropout: number;
-  l2: number;
-  noise: number;
-  'lr-decay': number;
+/** One option per trainer param (study/train-params.ts): --lr, --dropout, ..., --lr-decay, --plateau-patience. */
+interface TrainArgs extends Record<string, unknown> {
   epochs: number;
   'batch-size': number;
   limit?: number;
@@ -25,12 +22,10 @@ export const command: CommandModule<object, TrainArgs> = {
   command: 'train',
   describe: 'Train the seed CNN once and save the model and its history',
   builder: (y) =>
-    y
-      .option('lr', { type: 'number', default: 1e-3, describe: 'Adam learning rate (epoch 1)' })
-      .option('dropout', { type: 'number', default: 0.4, describe: 'dropout rate of the three Dropout layers' })
-      .option('l2', { type: 'number', default: 0, describe: 'L2 kernel regularization of conv and dense layers' })
-      .option('noise', { type: 'number', default: 0, describe: 'std of Gaussian pixel noise (pixels in 0..1)' })
-      .option('lr-decay', { type: 'number', default: 0.95, describe: 'LR multiplied by this after every epoch' })
+    TRAIN_PARAM_NAMES.reduce(
+      (yy, name) => yy.option(trainParamFlag(name), { type: 'number', default: TRAIN_PARAMS[name].default, describe: TRAIN_PARAMS[name].describe }),
+      y,
+    )
       .option('epochs', { type: 'number', default: 1 })
       .option('batch-size', { type: 'number', default: 64 })
       .option('limit', { type: 'number', describe: 'use only the first N labeled images' })
@@ -50,11 +45,11 @@ export const command: CommandModule<object, TrainArgs> = {
     if (argv.limit !== undefined) positive('limit', argv.limit, true);
     // The same ranges as a search space's params (search-space/validate.ts).
     const { checkRange } = await import('../search-space/index.js');
-    const params = { lr: argv.lr, dropout: argv.dropout, l2: argv.l2, noise: argv.noise, lrDecay: argv['lr-decay'] };
-    const flags: Record<keyof typeof params, string> = { lr: 'lr', dropout: 'dropout', l2: 'l2', noise: 'noise', lrDecay: 'lr-decay' };
-    for (const [name, value] of Object.entries(params) as Array<[keyof typeof params, number]>) {
-      if (!Number.isFinite(value)) throw new UserError(describeBadValue('argument', `--${flags[name]}`, 'must be a number', value));
-      checkRange('argument', `--${flags[name]}`, name, value);
+    const trainParams = mapTrainParams((_, name) => argv[trainParamFlag(name)] as number);
+    for (const name of TRAIN_PARAM_NAMES) {
+      const value = trainParams[name];
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw new UserError(describeBadValue('argument', `--${trainParamFlag(name)}`, 'must be a number', value));
+      checkRange('argument', `--${trainParamFlag(name)}`, name, value);
     }
 
     const { loadDataset, writeFilesAtomic } = await import('../data/index.js');
@@ -64,11 +59,10 @@ export const command: CommandModule<object, TrainArgs> = {
       valFraction: argv['val-fraction'],
       seed: argv.seed,
     });
-    const { DEFAULT_TRAIN_PARAMS, initBackend, train } = await import('../train/index.js');
+    const { initBackend, train } = await import('../train/index.js');
     const backend = await initBackend(argv.backend as never);
     console.log(`backend: ${backend.name} (${backend.reason})`);
     console.log(`data: ${data.source}: ${data.train.count} train / ${data.val.count} validation images`);
-    const trainParams = { ...DEFAULT_TRAIN_PARAMS, ...params };
     const out = resolve(argv.out);
     await mkdir(out, { recursive: true });
     const bar = progressBar();

@@ -1,7 +1,9 @@
 /**
  * `digit-sweep worker --redis URL`: runs the trials of Redis studies on this machine (see
- * docs/scale-out.md). Ctrl-C / SIGTERM: take no new trials, finish the running ones; again: exit now
- * (the driver re-queues those trials once another worker notices their lock expired).
+ * docs/scale-out.md). Ctrl-C / SIGTERM: take no new trials; running ones get `--grace` seconds to
+ * finish, then go back to the queue (another worker continues them from their checkpoints); exit 0.
+ * A second signal: exit 130 at once (the trials are re-queued when their lock expires). Redis
+ * unreachable for `--redis-timeout` seconds: exit 75.
  */
 import type { CommandModule } from 'yargs';
 import type { TrainerKind } from '../pool/protocol.js';
@@ -14,6 +16,9 @@ interface WorkerArgs {
   trainer: string;
   study?: string;
   'lock-ms'?: number;
+  'redis-timeout': number;
+  grace: number;
+  'outage-log-ms'?: number;
 }
 
 export const command: CommandModule<object, WorkerArgs> = {
@@ -26,10 +31,17 @@ export const command: CommandModule<object, WorkerArgs> = {
       .option('backend', { type: 'string', choices: BACKEND_CHOICES.filter((b) => b !== 'auto'), describe: "override the driver's backend on this machine" })
       .option('trainer', { type: 'string', choices: TRAINER_CHOICES, default: 'tfjs' })
       .option('study', { type: 'string', describe: 'serve only this study (default: every study whose driver is running)' })
-      .option('lock-ms', { type: 'number', hidden: true, describe: 'BullMQ lock of a running trial (ms); a dead worker is noticed after it' }),
+      .option('redis-timeout', { type: 'number', default: 300, describe: 'exit (code 75) after Redis was unreachable this many seconds' })
+      .option('grace', { type: 'number', default: 30, describe: 'on SIGTERM/Ctrl-C, seconds running trials get to finish before they go back to the queue' })
+      .option('lock-ms', { type: 'number', hidden: true, describe: 'BullMQ lock of a running trial (ms); a dead worker is noticed after it' })
+      .option('outage-log-ms', { type: 'number', hidden: true, describe: 'at most one "Redis unreachable" line per this many ms (default 30000)' }),
   handler: async (argv) => {
     const { RemoteWorker } = await import('../pool/remote-worker.js');
     const { checkStudyName } = await import('../study/names.js');
+    const { RedisUnavailableError, UserError } = await import('../errors.js');
+    for (const name of ['redis-timeout', 'grace'] as const) {
+      if (!Number.isFinite(argv[name]) || argv[name] < 0) throw new UserError(`argument --${name}: must be a number of seconds >= 0 (got ${argv[name]})`);
+    }
     const worker = new RemoteWorker({
       url: argv.redis,
       workers: argv.workers,
@@ -37,14 +49,16 @@ export const command: CommandModule<object, WorkerArgs> = {
       ...(argv.backend ? { backend: argv.backend } : {}),
       ...(argv.study ? { study: checkStudyName(argv.study) } : {}),
       ...(argv['lock-ms'] ? { lockMs: argv['lock-ms'] } : {}),
+      redisTimeoutMs: argv['redis-timeout'] * 1000,
+      ...(argv['outage-log-ms'] ? { outageLogMs: argv['outage-log-ms'] } : {}),
       loadData: async (space) => (await import('../study/data.js')).loadSpaceData(space, 'study space'),
       log: (line) => console.log(`[worker ${process.pid}] ${line}`),
     });
     let signals = 0;
     const onSignal = () => {
       if (++signals > 1) process.exit(130);
-      console.error('stopping: no new trials; running trials finish (signal again to exit now)');
-      void worker.close();
+      console.error(`stopping: no new trials; running trials get ${argv.grace} s to finish, then go back to the queue (signal again to exit now)`);
+      void worker.shutdown(argv.grace * 1000);
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
@@ -53,6 +67,11 @@ export const command: CommandModule<object, WorkerArgs> = {
       await worker.serve();
     } catch (err) {
       await worker.close(true);
+      if (err instanceof RedisUnavailableError) {
+        // Exit now: BullMQ may still hold a reconnecting connection that would keep the process alive.
+        console.error(`digit-sweep: ${err.message}`);
+        process.exit(err.exitCode);
+      }
       throw err;
     } finally {
       process.off('SIGINT', onSignal);

@@ -1,10 +1,9 @@
 /**
  * Writers for Kaggle's CSV files, in Kaggle's exact format: LF line endings, no BOM, a final newline.
- * Every file is written to a temporary file next to it and renamed into place, so an error never
+ * Every file goes through the one atomic writer (temporary file, fsync, rename), so an error never
  * leaves a half-written file behind.
  */
-import { open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { writeFilesAtomic as writeAll, type AtomicWriteFailure } from '../atomic-write.js';
 import { describeBadValue, UserError } from '../errors.js';
 import { KAGGLE_SUBMISSION_HEADER, KAGGLE_TEST_HEADER, KAGGLE_TRAIN_HEADER } from './csv-format.js';
 import { IMAGE_SIZE, type ImageSet } from './types.js';
@@ -46,41 +45,16 @@ export function* submissionCsvChunks(labels: ArrayLike<number>): Generator<Uint8
   yield Buffer.from(`${lines.join('\n')}\n`, 'latin1');
 }
 
-/** Writes `chunks` to a temporary file next to `file` and returns its path; removes it on error. */
-export async function writeTemp(file: string, chunks: Iterable<Uint8Array>): Promise<string> {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-  const handle = await open(tmp, 'w');
-  try {
-    for (const chunk of chunks) await handle.write(chunk);
-    await handle.close();
-  } catch (err) {
-    await handle.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  return tmp;
-}
-
 /**
- * Writes several files all-or-nothing as far as the file system allows: every file goes to a temporary
- * file first; only when all are written are they renamed into place.
+ * Writes several files all-or-nothing as far as the file system allows (the one atomic writer,
+ * src/atomic-write.ts); a file-system error is a UserError naming the file.
  */
 export async function writeFilesAtomic(files: Array<{ file: string; chunks: Iterable<Uint8Array> }>): Promise<void> {
-  const temps: string[] = [];
-  let current = '';
   try {
-    for (const { file, chunks } of files) {
-      current = file;
-      temps.push(await writeTemp(file, chunks));
-    }
-    for (let i = 0; i < files.length; i++) {
-      current = files[i]!.file;
-      await rename(temps[i]!, current);
-    }
+    await writeAll(files.map((f) => ({ file: f.file, data: f.chunks })));
   } catch (err) {
-    await Promise.all(temps.map((t) => rm(t, { force: true })));
-    const code = (err as NodeJS.ErrnoException).code;
-    if (typeof code === 'string') throw new UserError(describeBadValue(current, '', `cannot write the file (${code})`));
+    const { code, destination } = err as AtomicWriteFailure;
+    if (typeof code === 'string') throw new UserError(describeBadValue(destination ?? files[0]?.file ?? '', '', `cannot write the file (${code})`));
     throw err;
   }
 }

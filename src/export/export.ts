@@ -2,12 +2,13 @@
  * `exportStudy`: the best complete trial's model, a Kaggle submission.csv predicted on the study's
  * test set (one model, or the mean softmax of the K best kept models, optionally with test-time
  * augmentation) and export.json saying what was used. Everything is computed first and written to a
- * temporary folder next to the destination, which is then renamed into place: an error leaves the
- * destination as it was.
+ * temporary folder next to the destination (fsynced files), which is then renamed into place
+ * (src/atomic-write.ts): an error leaves the destination as it was.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { writeDirAtomic, writeDurable } from '../atomic-write.js';
 import { submissionCsvChunks } from '../data/index.js';
 import { describeBadValue, UserError } from '../errors.js';
 import { initBackend, type BackendName } from '../train/backend.js';
@@ -114,12 +115,12 @@ export async function exportStudy(opts: ExportOptions): Promise<ExportResult> {
       const sub = i === 0 ? '' : `trial-${chosen[i]!.trial.number}`;
       if (sub) await mkdir(join(tmp, sub));
       for (const name of modelFiles[i]!) {
-        await copyFile(join(chosen[i]!.dir, name), join(tmp, sub, name));
+        await writeDurable(join(tmp, sub, name), await readFile(join(chosen[i]!.dir, name)));
         written.push(join(sub, name));
       }
     }
     const csv = Buffer.concat([...submissionCsvChunks(labels)]);
-    await writeFile(join(tmp, 'submission.csv'), csv);
+    await writeDurable(join(tmp, 'submission.csv'), csv);
     written.push('submission.csv', 'export.json');
     result.files = written;
     const summary = {
@@ -137,7 +138,7 @@ export async function exportStudy(opts: ExportOptions): Promise<ExportResult> {
       notKept: result.notKept,
       backend: result.backend,
     };
-    await writeFile(join(tmp, 'export.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    await writeDurable(join(tmp, 'export.json'), `${JSON.stringify(summary, null, 2)}\n`);
   });
   return result;
 }
@@ -172,27 +173,11 @@ function checkDestination(outDir: string): void {
   }
 }
 
-/** Fills a temporary folder next to `outDir` with `fill`, then swaps it into place. */
+/** Fills a temporary folder next to `outDir` with `fill`, then swaps it into place (the one atomic writer). */
 async function writeExport(outDir: string, fill: (tmp: string) => Promise<void>): Promise<void> {
-  const parent = dirname(outDir);
-  const tmp = join(parent, `.${basename(outDir)}.tmp-${process.pid}`);
-  const old = join(parent, `.${basename(outDir)}.old-${process.pid}`);
   try {
-    await mkdir(parent, { recursive: true });
-    await rm(tmp, { recursive: true, force: true });
-    await mkdir(tmp);
-    await fill(tmp);
-    const replacing = existsSync(outDir);
-    if (replacing) await rename(outDir, old);
-    try {
-      await rename(tmp, outDir);
-    } catch (err) {
-      if (replacing) await rename(old, outDir).catch(() => undefined);
-      throw err;
-    }
-    if (replacing) await rm(old, { recursive: true, force: true });
+    await writeDirAtomic(outDir, fill);
   } catch (err) {
-    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     const code = (err as NodeJS.ErrnoException).code;
     if (typeof code === 'string') throw new UserError(`${outDir}: cannot write the export (${code})`);
     throw err;

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { UserError } from '../errors.js';
+import { RedisUnavailableError, UserError } from '../errors.js';
 import { connectRedis } from '../storage/redis.js';
 import { isProcessAlive } from '../storage/lock.js';
 import type { EpochMetrics } from '../study/types.js';
@@ -25,9 +25,15 @@ import {
   type RemoteEvent,
   type RemoteJobData,
 } from './remote-protocol.js';
+import { OUTAGE_LOG_MS, OutageLog, RECONNECT_OPTIONS, retryDelay } from './redis-health.js';
 
 export interface HeldLease {
   runId: string;
+  /**
+   * Rejects with a RedisUnavailableError when the lease is lost: another driver holds it, or it could
+   * not be renewed before it expired (Redis unreachable). Never resolves otherwise.
+   */
+  lost: Promise<never>;
   release(): Promise<void>;
 }
 
@@ -39,7 +45,13 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
  * on this host is taken over at once; one from another host is waited for until it expires (LEASE_MS).
  * The lease is renewed in the background until release().
  */
-export async function acquireDriverLease(redis: Redis, study: string, leaseMs = LEASE_MS): Promise<HeldLease> {
+export async function acquireDriverLease(
+  redis: Redis,
+  study: string,
+  leaseMs = LEASE_MS,
+  log: (line: string) => void = () => undefined,
+  outageLogMs = OUTAGE_LOG_MS,
+): Promise<HeldLease> {
   const key = remoteKeys(study).driver;
   const runId = randomUUID();
   const mine: DriverLease = { runId, pid: process.pid, host: hostname(), since: new Date().toISOString() };
@@ -67,14 +79,40 @@ export async function acquireDriverLease(redis: Redis, study: string, leaseMs = 
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+  let renewed = Date.now();
+  let renewing = false;
+  let lose: (err: Error) => void = () => undefined;
+  const lost = new Promise<never>((_, reject) => (lose = reject));
+  lost.catch(() => undefined); // a driver that never looks at it must not crash on it
+  const outage = new OutageLog(`driver of study ${study}`, log, outageLogMs);
+  const stop = (why: string) => {
+    clearInterval(timer);
+    lose(new RedisUnavailableError(`lost the driver lease of study ${study}: ${why}; this driver stops (its trials stay in Redis: rerun the same command to resume)`));
+  };
   const timer = setInterval(() => {
-    redis.eval(RENEW, 1, key, value, String(leaseMs)).catch(() => undefined);
+    if (renewing) return; // one renewal at a time (during an outage they would pile up)
+    renewing = true;
+    (redis.eval(RENEW, 1, key, value, String(leaseMs)) as Promise<number>)
+      .then((r) => {
+        outage.ok();
+        if (r === 1) renewed = Date.now();
+        else stop('another driver holds it now');
+      })
+      .catch((err: unknown) => {
+        outage.error(err);
+        if (Date.now() - renewed > leaseMs) stop(`it could not be renewed for ${Math.round((Date.now() - renewed) / 1000)} s (Redis unreachable) and has expired`);
+      })
+      .finally(() => (renewing = false));
+    // A renewal stuck in the offline queue (Redis down, commands wait) must not hide an expired lease.
+    if (Date.now() - renewed > leaseMs + leaseMs / 4) stop(`it could not be renewed for ${Math.round((Date.now() - renewed) / 1000)} s (Redis unreachable) and has expired`);
   }, Math.max(100, Math.floor(leaseMs / 4)));
   timer.unref();
   return {
     runId,
+    lost,
     release: async () => {
       clearInterval(timer);
+      // Best effort: an expired lease (Redis away) needs no release.
       await redis.eval(RELEASE, 1, key, value).catch(() => undefined);
     },
   };
@@ -102,6 +140,9 @@ export interface BullmqRunnerOptions {
   runId: string;
   /** How often the state of each queued or running job is checked (stall failures). Default 1000 ms. */
   pollMs?: number;
+  /** Where Redis trouble is reported (one line per outage and interval). */
+  log?: (line: string) => void;
+  outageLogMs?: number;
 }
 
 export class BullmqRunner implements TrialRunner {
@@ -117,17 +158,30 @@ export class BullmqRunner implements TrialRunner {
   private lastId = '$';
   private readerDone: Promise<void> | null = null;
   private readonly poller: NodeJS.Timeout;
+  private readonly outage: OutageLog;
+  private polling = false;
 
   private constructor(opts: BullmqRunnerOptions) {
     if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${opts.concurrency}`);
     this.opts = opts;
     this.concurrency = opts.concurrency;
     this.keys = remoteKeys(opts.study);
-    this.redis = connectRedis(opts.url);
-    this.reader = connectRedis(opts.url);
-    this.queueConn = connectRedis(opts.url);
+    this.outage = new OutageLog(`driver of study ${opts.study}`, opts.log ?? (() => undefined), opts.outageLogMs ?? OUTAGE_LOG_MS);
+    const connect = () => {
+      const c = connectRedis(opts.url, RECONNECT_OPTIONS);
+      c.on('error', (err: Error) => this.outage.error(err)); // reconnects by itself; logged once per interval
+      return c;
+    };
+    this.redis = connect();
+    this.reader = connect();
+    this.queueConn = connect();
     this.queue = new Queue<RemoteJobData>(QUEUE_NAME, { connection: this.queueConn, prefix: queuePrefix(opts.study) });
-    this.poller = setInterval(() => void this.pollJobs(), opts.pollMs ?? 1000);
+    this.queue.on('error', (err) => this.outage.error(err));
+    this.poller = setInterval(() => {
+      if (this.polling) return; // one poll at a time: during an outage they would pile up
+      this.polling = true;
+      void this.pollJobs().finally(() => (this.polling = false));
+    }, opts.pollMs ?? 1000);
   }
 
   /** Opens the queue, drops jobs a previous driver left waiting, and starts reading the workers' events. */
@@ -149,7 +203,8 @@ export class BullmqRunner implements TrialRunner {
         this.inFlight.delete(n);
         // Tell the worker (it checks every second) and drop the job if it has not started.
         void this.redis.set(this.keys.cancel(n), '1', 'EX', KEY_TTL_S).catch(() => undefined);
-        void this.queue.remove(jobId(n)).catch(() => undefined);
+        // Best effort: if this fails the worker still sees the cancel key (or the job runs and is ignored).
+        void this.queue.remove(jobId(n, this.opts.runId)).catch(() => undefined);
         reject(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
       };
       const done = () => signal?.removeEventListener('abort', onAbort);
@@ -166,7 +221,7 @@ export class BullmqRunner implements TrialRunner {
       signal?.addEventListener('abort', onAbort, { once: true });
       const data: RemoteJobData = { runId: this.opts.runId, task };
       this.queue
-        .add('trial', data, { jobId: jobId(n), attempts: 1, removeOnComplete: true, removeOnFail: { age: 24 * 3600 } })
+        .add('trial', data, { jobId: jobId(n, this.opts.runId), attempts: 1, removeOnComplete: true, removeOnFail: { age: 24 * 3600 } })
         .catch((err: unknown) => this.finish(n, err instanceof Error ? err : new Error(String(err))));
     });
   }
@@ -180,13 +235,17 @@ export class BullmqRunner implements TrialRunner {
   }
 
   private async readLoop(): Promise<void> {
+    let failures = 0;
     while (!this.closed) {
       let res: Array<[string, Array<[string, string[]]>]> | null;
       try {
         res = (await this.reader.xread('COUNT', 200, 'BLOCK', 500, 'STREAMS', this.keys.events, this.lastId)) as typeof res;
+        failures = 0;
+        this.outage.ok();
       } catch (err) {
         if (this.closed) return;
-        await new Promise((r) => setTimeout(r, 200));
+        this.outage.error(err);
+        await new Promise((r) => setTimeout(r, retryDelay(++failures)));
         continue;
       }
       for (const [, entries] of res ?? []) {
@@ -202,7 +261,7 @@ export class BullmqRunner implements TrialRunner {
 
   private onEvent(e: RemoteEvent): void {
     const f = this.inFlight.get(e.trial);
-    if (!f) return; // a trial of an earlier driver, or one given up
+    if (!f || e.runId !== this.opts.runId) return; // a trial of an earlier driver, or one given up
     if (e.type === 'end') return this.finish(e.trial, e.outcome);
     if (e.type === 'error') return this.finish(e.trial, new Error(e.error));
     f.chain = f.chain.then(async () => {
@@ -230,17 +289,19 @@ export class BullmqRunner implements TrialRunner {
   private async pollJobs(): Promise<void> {
     for (const [n, f] of [...this.inFlight]) {
       try {
-        const state = await this.queue.getJobState(jobId(n));
+        const state = await this.queue.getJobState(jobId(n, this.opts.runId));
         if (state === 'failed') {
-          const job = await this.queue.getJob(jobId(n));
+          const job = await this.queue.getJob(jobId(n, this.opts.runId));
           // Give a worker's own error event (same reason, more precise) a moment to arrive first.
           await new Promise((r) => setTimeout(r, 200));
           this.finish(n, new Error(job?.failedReason || 'the trial job failed'));
         } else if (state === 'unknown' && ++f.missing > 10) {
           this.finish(n, new Error(`the job of trial ${n} vanished from the queue`));
         } else if (state !== 'unknown') f.missing = 0;
-      } catch {
-        // Redis unreachable for a moment: try again at the next poll.
+      } catch (err) {
+        // Redis unreachable: logged once per interval; the next poll tries again.
+        this.outage.error(err);
+        return;
       }
     }
   }
@@ -250,8 +311,15 @@ export class BullmqRunner implements TrialRunner {
     this.closed = true;
     clearInterval(this.poller);
     for (const n of [...this.inFlight.keys()]) this.finish(n, new Error('the runner closed'));
+    const conns = [this.redis, this.reader, this.queueConn];
+    if (this.outage.since !== null) {
+      // Redis is away: a clean close would wait for it. Dropping the connections fails what is pending.
+      for (const c of conns) c.disconnect();
+      await this.readerDone?.catch(() => undefined);
+      return;
+    }
     await this.readerDone?.catch(() => undefined);
     await this.queue.close().catch(() => undefined);
-    await Promise.all([this.redis.quit(), this.reader.quit(), this.queueConn.quit()].map((p) => p.catch(() => undefined)));
+    await Promise.all(conns.map((c) => c.quit().catch(() => c.disconnect())));
   }
 }

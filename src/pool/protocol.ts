@@ -30,6 +30,12 @@ export interface TrialTask {
   /** The study's objective: which epoch is the trial's best (the kept model). */
   objective: Objective;
   trainer: TrainerKind;
+  /**
+   * The file where the worker keeps the trial's checkpoint (storage/checkpoint.ts): read at the start
+   * (the trial continues after its last saved epoch), rewritten after every epoch, before the epoch is
+   * reported. null: no checkpoints. The driver removes it when the trial ends.
+   */
+  checkpoint: string | null;
 }
 
 export interface WorkerTask extends TrialTask {
@@ -43,6 +49,8 @@ export interface TrialOutcome {
   stopped: boolean;
   /** The epoch (1-based) that earned the trial's value, whose weights were kept. */
   bestEpoch: number;
+  /** The first epoch this run trained (1, or the epoch after its checkpoint's when it resumed one). */
+  resumedAt: number;
   backend: string;
   backendInfo: Record<string, string>;
 }

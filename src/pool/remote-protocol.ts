@@ -10,10 +10,16 @@
  *   p+events   stream, worker -> driver: one entry per epoch and one at the end of each attempt (RemoteEvent)
  *   p+decision:<n>:<attempt>:<epoch>   list, driver -> worker: '1' prune / '0' continue (the worker BLPOPs it)
  *   p+cancel:<n>   set by the driver when it gives a trial up (time limit, second Ctrl-C): the worker aborts it
+ *   p+checkpoint:<n>   the trial's checkpoint (storage/checkpoint.ts), written by the worker after every
+ *              epoch, before the epoch event; read by whichever worker runs the trial next; deleted by the
+ *              driver when the trial ends (and on resume for trials that are not running). ~7 MB for
+ *              the seed CNN, one per running trial.
  * A worker that dies mid-trial loses its BullMQ lock; the stalled-job check of any live worker puts the
- * job back once (maxStalledCount 1), the next stall fails it. The new attempt starts again at epoch 1;
- * the driver answers epochs it has already decided from its record without asking the pruner again,
- * so the trial's record is the one a single uninterrupted attempt gives.
+ * job back once (maxStalledCount 1), the next stall fails it. A worker that stops (SIGTERM) hands its
+ * running trials back (moveToWait; not a stall). The new attempt continues from the checkpoint and
+ * reports the checkpoint's epochs again; the driver answers epochs it has already decided from its
+ * record without asking the pruner again, so the trial's record is the one a single uninterrupted
+ * attempt gives.
  */
 import { studyPrefix } from '../storage/redis.js';
 import type { EpochMetrics } from '../study/types.js';
@@ -44,7 +50,8 @@ export function remoteKeys(study: string) {
   };
 }
 
-export const jobId = (n: number): string => `trial-${n}`;
+/** One job per trial and driver run (a restarted driver queues its resumed trials anew). */
+export const jobId = (n: number, runId: string): string => `trial-${n}-${runId.slice(0, 8)}`;
 
 export interface RemoteJobData {
   runId: string;
@@ -58,7 +65,8 @@ export interface DriverLease {
   since: string;
 }
 
+/** `runId`: the driver run whose job this attempt serves; a restarted driver ignores its predecessor's. */
 export type RemoteEvent =
-  | { type: 'epoch'; trial: number; attempt: string; worker: string; metrics: EpochMetrics }
-  | { type: 'end'; trial: number; attempt: string; worker: string; outcome: TrialOutcome }
-  | { type: 'error'; trial: number; attempt: string; worker: string; error: string };
+  | { type: 'epoch'; trial: number; runId: string; attempt: string; worker: string; metrics: EpochMetrics }
+  | { type: 'end'; trial: number; runId: string; attempt: string; worker: string; outcome: TrialOutcome }
+  | { type: 'error'; trial: number; runId: string; attempt: string; worker: string; error: string };

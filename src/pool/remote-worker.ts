@@ -5,15 +5,29 @@
  * into a local ThreadRunner, `workers` at a time. Every epoch goes to the driver and the worker waits
  * for its decision (prune or continue). Workers never write the study: the driver records everything.
  * See remote-protocol.ts for the keys and the failure rules.
+ *
+ * Checkpoints: a trial's checkpoint lives in Redis (`<prefix>checkpoint:<n>`, storage/checkpoint.ts),
+ * so that any worker can continue it. This worker mirrors it into a local temp file for its trainer
+ * thread: downloaded before the trial starts, uploaded after every epoch (the trainer wrote it before
+ * reporting the epoch), before the epoch goes to the driver.
+ *
+ * Stopping: Redis unreachable: every connection reconnects with backoff (redis-health.ts), one log line
+ * per interval, and after `redisTimeoutMs` without Redis serve() rejects with a RedisUnavailableError
+ * (exit code 75). shutdown(graceMs) (SIGTERM/SIGINT): no new trials; running ones may finish within the
+ * grace period; then each is handed back: aborted, its job moved back to the queue (BullMQ moveToWait),
+ * where another worker continues it from its checkpoint.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { dirname } from 'node:path';
-import { Worker, type Job } from 'bullmq';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Dataset } from '../data/types.js';
-import { UserError } from '../errors.js';
+import { RedisUnavailableError, UserError } from '../errors.js';
+import { writeFileAtomic } from '../atomic-write.js';
+import { CHECKPOINT_TTL_S, checkpointKey } from '../storage/checkpoint.js';
 import type { SearchSpace } from '../search-space/index.js';
 import { STUDIES_KEY, connectRedis, studyPrefix } from '../storage/redis.js';
 import { SCRIPTED_DATA } from '../study/data.js';
@@ -29,6 +43,10 @@ import {
   type RemoteEvent,
   type RemoteJobData,
 } from './remote-protocol.js';
+import { OUTAGE_LOG_MS, OutageLog, RECONNECT_OPTIONS } from './redis-health.js';
+
+/** Default of `--redis-timeout`: how long a worker waits for an unreachable Redis before it exits (75). */
+export const DEFAULT_REDIS_TIMEOUT_MS = 5 * 60_000;
 
 export interface RemoteWorkerOptions {
   url: string;
@@ -46,6 +64,17 @@ export interface RemoteWorkerOptions {
   /** Makes the local pool (default: a ThreadRunner). */
   makeRunner?: (data: Dataset, workers: number) => Promise<TrialRunner> | TrialRunner;
   log?: (line: string) => void;
+  /** Give up (serve() rejects with RedisUnavailableError) after Redis was unreachable this long. Default 5 min. */
+  redisTimeoutMs?: number;
+  /** At most one "Redis unreachable" line per this interval. Default 30 s. */
+  outageLogMs?: number;
+}
+
+interface Running {
+  abort: AbortController;
+  /** Set when shutdown hands the trial back to the queue. */
+  handBack: boolean;
+  settled: Promise<unknown>;
 }
 
 interface Served {
@@ -69,12 +98,33 @@ export class RemoteWorker {
   private fatal: ((err: Error) => void) | null = null;
   private stop: (() => void) | null = null;
   private readonly log: (line: string) => void;
+  private readonly outage: OutageLog;
+  private healthTimer: NodeJS.Timeout | null = null;
+  private readonly running = new Set<Running>();
+  private ckptDir: string | null = null;
 
   constructor(opts: RemoteWorkerOptions) {
     if (!Number.isInteger(opts.workers) || opts.workers < 1) throw new UserError(`argument --workers: must be a positive integer (got ${opts.workers})`);
     this.opts = opts;
-    this.redis = connectRedis(opts.url);
     this.log = opts.log ?? (() => undefined);
+    this.outage = new OutageLog(`worker ${this.id}`, this.log, opts.outageLogMs ?? OUTAGE_LOG_MS);
+    this.redis = this.connect(true);
+  }
+
+  /**
+   * A connection that reconnects with backoff and reports its errors to the outage log (never as an
+   * ioredis "Unhandled error event"). The main connection also tells when Redis is back.
+   */
+  private connect(main = false): Redis {
+    const c = connectRedis(this.opts.url, RECONNECT_OPTIONS);
+    c.on('error', (err: Error) => this.outage.error(err));
+    if (main) {
+      c.on('ready', () => this.outage.ok());
+      c.on('close', () => {
+        if (!this.closing) this.outage.error(new Error('connection closed'));
+      });
+    }
+    return c;
   }
 
   /** Serves until close() (resolves) or a fatal error such as a data mismatch with `study` (rejects). */
@@ -83,7 +133,14 @@ export class RemoteWorker {
       this.fatal = reject;
       this.stop = resolve;
     });
-    await this.redis.ping();
+    this.ckptDir = await mkdtemp(join(tmpdir(), 'digit-sweep-worker-'));
+    const timeout = this.opts.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
+    // Once a second (cheap): give up when Redis has been away longer than the timeout.
+    this.healthTimer = setInterval(() => {
+      if (this.outage.downMs() >= timeout) {
+        this.fatal?.(new RedisUnavailableError(`worker ${this.id}: Redis at ${this.opts.url} unreachable for ${Math.round(this.outage.downMs() / 1000)} s (--redis-timeout ${timeout / 1000} s); exiting`));
+      }
+    }, 1000);
     const discover = async () => {
       try {
         await this.discover();
@@ -92,8 +149,7 @@ export class RemoteWorker {
       }
       if (!this.closing) this.discoverTimer = setTimeout(() => void discover(), 1000);
     };
-    await this.discover();
-    this.discoverTimer = setTimeout(() => void discover(), 1000);
+    void discover();
     return stopped;
   }
 
@@ -127,8 +183,8 @@ export class RemoteWorker {
     const runner = this.opts.makeRunner
       ? await this.opts.makeRunner(data, this.opts.workers)
       : new (await import('./runner.js')).ThreadRunner({ data, workers: this.opts.workers });
-    const conn = connectRedis(this.opts.url);
-    const bull = new Worker<RemoteJobData>(QUEUE_NAME, (job) => this.process(study, runner, job), {
+    const conn = this.connect();
+    const bull = new Worker<RemoteJobData>(QUEUE_NAME, (job, token) => this.process(study, runner, job, token), {
       connection: conn,
       prefix: queuePrefix(study),
       concurrency: this.opts.workers,
@@ -137,7 +193,8 @@ export class RemoteWorker {
       maxStalledCount: 1,
       drainDelay: 1,
     });
-    bull.on('error', (err) => this.log(`study ${study}: queue error: ${err.message}`));
+    // BullMQ's own errors are connection errors here (our processor's errors fail jobs, not the worker).
+    bull.on('error', (err) => this.outage.error(err));
     this.served.set(study, { study, bull, conn, runner });
     this.log(`serving study ${study} (${this.opts.workers} slot(s), trainer ${this.opts.trainer}, data ${data.source})`);
   }
@@ -145,12 +202,12 @@ export class RemoteWorker {
   private async blocking(): Promise<Redis> {
     const c = this.idle.pop();
     if (c) return c;
-    const n = connectRedis(this.opts.url);
+    const n = this.connect();
     this.all.push(n);
     return n;
   }
 
-  private async process(study: string, runner: TrialRunner, job: Job<RemoteJobData>): Promise<{ trial: number }> {
+  private async process(study: string, runner: TrialRunner, job: Job<RemoteJobData>, token?: string): Promise<{ trial: number }> {
     const keys = remoteKeys(study);
     const { runId, task } = job.data;
     const n = task.number;
@@ -167,23 +224,50 @@ export class RemoteWorker {
       this.redis.xadd(keys.events, 'MAXLEN', '~', String(EVENTS_MAXLEN), '*', 'm', JSON.stringify(e));
     const ac = new AbortController();
     let why = '';
+    let checking = false; // one check at a time: during an outage they would pile up
     const watch = setInterval(() => {
+      if (checking) return;
+      checking = true;
       void (async () => {
         const [l, cancelled] = await Promise.all([lease(), this.redis.exists(keys.cancel(n))]);
         if (cancelled) why = `trial ${n} was cancelled by the driver`;
         else if (l?.runId !== runId) why = `the driver of trial ${n} is gone`;
         if (why && !ac.signal.aborted) ac.abort(new Error(why));
-      })().catch(() => undefined);
+      })()
+        .catch((err: unknown) => this.outage.error(err)) // retried at the next tick
+        .finally(() => (checking = false));
     }, 1000);
+    const me: Running = { abort: ac, handBack: false, settled: Promise.resolve() };
+    let settle = () => undefined as void;
+    me.settled = new Promise<void>((r) => (settle = r));
+    this.running.add(me);
     const conn = await this.blocking();
+    // The checkpoint: Redis is the reference (any worker can continue the trial); the trainer thread
+    // reads and writes a local copy.
+    const ckptKey = checkpointKey(studyPrefix(study), n);
+    const local = join(this.ckptDir!, `${study}.trial-${n}.${attempt}.ckpt`);
+    let uploaded: number | null = null;
+    const saved = await this.redis.getBuffer(ckptKey);
+    if (saved) {
+      await writeFileAtomic(local, saved);
+      uploaded = (await stat(local)).mtimeMs;
+    }
     // A model folder under the driver's study folder, when this machine sees it (same machine or shared disk).
     const saveDir = task.saveDir && existsSync(dirname(dirname(task.saveDir))) ? task.saveDir : null;
     try {
-      this.log(`trial ${n} of ${study}: started (attempt ${attempt}${job.stalledCounter ? `, after ${job.stalledCounter} stall(s)` : ''})`);
+      const from = saved ? `, from its checkpoint` : '';
+      this.log(`trial ${n} of ${study}: started (attempt ${attempt}${job.stalledCounter ? `, after ${job.stalledCounter} stall(s)` : ''}${from})`);
       const outcome: TrialOutcome = await runner.run(
-        { ...task, saveDir, ...(this.opts.backend ? { backend: this.opts.backend } : {}) },
+        { ...task, saveDir, checkpoint: local, ...(this.opts.backend ? { backend: this.opts.backend } : {}) },
         async (metrics) => {
-          await send({ type: 'epoch', trial: n, attempt, worker: this.id, metrics });
+          if (ac.signal.aborted) return true;
+          // The epoch's checkpoint (unchanged for epochs replayed from it) goes to Redis before the epoch is reported.
+          const mtime = (await stat(local).catch(() => null))?.mtimeMs ?? null;
+          if (mtime !== null && mtime !== uploaded) {
+            await this.redis.set(ckptKey, await readFile(local), 'EX', CHECKPOINT_TTL_S);
+            uploaded = mtime;
+          }
+          await send({ type: 'epoch', trial: n, runId, attempt, worker: this.id, metrics });
           const key = keys.decision(n, attempt, metrics.epoch);
           for (;;) {
             if (ac.signal.aborted) return true;
@@ -193,31 +277,84 @@ export class RemoteWorker {
         },
         ac.signal,
       );
+      if (me.handBack) throw new WaitingError();
       if (ac.signal.aborted) throw new Error(why);
-      await send({ type: 'end', trial: n, attempt, worker: this.id, outcome });
+      await send({ type: 'end', trial: n, runId, attempt, worker: this.id, outcome });
       this.log(`trial ${n} of ${study}: ${outcome.stopped ? 'stopped (pruned)' : 'done'} after ${outcome.history.length} epoch(s)`);
       return { trial: n };
     } catch (err) {
+      if (me.handBack) {
+        // Shutdown: back to the queue, not failed; the next worker continues from the checkpoint in Redis.
+        await job.moveToWait(token);
+        this.log(`trial ${n} of ${study}: handed back to the queue (checkpoint: ${uploaded !== null ? 'in Redis' : 'none yet, it restarts at epoch 1'})`);
+        throw new WaitingError();
+      }
       const error = why || (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
-      await send({ type: 'error', trial: n, attempt, worker: this.id, error }).catch(() => undefined);
+      // Best effort: if Redis is gone the driver learns of the failure from BullMQ (stalled job) instead.
+      await send({ type: 'error', trial: n, runId, attempt, worker: this.id, error }).catch(() => undefined);
       this.log(`trial ${n} of ${study}: failed: ${error}`);
       throw new Error(error);
     } finally {
       clearInterval(watch);
       this.idle.push(conn);
+      await rm(local, { force: true });
+      this.running.delete(me);
+      settle();
     }
+  }
+
+  /**
+   * SIGTERM/SIGINT: takes no new trials; running trials may finish within `graceMs`; then each one is
+   * handed back (aborted, its job back in the queue, continued by another worker from its checkpoint).
+   * Then closes everything.
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    this.closing = true;
+    if (this.discoverTimer) clearTimeout(this.discoverTimer);
+    if (this.outage.since !== null) {
+      // Redis is away: no trial can report or be handed back. Abort them; their BullMQ locks expire and
+      // the stalled check re-queues them (from their checkpoints in Redis) once Redis is back.
+      this.log(`stopping while Redis is unreachable: ${this.running.size} running trial(s) are re-queued when their lock expires`);
+      for (const r of this.running) r.abort.abort(new Error('the worker is stopping'));
+      await this.close(true);
+      return;
+    }
+    // Stop fetching jobs; do not wait for the running ones here.
+    await Promise.all([...this.served.values()].map((s) => s.bull.pause(true).catch(() => undefined)));
+    if (this.running.size > 0) {
+      this.log(`stopping: ${this.running.size} running trial(s) get ${Math.round(graceMs / 1000)} s to finish, then go back to the queue`);
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((r) => (timer = setTimeout(r, graceMs)));
+      await Promise.race([Promise.all([...this.running].map((r) => r.settled)), grace]);
+      clearTimeout(timer);
+      for (const r of this.running) {
+        r.handBack = true;
+        r.abort.abort(new Error('handed back: the worker is stopping'));
+      }
+      await Promise.all([...this.running].map((r) => r.settled));
+    }
+    await this.close();
   }
 
   /** Stops taking trials; waits for running ones unless `force`. */
   async close(force = false): Promise<void> {
     this.closing = true;
     if (this.discoverTimer) clearTimeout(this.discoverTimer);
+    if (this.healthTimer) clearInterval(this.healthTimer);
+    const redisUp = this.outage.since === null;
     for (const s of this.served.values()) {
-      await s.bull.close(force).catch(() => undefined);
+      // Without Redis, BullMQ's close would wait for it: started, not awaited (the command exits after this).
+      if (redisUp) await s.bull.close(force).catch(() => undefined);
+      else void s.bull.close(true).catch(() => undefined);
       await s.runner.close().catch(() => undefined);
-      await s.conn.quit().catch(() => undefined);
+      if (redisUp) await s.conn.quit().catch(() => s.conn.disconnect());
+      else s.conn.disconnect();
     }
-    await Promise.all([this.redis, ...this.all].map((c) => c.quit().catch(() => undefined)));
+    for (const c of [this.redis, ...this.all]) {
+      if (redisUp) await c.quit().catch(() => c.disconnect());
+      else c.disconnect();
+    }
+    if (this.ckptDir) await rm(this.ckptDir, { recursive: true, force: true });
     this.stop?.();
   }
 }

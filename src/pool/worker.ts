@@ -31,11 +31,13 @@ export default async function runTrial(task: WorkerTask): Promise<TrialOutcome> 
       backend: task.backend as never,
       onEpochEnd,
       ...(task.saveDir ? { saveDir: task.saveDir } : {}),
+      ...(task.checkpoint ? { checkpoint: task.checkpoint } : {}),
     });
     return {
       history: result.history,
       stopped: result.stopped,
       bestEpoch: result.bestEpoch,
+      resumedAt: result.resumedAt,
       backend: result.backend.name,
       backendInfo: result.backend.info,
     };

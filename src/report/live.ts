@@ -1,6 +1,7 @@
 /**
  * The throttle behind the live report of a running sweep: callers `request()` a write as often as they
- * like (every trial start, epoch and end); writes run one at a time, the first at once, the next no
+ * like (every trial start, epoch and end); writes run one at a time, the first at once (or
+ * `firstAfterMs` after the writer was made), the next no
  * sooner than `minIntervalMs` after the previous one ended (or twice its duration, when a write is slow:
  * a live report never takes more than a third of the driver's time), and a request made while waiting
  * or writing is never lost: one trailing write picks it up, so the last event always shows. `close()`
@@ -17,6 +18,8 @@ export interface ThrottledWriterOptions {
   minIntervalMs: number;
   /** Gets every error of `write`; the writer goes on (the next request writes again). */
   onError: (err: unknown) => void;
+  /** The first write waits this long after the writer is made (default 0: at once). */
+  firstAfterMs?: number;
   /** Milliseconds clock (tests give a fake one through vitest's fake timers). */
   now?: () => number;
 }
@@ -37,6 +40,7 @@ export class ThrottledWriter {
     private readonly opts: ThrottledWriterOptions,
   ) {
     this.now = opts.now ?? Date.now;
+    this.nextAt = this.now() + (opts.firstAfterMs ?? 0);
   }
 
   /** Asks for a write: now if allowed, else one trailing write when the interval has passed. */

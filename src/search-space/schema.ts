@@ -4,6 +4,7 @@
  * (low < high, log needs low > 0, trainer-param ranges) live in validate.ts.
  */
 import { z } from 'zod';
+import { mapTrainParams } from '../study/train-params.js';
 
 /** zod 4 numbers are finite: NaN and Infinity are rejected. */
 const finite = () => z.number();
@@ -39,17 +40,9 @@ export const distributionSchema = z.discriminatedUnion('type', [
   categoricalDistributionSchema,
 ]);
 
+/** The trainer's params (declared in study/train-params.ts, ranges checked in validate.ts) and the run settings. */
 export const fixedSchema = z.strictObject({
-  lr: finite().default(1e-3),
-  dropout: finite().default(0.4),
-  l2: finite().default(0),
-  noise: finite().default(0),
-  lrDecay: finite().default(0.95),
-  rotation: finite().default(10),
-  zoom: finite().default(0.1),
-  shift: finite().default(0.1),
-  plateauPatience: nonNegInt().default(0),
-  plateauFactor: finite().default(0.5),
+  ...mapTrainParams((p) => (p.integer ? nonNegInt() : finite()).default(p.default)),
   epochs: posInt().default(30),
   batchSize: posInt().default(64),
 });

@@ -9,37 +9,13 @@ import type { core } from 'zod';
 import { UserError, describeBadValue } from '../errors.js';
 import { searchSpaceSchema, type Distribution, type SearchSpace } from './schema.js';
 import { contains, gridValues } from './distributions.js';
+import { TRAIN_PARAM_NAMES, TRAIN_PARAMS, type TrainParamSpec } from '../study/train-params.js';
 
 /** Allowed range of each parameter the trainer understands (searched or fixed). */
-interface ParamRule {
-  min: number;
-  minInclusive: boolean;
-  max: number;
-  maxInclusive: boolean;
-  integer?: boolean;
-}
-const rule = (min: number, minInclusive: boolean, max: number, maxInclusive: boolean, integer = false): ParamRule => ({
-  min,
-  minInclusive,
-  max,
-  maxInclusive,
-  integer,
-});
-
-/** The parameters the trainer understands (TrainParams), with their valid ranges. */
-export const TRAIN_PARAM_RULES: Readonly<Record<string, ParamRule>> = {
-  lr: rule(0, false, 10, true),
-  dropout: rule(0, true, 1, false),
-  l2: rule(0, true, 1, true),
-  noise: rule(0, true, 1, true),
-  lrDecay: rule(0, false, 1, true),
-  rotation: rule(0, true, 180, true),
-  zoom: rule(0, true, 1, false),
-  shift: rule(0, true, 1, false),
-  plateauPatience: rule(0, true, 1000, true, true),
-  plateauFactor: rule(0, false, 1, false),
-};
-export const TRAIN_PARAM_NAMES: readonly string[] = Object.keys(TRAIN_PARAM_RULES);
+type ParamRule = Pick<TrainParamSpec, 'min' | 'minInclusive' | 'max' | 'maxInclusive' | 'integer'>;
+/** The parameters the trainer understands (TrainParams), with their valid ranges: from study/train-params.ts. */
+export const TRAIN_PARAM_RULES: Readonly<Record<string, ParamRule>> = TRAIN_PARAMS;
+export { TRAIN_PARAM_NAMES };
 
 /** Reads, parses (YAML or JSON by extension) and validates a search-space file. */
 export async function loadSearchSpace(file: string): Promise<SearchSpace> {

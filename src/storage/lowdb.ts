@@ -9,7 +9,8 @@
  * Operations are serialized; the data is read once and kept in memory (the study lock, lock.ts, makes
  * this process the only writer).
  */
-import { copyFile, link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { writeFileAtomic } from '../atomic-write.js';
 import { dirname, join } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { UserError } from '../errors.js';
@@ -19,55 +20,17 @@ import { applyCreateTrial, applyUpdateTrial, newStudyRecord, type NewStudy, type
 
 export { STUDY_FILE, BACKUP_SUFFIX };
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Writes `text` to `file` atomically (tmp + fsync + rename), keeping the old file as `file.bak`. */
 export async function writeWithBackup(file: string, text: string): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(text, 'utf8');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  if (await exists(file)) {
-    const bak = `${file}${BACKUP_SUFFIX}`;
-    const bakTmp = `${bak}.tmp-${process.pid}`;
-    await rm(bakTmp, { force: true });
-    try {
-      await link(file, bakTmp);
-    } catch {
-      await copyFile(file, bakTmp);
-    }
-    await rename(bakTmp, bak);
-  }
-  await rename(tmp, file);
-  try {
-    const dir = await open(dirname(file), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
-  } catch {
-    // Directories cannot be fsynced on every platform; the rename is still atomic.
-  }
+  await writeFileAtomic(file, text, { backup: `${file}${BACKUP_SUFFIX}` });
 }
 
 /**
- * Removes the temporary files of writeWithBackup (study.json.tmp-PID, study.json.bak.tmp-PID) that a
+ * Removes the temporary files of writeWithBackup (study.json.tmp-PID-N, study.json.bak.tmp-PID-N) that a
  * process killed in the middle of a write left in the study folder `dir`. Only the lock holder may call it.
  */
 export async function removeWriteLeftovers(dir: string): Promise<void> {
-  for (const f of await readdir(dir)) if (/^study\.json(\.bak)?\.tmp-\d+$/.test(f)) await rm(join(dir, f), { force: true });
+  for (const f of await readdir(dir)) if (/^study\.json(\.bak)?\.tmp-\d+(-\d+)?$/.test(f)) await rm(join(dir, f), { force: true });
 }
 
 /** lowdb adapter for study.json with the guarantees above. */

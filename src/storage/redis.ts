@@ -89,7 +89,15 @@ export class RedisTrialStore implements TrialStore {
     };
   }
 
+  private fenced: Error | null = null;
+
+  /** From now on every write throws `err` (a driver that lost its lease must not write the study). */
+  fence(err: Error): void {
+    this.fenced = err;
+  }
+
   async createTrial(init: NewTrial): Promise<number> {
+    if (this.fenced) throw this.fenced;
     const trial: StoredTrial = newTrialRecord(init);
     const n = (await this.redis.eval(CREATE_TRIAL, 3, this.keys.study, this.keys.next, this.keys.trials, JSON.stringify(trial))) as number;
     if (n < 0) throw new Error('no study in this store: call createStudy first');
@@ -98,6 +106,7 @@ export class RedisTrialStore implements TrialStore {
 
   async updateTrial(number: number, update: TrialUpdate): Promise<FrozenTrial> {
     for (;;) {
+      if (this.fenced) throw this.fenced;
       const old = await this.redis.hget(this.keys.trials, String(number));
       if (old === null) throw new RangeError(`study ${this.study} has no trial ${number}`);
       // The shared update logic (types.ts) over a one-trial record.

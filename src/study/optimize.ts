@@ -3,6 +3,13 @@
  * study/_optimize.py). It samples trial n from its view of the study (see view.ts), hands it to the
  * runner, records every epoch's intermediate value, asks the pruner, and records the outcome: a pruned
  * trial becomes `pruned`, an exception `fail`. Samplers and pruners only decide; workers only train.
+ *
+ * Resume: trials a killed driver (or a first Ctrl-C) left `running` are run again first, with the same
+ * number, params and seed. Their worker continues from the trial's checkpoint (storage/checkpoint.ts)
+ * and reports the checkpoint's epochs again: epochs already recorded keep their recorded values (a
+ * replayed epoch below the last recorded one was answered "continue" before; the last one is asked
+ * again, with the same lagged view), an epoch the record lacks is recorded. Checkpoints are removed when
+ * their trial ends; on resume, any checkpoint of a trial that is not running is removed.
  */
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -11,6 +18,7 @@ import type { TrialOutcome, TrialRunner, TrainerKind } from '../pool/protocol.js
 import type { Pruner } from '../pruners/index.js';
 import type { Sampler } from '../samplers/index.js';
 import { effectiveLag, type SearchSpace } from '../search-space/index.js';
+import type { CheckpointStore } from '../storage/checkpoint.js';
 import type { TrialStore } from '../storage/index.js';
 import { mixSeed } from '../random.js';
 import { systemClock, type Clock } from './clock.js';
@@ -18,9 +26,11 @@ import type { EpochMetrics, FrozenTrial, Params, TrainParams } from './types.js'
 import { canStartTrial, viewForTrial } from './view.js';
 
 export type OptimizeEvent =
-  | { type: 'trial-start'; trial: FrozenTrial }
+  /** `resumed`: a trial left running by an earlier driver, run again (from its checkpoint). */
+  | { type: 'trial-start'; trial: FrozenTrial; resumed?: boolean }
   | { type: 'epoch'; trial: FrozenTrial; metrics: EpochMetrics; prune: boolean }
-  | { type: 'trial-end'; trial: FrozenTrial }
+  /** `resumedAt`: the first epoch this run trained (> 1: continued from a checkpoint). A trial still `running` was suspended by Ctrl-C. */
+  | { type: 'trial-end'; trial: FrozenTrial; resumedAt?: number }
   | { type: 'stop'; reason: string };
 
 export interface OptimizeOptions {
@@ -33,7 +43,9 @@ export interface OptimizeOptions {
   studyDir: string;
   trainer: TrainerKind;
   backend: string;
-  /** Aborted: no new trial starts; running ones finish (first Ctrl-C). */
+  /** Where running trials keep their checkpoints (none: trials start from epoch 1 when rerun). */
+  checkpoints?: CheckpointStore;
+  /** Aborted: no new trial starts; running ones stop at their next epoch end and stay `running`, to resume (first Ctrl-C). */
   stopSignal?: AbortSignal;
   onEvent?: (event: OptimizeEvent) => void;
   /** Where the loop reads the time (wall-time budget, trial dates); default the system clock. */
@@ -48,20 +60,8 @@ export interface OptimizeSummary {
   failed: boolean;
 }
 
+/** The error of trials that earlier versions failed when their driver died (they do not count toward the budget). */
 const INTERRUPTED = 'interrupted (the driver stopped while the trial ran)';
-
-/** Marks trials left `running` by a dead driver as failed; returns how many. Part of the optimize loop's writes. */
-export async function failInterruptedTrials(store: TrialStore, clock: Clock = systemClock): Promise<number> {
-  const trials = await store.listTrials();
-  let n = 0;
-  for (const t of trials) {
-    if (t.state === 'running') {
-      await store.updateTrial(t.number, { state: 'fail', error: INTERRUPTED, datetimeComplete: new Date(clock.now()).toISOString() });
-      n++;
-    }
-  }
-  return n;
-}
 
 /** The trial's objective value at one epoch. */
 export function objectiveValue(space: SearchSpace, m: EpochMetrics): number {
@@ -91,8 +91,10 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
   const emit = (e: OptimizeEvent) => opts.onEvent?.(e);
   const clock = opts.clock ?? systemClock;
   const isoNow = () => new Date(clock.now()).toISOString();
-  await failInterruptedTrials(store, clock);
   const trials = new Map<number, FrozenTrial>((await store.listTrials()).map((t) => [t.number, t]));
+  // Trials an earlier driver left running: run again first, from their checkpoints.
+  const toResume = [...trials.values()].filter((t) => t.state === 'running').sort((a, b) => a.number - b.number);
+  await opts.checkpoints?.removeAllBut(toResume.map((t) => t.number));
   // Model folders that no trial keeps: half-saved by a trial a killed driver left running, or dropped
   // from the top models just before the kill.
   for (const t of trials.values()) {
@@ -129,6 +131,7 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
 
   const runTrial = async (trial: FrozenTrial) => {
     const n = trial.number;
+    const checkpoint = opts.checkpoints?.location(n) ?? null;
     const saveDir = space.keepModels > 0 ? join(opts.studyDir, 'trials', String(n)) : null;
     const timeout = budget.trialTimeoutMinutes ? AbortSignal.timeout(budget.trialTimeoutMinutes * 60_000) : undefined;
     let outcome: TrialOutcome | null = null;
@@ -148,29 +151,42 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
           saveDir,
           objective: space.objective,
           trainer: opts.trainer,
+          checkpoint,
         },
         async (metrics) => {
           let prune: boolean;
           let outOfEpochs: boolean;
+          let last: boolean;
+          let replayed: boolean;
           try {
-            const value = objectiveValue(space, metrics);
-            await save(trial, {
-              epochs: [...trial.epochs, metrics],
-              intermediateValues: [...trial.intermediateValues, value],
-            });
+            const recorded = trial.epochs.length;
+            // A resumed trial reports its checkpoint's epochs again: recorded ones keep their recorded values.
+            replayed = metrics.epoch <= recorded;
+            if (!replayed && metrics.epoch !== recorded + 1) throw new Error(`trial ${n} reported epoch ${metrics.epoch} after ${recorded} recorded epoch(s)`);
+            // Before its last recorded epoch the trial went on: that was the decision then, and it stands.
+            if (metrics.epoch < recorded) return false;
+            const value = replayed ? trial.intermediateValues[metrics.epoch - 1]! : objectiveValue(space, metrics);
+            if (!replayed) {
+              await save(trial, {
+                epochs: [...trial.epochs, metrics],
+                intermediateValues: [...trial.intermediateValues, value],
+              });
+            }
             const history = viewForTrial(all(), n, lag).history;
             outOfEpochs = budget.maxEpochs !== undefined && epochsSpent() >= budget.maxEpochs;
             // After its last epoch a trial is complete: nothing is left to save by pruning it.
-            const last = metrics.epoch >= space.fixed.epochs;
-            if (!Number.isFinite(value)) nonFinite = `non-finite ${space.objective.metric} at epoch ${metrics.epoch} (got ${value}; val loss ${metrics.valLoss})`;
+            last = metrics.epoch >= space.fixed.epochs;
+            // (A replayed NaN was stored as null by JSON.)
+            if (value === null || !Number.isFinite(value)) nonFinite = `non-finite ${space.objective.metric} at epoch ${metrics.epoch} (got ${value}; val loss ${metrics.valLoss})`;
             prune = nonFinite !== null || (!last && pruner.prune(history, trial, space.objective.direction));
           } catch (err) {
             // The runner stops the trial and rejects run() with this error; recorded as the trial's failure below.
             epochError = `handling epoch ${metrics.epoch} failed: ${errorLine(err)}`;
             throw err;
           }
-          emit({ type: 'epoch', trial, metrics, prune });
-          if (opts.stopSignal?.aborted) interrupted = true; // Ctrl-C: end the trial at this epoch
+          if (!replayed) emit({ type: 'epoch', trial, metrics, prune });
+          // Ctrl-C: end the trial at this epoch; it stays running and resumes from its checkpoint next time.
+          if (opts.stopSignal?.aborted && !prune && !outOfEpochs && !last) interrupted = true;
           return prune || outOfEpochs || interrupted;
         },
         timeout,
@@ -185,7 +201,9 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
     }
     const now = isoNow();
     if (outcome && interrupted) {
-      await save(trial, { state: 'fail', error: INTERRUPTED, datetimeComplete: now, value: bestValue(space, trial.intermediateValues) });
+      // Suspended by Ctrl-C: left running (with its checkpoint) for the next run to continue.
+      emit({ type: 'trial-end', trial, resumedAt: outcome.resumedAt });
+      return;
     } else if (outcome) {
       const complete = !outcome.stopped && nonFinite === null;
       await save(trial, {
@@ -208,14 +226,26 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
         failed = true;
       }
     }
-    emit({ type: 'trial-end', trial });
+    await opts.checkpoints?.remove(n);
+    emit({ type: 'trial-end', trial, ...(outcome ? { resumedAt: outcome.resumedAt } : {}) });
   };
 
   const nextNumber = () => (trials.size ? Math.max(...trials.keys()) + 1 : 0);
 
+  const start = (trial: FrozenTrial) => {
+    const p = runTrial(trial).finally(() => inFlight.delete(trial.number));
+    inFlight.set(trial.number, p);
+  };
+
   for (;;) {
     while (!stopReason && inFlight.size < runner.concurrency) {
       if (opts.stopSignal?.aborted) stopReason = 'stopped by the user';
+      else if (toResume.length > 0) {
+        const trial = toResume.shift()!;
+        emit({ type: 'trial-start', trial, resumed: true });
+        start(trial);
+        continue;
+      }
       else if (counted() >= budget.trials) stopReason = `budget of ${budget.trials} trials reached`;
       else if (budget.maxWallMinutes !== undefined && clock.now() - started >= budget.maxWallMinutes * 60_000)
         stopReason = `wall-time budget of ${budget.maxWallMinutes} min reached`;
@@ -235,8 +265,7 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
       const trial = (await store.getTrial(number))!;
       trials.set(number, trial);
       emit({ type: 'trial-start', trial });
-      const p = runTrial(trial).finally(() => inFlight.delete(number));
-      inFlight.set(number, p);
+      start(trial);
     }
     if (inFlight.size === 0) break;
     await Promise.race(inFlight.values());

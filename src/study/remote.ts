@@ -14,18 +14,23 @@ import type { StudyRecord } from './types.js';
 export interface RedisStudy {
   store: RedisTrialStore;
   lease: HeldLease;
-  close(): Promise<void>;
+  /** Releases the lease and disconnects; with `lost` (the lease is gone, Redis may be too) only disconnects. */
+  close(lost?: boolean): Promise<void>;
 }
 
-/** Connects (a clear UserError when Redis cannot be reached) and takes the study's driver lease. */
-export async function openRedisStudy(url: string, study: string): Promise<RedisStudy> {
+/**
+ * Connects (a clear UserError when Redis cannot be reached) and takes the study's driver lease. `log`
+ * gets the lease's Redis trouble (one line per outage and interval).
+ */
+export async function openRedisStudy(url: string, study: string, log?: (line: string) => void): Promise<RedisStudy> {
   const redis = await connectChecked(url);
-  const lease = await acquireDriverLease(redis, study);
+  const lease = await acquireDriverLease(redis, study, undefined, log);
   const store = new RedisTrialStore({ redis, study });
   return {
     store,
     lease,
-    close: async () => {
+    close: async (lost = false) => {
+      if (lost) return redis.disconnect();
       await lease.release();
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -21,9 +21,17 @@
  *     limit kills the worker (resourceLimits).
  *     The optional condition restricts the fault to trials whose param matches (ops <, >, =).
  *   DIGIT_SWEEP_SCRIPTED_DELAY_MS=<ms>   real delay per epoch (when opts.epochDelayMs is not given).
+ *   DIGIT_SWEEP_SCRIPTED_EPOCH_LOG=<file>   appends "<seed> <epoch>" for every epoch trained (not for the
+ *     epochs a resumed trial replays from its checkpoint): the fault tests count the epochs a kill lost.
+ * Checkpoints (`opts.checkpoint`, a file): the scripted trainer saves its state (the epoch and the
+ * history; its curves are a pure function of params, seed and epoch, so that is its whole RNG position)
+ * after every epoch, before reporting it, and a run that finds one continues after its last epoch,
+ * first reporting the checkpoint's epochs again (the driver answers those from its record).
  */
+import { appendFileSync } from 'node:fs';
 import type { TrialOutcome, TrialTask } from '../pool/protocol.js';
 import { createRng, mixSeed } from '../random.js';
+import { readCheckpointFile, writeCheckpointFile } from '../storage/checkpoint.js';
 import { bestEpochOf } from './objective.js';
 import type { EpochMetrics, TrainParams } from './types.js';
 
@@ -49,6 +57,8 @@ export interface ScriptedTrainOptions {
   epochDelayMs?: number;
   /** A fault to inject (default: env DIGIT_SWEEP_SCRIPTED_FAULT; null: none). */
   fault?: ScriptedFault | null;
+  /** Checkpoint file: continue after its last epoch if it exists; rewritten after every epoch. */
+  checkpoint?: string | null;
 }
 
 /** Parses "throw@2" or "nan@3:lr>0.005"; throws on a malformed spec. */
@@ -132,13 +142,21 @@ export function scriptedEpochMetrics(p: TrainParams, epoch: number, seed: number
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Trains on a script: same signature shape as the real trainer. */
-export async function scriptedTrain(params: TrainParams, opts: ScriptedTrainOptions): Promise<{ history: EpochMetrics[] }> {
+export async function scriptedTrain(params: TrainParams, opts: ScriptedTrainOptions): Promise<{ history: EpochMetrics[]; resumedAt: number }> {
   const envFault = process.env.DIGIT_SWEEP_SCRIPTED_FAULT;
   const fault = opts.fault !== undefined ? opts.fault : envFault ? parseScriptedFault(envFault) : null;
   const active = fault && faultApplies(fault, params) ? fault : null;
   const delay = opts.epochDelayMs ?? Number(process.env.DIGIT_SWEEP_SCRIPTED_DELAY_MS ?? 0);
   const history: EpochMetrics[] = [];
-  for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+  const epochLog = process.env.DIGIT_SWEEP_SCRIPTED_EPOCH_LOG;
+  const saved = opts.checkpoint ? await readCheckpointFile(opts.checkpoint) : null;
+  if (saved) {
+    for (const m of saved.history) {
+      history.push(m);
+      if (await opts.onEpochEnd(m)) return { history, resumedAt: saved.epoch + 1 };
+    }
+  }
+  for (let epoch = (saved?.epoch ?? 0) + 1; epoch <= opts.epochs; epoch++) {
     if (delay > 0) await sleep(delay);
     if (active && epoch === active.epoch) {
       if (active.mode === 'throw') throw new Error(`scripted fault: training failed at epoch ${epoch}`);
@@ -157,9 +175,11 @@ export async function scriptedTrain(params: TrainParams, opts: ScriptedTrainOpti
       m = { ...m, trainLoss: NaN, valLoss: NaN, trainAcc: NaN, valAcc: NaN };
     }
     history.push(m);
+    if (epochLog) appendFileSync(epochLog, `${opts.seed} ${epoch}\n`);
+    if (opts.checkpoint) await writeCheckpointFile(opts.checkpoint, { epoch, history, state: { trainer: 'scripted' }, arrays: [] });
     if (await opts.onEpochEnd(m)) break;
   }
-  return { history };
+  return { history, resumedAt: (saved?.epoch ?? 0) + 1 };
 }
 
 /** One trial of the scripted trainer kind, as a pool worker (or the virtual-clock runner) runs it. */
@@ -168,11 +188,12 @@ export async function runScriptedTrial(
   onEpochEnd: (m: EpochMetrics) => Promise<boolean>,
   opts: { epochDelayMs?: number; fault?: ScriptedFault | null } = {},
 ): Promise<TrialOutcome> {
-  const result = await scriptedTrain(task.params, { epochs: task.epochs, seed: task.seed, onEpochEnd, ...opts });
+  const result = await scriptedTrain(task.params, { epochs: task.epochs, seed: task.seed, onEpochEnd, checkpoint: task.checkpoint, ...opts });
   return {
     history: result.history,
     stopped: result.history.length < task.epochs,
     bestEpoch: bestEpochOf(result.history, task.objective),
+    resumedAt: result.resumedAt,
     backend: 'scripted',
     backendInfo: {},
   };

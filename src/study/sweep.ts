@@ -11,7 +11,7 @@ import type { TrainerKind, TrialRunner } from '../pool/protocol.js';
 import { createPruner } from '../pruners/index.js';
 import { createSampler } from '../samplers/index.js';
 import { DEFAULT_SPACE, loadSearchSpace, type SearchSpace } from '../search-space/index.js';
-import { acquireStudyLock, LowdbTrialStore, removeWriteLeftovers } from '../storage/index.js';
+import { acquireStudyLock, FileCheckpoints, LowdbTrialStore, RedisCheckpoints, removeWriteLeftovers, studyPrefix } from '../storage/index.js';
 import { loadSpaceData, SCRIPTED_DATA } from './data.js';
 import { checkStudyName } from './names.js';
 import { optimize, type OptimizeEvent, type OptimizeSummary } from './optimize.js';
@@ -47,6 +47,8 @@ export interface SweepOptions {
    * runs/<study>/ keeps a study.json snapshot (written at the end) and the models workers could save there.
    */
   redis?: string;
+  /** Warnings that are not errors (Redis outages: one line per outage and interval). Default: none. */
+  log?: (line: string) => void;
   /** Replaces the thread pool (tests, other executors). */
   makeRunner?: (data: Dataset, workers: number) => Promise<TrialRunner> | TrialRunner;
 }
@@ -106,7 +108,8 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
 
   const studyDir = resolve(opts.runsDir ?? 'runs', study);
   await mkdir(studyDir, { recursive: true });
-  const remote = opts.redis ? await (await import('./remote.js')).openRedisStudy(opts.redis, study) : null;
+  const remote = opts.redis ? await (await import('./remote.js')).openRedisStudy(opts.redis, study, opts.log) : null;
+  let leaseLost = false;
   const lock = remote ? null : await acquireStudyLock(studyDir);
   let runner: TrialRunner | null = null;
   try {
@@ -142,7 +145,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     if (opts.makeRunner) runner = await opts.makeRunner(data, workers);
     else if (remote) {
       const { BullmqRunner } = await import('../pool/bullmq-runner.js');
-      runner = await BullmqRunner.open({ url: opts.redis!, study, concurrency: workers, runId: remote.lease.runId });
+      runner = await BullmqRunner.open({ url: opts.redis!, study, concurrency: workers, runId: remote.lease.runId, ...(opts.log ? { log: opts.log } : {}) });
     } else if (isolation === 'process') {
       const { ProcessRunner } = await import('../pool/process-runner.js');
       runner = new ProcessRunner({ data, workers, ...heap });
@@ -150,7 +153,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       const { ThreadRunner } = await import('../pool/runner.js');
       runner = new ThreadRunner({ data, workers, ...heap });
     }
-    const summary = await optimize({
+    const optimizing = optimize({
       store,
       space,
       sampler: createSampler(space.sampler),
@@ -159,15 +162,30 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       studyDir,
       trainer,
       backend,
+      // Checkpoints: files under runs/<study>/checkpoints/ for a local pool; in Redis for remote workers.
+      checkpoints: remote ? new RedisCheckpoints(remote.store.redis, studyPrefix(study)) : new FileCheckpoints(studyDir),
       ...(opts.stopSignal ? { stopSignal: opts.stopSignal } : {}),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });
+    let summary: OptimizeSummary;
+    if (remote) {
+      // Losing the lease stops this driver: another one may own the study now, so nothing more is
+      // written (the store refuses), and the loop's own ending (its trials fail on the fenced store
+      // when the runner closes) is of no interest: the study resumes from Redis.
+      const lost = remote.lease.lost.catch((err: Error) => {
+        leaseLost = true;
+        remote.store.fence(err);
+        optimizing.catch(() => undefined);
+        throw err;
+      });
+      summary = await Promise.race([optimizing, lost]);
+    } else summary = await optimizing;
     if (remote) await (await import('./remote.js')).writeStudySnapshot(studyDir, (await store.getStudy())!);
     return { ...summary, study, studyDir };
   } finally {
     await opts.onEnd?.();
     await runner?.close();
-    await remote?.close();
+    await remote?.close(leaseLost);
     await lock?.release();
   }
 }

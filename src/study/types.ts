@@ -16,26 +16,8 @@ export interface Objective {
   direction: Direction;
 }
 
-/** Hyperparameters the trainer understands. Searched params override the fixed ones by name. */
-export interface TrainParams {
-  /** Adam learning rate at epoch 1. */
-  lr: number;
-  /** Dropout rate of the three Dropout layers. */
-  dropout: number;
-  /** L2 kernel-regularization factor of every Conv2D and Dense layer. */
-  l2: number;
-  /** Std of Gaussian pixel noise added by augmentation (pixels scaled to 0..1). */
-  noise: number;
-  /** Per-epoch exponential LR decay: lr_e = lr * lrDecay^(e-1). */
-  lrDecay: number;
-  /** Augmentation ranges (0 disables each). */
-  rotation: number; // degrees
-  zoom: number; // fraction
-  shift: number; // fraction of the image side
-  /** Reduce-on-plateau: multiply LR by `plateauFactor` after `plateauPatience` epochs without val improvement (0 = off). */
-  plateauPatience: number;
-  plateauFactor: number;
-}
+/** Hyperparameters the trainer understands: declared once, in train-params.ts. */
+export type { TrainParams } from './train-params.js';
 
 /** Training settings that are not searched (the search space's `fixed` section). */
 export interface TrainSettings {

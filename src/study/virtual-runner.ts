@@ -21,6 +21,7 @@ import { MemoryTrialStore, type TrialStore } from '../storage/index.js';
 import type { Clock } from './clock.js';
 import { optimize, type OptimizeEvent, type OptimizeSummary } from './optimize.js';
 import { runScriptedTrial, type ScriptedFault } from './scripted-trainer.js';
+import type { CheckpointStore } from '../storage/checkpoint.js';
 import type { EpochMetrics } from './types.js';
 
 interface Timer {
@@ -161,6 +162,8 @@ export interface VirtualSweepOptions {
   epochSeconds?: VirtualRunnerOptions['epochSeconds'];
   stopSignal?: AbortSignal;
   onEvent?: (e: OptimizeEvent) => void;
+  /** Where trials keep checkpoints (resume tests); default none. */
+  checkpoints?: CheckpointStore;
 }
 
 export interface VirtualSweep {
@@ -208,6 +211,7 @@ export async function sweepOnVirtualClock(o: VirtualSweepOptions): Promise<Virtu
     clock,
     ...(o.stopSignal ? { stopSignal: o.stopSignal } : {}),
     ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+    ...(o.checkpoints ? { checkpoints: o.checkpoints } : {}),
   });
   return { summary, store, runner, clock };
 }

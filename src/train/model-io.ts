@@ -1,38 +1,35 @@
 /**
  * Saving and loading models in the TF.js layers format (model.json + weights.bin) with plain fs, so it
  * works on every backend (the file:// handler exists only in tfjs-node). Saves are atomic: a temp
- * folder renamed into place, so a crash never leaves half a model.
+ * folder of fsynced files renamed into place (src/atomic-write.ts), so a crash never leaves half a model.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { writeDirAtomic, writeDurable } from '../atomic-write.js';
 import { UserError } from '../errors.js';
 
 export async function saveModel(model: tf.LayersModel, dir: string, extraFiles: Record<string, string> = {}): Promise<void> {
-  const tmp = `${dir}.tmp-${process.pid}`;
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const data = artifacts.weightData;
-      const buffers = data === undefined ? [] : Array.isArray(data) ? data : [data];
-      const weights = Buffer.concat(buffers.map((b) => Buffer.from(b)));
-      const modelJson = {
-        format: artifacts.format ?? 'layers-model',
-        generatedBy: artifacts.generatedBy,
-        convertedBy: artifacts.convertedBy ?? null,
-        modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
-      };
-      await writeFile(join(tmp, 'model.json'), JSON.stringify(modelJson));
-      await writeFile(join(tmp, 'weights.bin'), weights);
-      for (const [name, text] of Object.entries(extraFiles)) await writeFile(join(tmp, name), text);
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.length } };
-    }),
-  );
-  await mkdir(dirname(dir), { recursive: true });
-  await rm(dir, { recursive: true, force: true });
-  await rename(tmp, dir);
+  await writeDirAtomic(dir, async (tmp) => {
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        const data = artifacts.weightData;
+        const buffers = data === undefined ? [] : Array.isArray(data) ? data : [data];
+        const weights = Buffer.concat(buffers.map((b) => Buffer.from(b)));
+        const modelJson = {
+          format: artifacts.format ?? 'layers-model',
+          generatedBy: artifacts.generatedBy,
+          convertedBy: artifacts.convertedBy ?? null,
+          modelTopology: artifacts.modelTopology,
+          weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
+        };
+        await writeDurable(join(tmp, 'model.json'), JSON.stringify(modelJson));
+        await writeDurable(join(tmp, 'weights.bin'), weights);
+        for (const [name, text] of Object.entries(extraFiles)) await writeDurable(join(tmp, name), text);
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.length } };
+      }),
+    );
+  });
 }
 
 /** Loads model.json + weights from `dir`; a missing or corrupt folder is a one-line UserError. */

@@ -3,6 +3,15 @@
  * seeded shuffling and augmentation, per-epoch LR decay and optional reduce-on-plateau, BatchNorm
  * recalibration before every validation (see batchnorm.ts), best-epoch weights kept. `onEpochEnd`
  * returning true stops training: that is how the sweep prunes.
+ *
+ * Checkpoints (`checkpoint`, a file; storage/checkpoint.ts): after every epoch, before it is reported,
+ * the trainer saves the weights (BatchNorm statistics included), Adam's state (step and both moments),
+ * the LR schedule (plateau scale and counter), the best epoch's weights and validation predictions, and
+ * the RNG position. A run that finds a checkpoint restores all of it, reports the saved epochs again
+ * (the driver answers them from its record) and trains on from the next epoch: the same stream as an
+ * uninterrupted run, because every random draw comes from a counter-based seed (shuffle and
+ * augmentation: mixSeed(seed, epoch); dropout: mixSeed(seed, step, layer), set on each Dropout layer
+ * before every step, where `step` is Adam's step count).
  */
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, NUM_CLASSES, type Dataset, type ImageSet } from '../data/types.js';
@@ -16,6 +25,7 @@ import { calibrateBatchNorm } from './batchnorm.js';
 import { FusedAdamOptimizer } from './fused/index.js';
 import { buildModel, regularizationLosses } from './model.js';
 import { saveModel } from './model-io.js';
+import { readCheckpointFile, writeCheckpointFile, type Checkpoint, type CheckpointArray } from '../storage/checkpoint.js';
 
 /** The trainer's defaults: the search space's `fixed` defaults (the seed notebook's settings). */
 const { epochs: _epochs, batchSize: _batchSize, ...fixedDefaults } = fixedSchema.parse({});
@@ -36,6 +46,8 @@ export interface TrainOptions {
   objective?: Objective;
   /** Clean training images used to re-estimate BatchNorm statistics before validation (0 = Keras' moving averages). */
   bnCalibrationImages?: number;
+  /** Checkpoint file: resume from it if it exists; rewritten after every epoch (see the top of this file). */
+  checkpoint?: string;
 }
 
 export interface TrainResult {
@@ -46,6 +58,8 @@ export interface TrainResult {
   backend: BackendInit;
   /** Validation confusion matrix and mistakes of the best epoch. */
   evaluation: TrialEvaluation | null;
+  /** The first epoch this run trained (1, or the epoch after a resumed checkpoint's). */
+  resumedAt: number;
 }
 
 const EVAL_BATCH = 512;
@@ -67,14 +81,30 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
   const yBuf = new Int32Array(opts.batchSize);
   const objective: Objective = opts.objective ?? { metric: 'valAcc', direction: 'maximize' };
   // The kept epoch: the one that earns the trial's value (optimize.ts bestValue: first best finite value).
-  let best: { epoch: number; value: number; valAcc: number; weights: tf.Tensor[]; predicted: Uint8Array; probability: Float32Array } | null = null;
+  let best: Best | null = null;
   let bestValAcc = -Infinity; // reduce-on-plateau watches validation accuracy
   let plateauScale = 1;
   let sincePlateauBest = 0;
   let stopped = false;
+  let step = 0;
+  const dropouts = model.layers.filter((l) => l.getClassName() === 'Dropout');
 
   try {
-    for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+    const saved = opts.checkpoint ? await readCheckpointFile(opts.checkpoint) : null;
+    if (saved) {
+      const restored = await restoreCheckpoint(saved, model, optimizer, opts.checkpoint!);
+      ({ plateauScale, sincePlateauBest, step, bestValAcc } = restored);
+      best = restored.best;
+    }
+    const firstEpoch = (saved?.epoch ?? 0) + 1;
+    for (const m of saved?.history ?? []) {
+      history.push(m);
+      if ((await opts.onEpochEnd?.(m)) === true) {
+        stopped = true;
+        break;
+      }
+    }
+    for (let epoch = firstEpoch; epoch <= opts.epochs && !stopped; epoch++) {
       const started = performance.now();
       const lr = params.lr * params.lrDecay ** (epoch - 1) * plateauScale;
       (optimizer as unknown as { learningRate: number }).learningRate = lr;
@@ -87,6 +117,8 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
         const n = idx.length;
         augmentBatch(data.train.images, idx, xBuf, augment, rng);
         for (let k = 0; k < n; k++) yBuf[k] = data.train.labels[idx[k]!]!;
+        step++;
+        dropouts.forEach((l, i) => ((l as unknown as { seed?: number }).seed = mixSeed(opts.seed, 0xd0, step, i)));
         const [batchLoss, batchCorrect] = trainStep(model, optimizer, xBuf.subarray(0, n * IMAGE_SIZE), yBuf.subarray(0, n));
         const nextLoss = tf.add(lossSum, batchLoss) as tf.Scalar;
         const nextCorrect = tf.add(correctSum, batchCorrect) as tf.Scalar;
@@ -124,6 +156,9 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
         plateauScale *= params.plateauFactor;
         sincePlateauBest = 0;
       }
+      if (opts.checkpoint) {
+        await writeCheckpointFile(opts.checkpoint, await makeCheckpoint(epoch, history, model, optimizer, best, { plateauScale, sincePlateauBest, step, bestValAcc }));
+      }
       if (!Number.isFinite(trainLoss) || (await opts.onEpochEnd?.(metrics)) === true) {
         stopped = true;
         break;
@@ -131,11 +166,12 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
     }
     if (!best) throw new Error('train: no epoch ran');
     model.setWeights(best.weights);
+    for (const l of dropouts) (l as unknown as { seed?: number }).seed = undefined; // the saved model carries no training seed
     const evaluation = buildEvaluation(data.val, best.predicted, best.probability, best.valAcc);
     if (opts.saveDir && !stopped) {
       await saveModel(model, opts.saveDir, { 'eval.json': JSON.stringify(evaluation) });
     }
-    return { history, stopped, bestEpoch: best.epoch, backend, evaluation };
+    return { history, stopped, bestEpoch: best.epoch, backend, evaluation, resumedAt: (saved?.epoch ?? 0) + 1 };
   } finally {
     if (best) tf.dispose(best.weights);
     optimizer.dispose();
@@ -150,6 +186,103 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
  */
 export function createOptimizer(lr: number): FusedAdamOptimizer {
   return new FusedAdamOptimizer(lr);
+}
+
+type Best = { epoch: number; value: number; valAcc: number; weights: tf.Tensor[]; predicted: Uint8Array; probability: Float32Array };
+interface LoopState {
+  plateauScale: number;
+  sincePlateauBest: number;
+  /** Best validation accuracy so far (reduce-on-plateau). */
+  bestValAcc: number;
+  /** Optimizer steps done: the dropout RNG position. */
+  step: number;
+}
+
+async function toArray(name: string, t: tf.Tensor): Promise<CheckpointArray> {
+  return { name, shape: [...t.shape], data: Float32Array.from(await t.data()) };
+}
+
+/** Everything train() needs to continue after `epoch` (see the top of this file). */
+async function makeCheckpoint(epoch: number, history: EpochMetrics[], model: tf.LayersModel, optimizer: tf.Optimizer, best: Best | null, loop: LoopState): Promise<Checkpoint> {
+  const arrays: CheckpointArray[] = [];
+  for (const [i, w] of model.getWeights().entries()) arrays.push(await toArray(`w/${i}`, w));
+  const opt = await optimizer.getWeights(); // [iterations, first moments..., second moments...]
+  try {
+    for (const [i, w] of opt.entries()) arrays.push(await toArray(`opt/${i}`, w.tensor));
+  } finally {
+    opt[0]?.tensor.dispose(); // the iterations scalar is a new tensor; the moments are the optimizer's own variables
+  }
+  // The best epoch's weights, unless they are the current ones (none yet: every value was NaN).
+  if (best) {
+    if (best.epoch !== epoch) for (const [i, w] of best.weights.entries()) arrays.push(await toArray(`best/${i}`, w));
+    arrays.push({ name: 'best-predicted', shape: [best.predicted.length], data: Float32Array.from(best.predicted) });
+    arrays.push({ name: 'best-probability', shape: [best.probability.length], data: best.probability });
+  }
+  const bestState = best ? { bestEpoch: best.epoch, bestValue: best.value, bestEpochValAcc: best.valAcc } : { bestEpoch: 0 };
+  // JSON has no -Infinity: null stands for "no accuracy yet".
+  const { bestValAcc, ...rest } = loop;
+  return {
+    epoch,
+    history: [...history],
+    state: { trainer: 'tfjs', ...rest, bestValAcc: Number.isFinite(bestValAcc) ? bestValAcc : null, ...bestState, optimizerNames: opt.map((w) => w.name) },
+    arrays,
+  };
+}
+
+/** Puts a checkpoint's weights and optimizer state into `model` and `optimizer`; returns the loop state and the best epoch. */
+async function restoreCheckpoint(cp: Checkpoint, model: tf.LayersModel, optimizer: tf.Optimizer, where: string): Promise<LoopState & { best: Best | null }> {
+  const indexed = (prefix: string) =>
+    cp.arrays
+      .map((a) => ({ a, m: new RegExp(`^${prefix}/(\\d+)$`).exec(a.name) }))
+      .filter((x) => x.m)
+      .sort((x, y) => Number(x.m![1]) - Number(y.m![1]))
+      .map((x) => x.a);
+  const named = (name: string) => cp.arrays.find((a) => a.name === name);
+  const weights = indexed('w');
+  if (weights.length !== model.weights.length) throw new Error(`${where}: checkpoint has ${weights.length} weight arrays, the model ${model.weights.length}`);
+  const opt = indexed('opt');
+  if (opt.length !== 1 + 2 * model.trainableWeights.length) throw new Error(`${where}: checkpoint has ${opt.length} optimizer arrays, expected ${1 + 2 * model.trainableWeights.length}`);
+  const predicted = named('best-predicted');
+  const probability = named('best-probability');
+  const st = cp.state as {
+    plateauScale?: number;
+    sincePlateauBest?: number;
+    step?: number;
+    bestValAcc?: number | null;
+    bestEpoch?: number;
+    bestValue?: number;
+    bestEpochValAcc?: number;
+    optimizerNames?: string[];
+  };
+  if (typeof st.bestEpoch !== 'number' || typeof st.step !== 'number') throw new Error(`${where}: checkpoint without its best epoch or step`);
+  if (st.bestEpoch > 0 && (!predicted || !probability)) throw new Error(`${where}: checkpoint without its best epoch's predictions`);
+  const toTensor = (a: CheckpointArray) => tf.tensor(a.data, a.shape);
+  const w = weights.map(toTensor);
+  model.setWeights(w);
+  tf.dispose(w);
+  const names = st.optimizerNames ?? [];
+  const optTensors = opt.map((a, i) => ({ name: names[i] ?? `opt/${i}`, tensor: i === 0 ? tf.scalar(a.data[0]!, 'int32') : toTensor(a) }));
+  await optimizer.setWeights(optTensors);
+  tf.dispose(optTensors.map((x) => x.tensor)); // the optimizer made its own variables of them
+  const bestArrays = indexed('best');
+  const best: Best | null =
+    st.bestEpoch > 0
+      ? {
+          epoch: st.bestEpoch,
+          value: st.bestValue ?? NaN,
+          valAcc: st.bestEpochValAcc ?? NaN,
+          weights: bestArrays.length ? bestArrays.map(toTensor) : model.getWeights().map((x) => x.clone()),
+          predicted: Uint8Array.from(predicted!.data),
+          probability: Float32Array.from(probability!.data),
+        }
+      : null;
+  return {
+    plateauScale: st.plateauScale ?? 1,
+    sincePlateauBest: st.sincePlateauBest ?? 0,
+    bestValAcc: st.bestValAcc ?? -Infinity,
+    step: st.step,
+    best,
+  };
 }
 
 /** One optimizer step; returns the batch's summed loss and correct count as scalars (no readback). */

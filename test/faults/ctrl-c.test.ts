@@ -1,12 +1,14 @@
 /**
  * Ctrl-C (SIGINT) of a sweep: the first stops starting trials, lets running trials stop at their next
- * epoch end (marked interrupted), writes the store and the leaderboard and exits 130; a second one exits
- * at once with 130. Either way the same command resumes the study to completion.
+ * epoch end (suspended: left running, with their checkpoints), writes the store and the leaderboard and
+ * exits 130; a second one exits at once with 130. Either way the same command resumes the study to
+ * completion, continuing the suspended trials (same numbers, recorded epochs unchanged).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, INTERRUPTED, onLines, readStudyFile, tempDir, writeSpace } from './helpers.js';
+import type { FrozenTrial } from '../../src/study/types.js';
+import { cli, onLines, readStudyFile, tempDir, writeSpace } from './helpers.js';
 
 const TRIALS = 6;
 const EPOCHS = 4;
@@ -16,17 +18,21 @@ describe('Ctrl-C of a sweep', () => {
   const space = writeSpace(dir, 'ctrlc.yaml', { trials: TRIALS, epochs: EPOCHS, workers: 2 });
   const args = (study: string) => ['sweep', space, '--trainer', 'scripted', '--study', study, '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports')];
 
-  async function resumeToEnd(study: string, interrupted: number[]): Promise<void> {
+  async function resumeToEnd(study: string, interrupted: FrozenTrial[]): Promise<void> {
     const r = await cli(args(study), { cwd: dir, env: { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '10' } });
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/resuming: \d+ trial\(s\) already in the study/);
     const s = readStudyFile(join(dir, 'runs', study));
-    for (const n of interrupted) {
-      const t = s.trials.find((x) => x.number === n)!;
-      expect(t.state).toBe('fail');
-      expect(t.error).toMatch(INTERRUPTED);
+    for (const before of interrupted) {
+      expect(r.out).toContain(`trial ${before.number} resumed (${before.epochs.length} epoch(s) recorded)`);
+      const t = s.trials.find((x) => x.number === before.number)!;
+      expect(t.state).toBe('complete');
+      expect(t.params).toEqual(before.params);
+      expect(t.epochs.slice(0, before.epochs.length)).toEqual(before.epochs);
+      expect(t.epochs).toHaveLength(EPOCHS);
     }
     expect(s.trials.filter((t) => t.state === 'running')).toEqual([]);
+    expect(s.trials).toHaveLength(TRIALS);
     expect(s.trials.filter((t) => t.state === 'complete')).toHaveLength(TRIALS);
   }
 
@@ -56,17 +62,19 @@ describe('Ctrl-C of a sweep', () => {
     expect(r.out).toContain('sweep ended: stopped by the user');
     const study = readStudyFile(join(dir, 'runs', 'once'));
     expect(study.trials.map((t) => t.number)).toEqual(started);
-    expect(study.trials.filter((t) => t.state === 'running')).toEqual([]);
-    const interrupted = study.trials.filter((t) => t.state === 'fail');
+    expect(study.trials.filter((t) => t.state === 'fail')).toEqual([]);
+    const interrupted = study.trials.filter((t) => t.state === 'running');
     expect(interrupted.length).toBeGreaterThan(0);
     for (const t of interrupted) {
-      expect(t.error).toMatch(INTERRUPTED);
+      expect(r.out).toContain(`trial ${t.number} suspended after epoch ${t.epochs.length}`);
       expect(t.epochs.length).toBeGreaterThan(0); // it ended at an epoch end, with its epochs recorded
       expect(t.epochs.length).toBeLessThan(EPOCHS);
+      expect(existsSync(join(dir, 'runs', 'once', 'checkpoints', `trial-${t.number}.ckpt`))).toBe(true);
     }
     const board = readFileSync(join(dir, 'reports', 'once', 'leaderboard.md'), 'utf8');
     for (const t of study.trials) expect(board).toContain(`| ${t.number} `);
-    await resumeToEnd('once', interrupted.map((t) => t.number));
+    await resumeToEnd('once', interrupted);
+    expect(readdirSync(join(dir, 'runs', 'once', 'checkpoints'))).toEqual([]);
   });
 
   it('second Ctrl-C exits at once with 130; the study resumes', async () => {
@@ -97,8 +105,8 @@ describe('Ctrl-C of a sweep', () => {
     expect(r.err).toContain('second Ctrl-C: exiting now');
     expect(exitMs).toBeLessThan(20_000); // a third of the running epoch: it did not wait for the epoch to end
     const study = readStudyFile(join(dir, 'runs', 'twice'));
-    const running = study.trials.filter((t) => t.state === 'running').map((t) => t.number);
-    expect(running.length).toBeGreaterThan(0); // left as they were; the next run fails them
+    const running = study.trials.filter((t) => t.state === 'running');
+    expect(running.length).toBeGreaterThan(0); // left as they were; the next run continues them
     await resumeToEnd('twice', running);
   });
 });

@@ -1,15 +1,20 @@
 /**
- * The real trainer (TF.js, wasm): the driver is SIGKILLed in the middle of a trial's training, and the
- * same command is run again: the interrupted trial fails as interrupted, its half-saved model folder is removed, the
- * sweep completes, and the kept model is whole (model.json + weights.bin the size model.json expects).
+ * The real trainer (TF.js, wasm): the driver is SIGKILLed in the middle of a trial's 3rd epoch, and the
+ * same command is run again: the trial resumes at epoch 3 from its checkpoint (weights, Adam state, LR
+ * schedule, RNG position), keeps its recorded epochs 1-2, and its epoch 3 is that of an
+ * uninterrupted run of the same trial. A half-saved model folder of the killed run is removed, the kept
+ * model is whole (model.json + weights.bin the size model.json expects), and no checkpoint is left.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, INTERRUPTED, onLines, readStudyFile, tempDir } from './helpers.js';
+import { readCheckpointFile } from '../../src/storage/checkpoint.js';
+import { cli, onLines, readStudyFile, tempDir } from './helpers.js';
+
+const EPOCHS = 3;
 
 describe('SIGKILL during real TF.js training', () => {
-  it('fails the interrupted trial, removes its model folder and completes on the rerun', async () => {
+  it('resumes the trial at epoch 3 from its checkpoint, as if uninterrupted', async () => {
     const dir = tempDir();
     const space = join(dir, 'real.yaml');
     writeFileSync(
@@ -17,8 +22,8 @@ describe('SIGKILL during real TF.js training', () => {
       [
         'params:',
         '  lr: { type: float, low: 1.0e-3, high: 3.0e-3, log: true }',
-        'fixed: { epochs: 1, batchSize: 64 }',
-        'budget: { trials: 2, workers: 1 }',
+        `fixed: { epochs: ${EPOCHS}, batchSize: 64, plateauPatience: 1, plateauFactor: 0.5 }`,
+        'budget: { trials: 1, workers: 1 }',
         'sampler: { type: random }',
         'pruner: { type: none }',
         'lag: 0',
@@ -29,30 +34,67 @@ describe('SIGKILL during real TF.js training', () => {
       ].join('\n'),
     );
     const runs = join(dir, 'runs');
-    const args = ['sweep', space, '--backend', 'wasm', '--study', 'real', '--runs', runs, '--reports', join(dir, 'reports')];
-    const killed = await cli(args, {
+    const args = (study: string) => ['sweep', space, '--backend', 'wasm', '--study', study, '--runs', runs, '--reports', join(dir, 'reports')];
+
+    // The reference: the same trial, uninterrupted.
+    const ref = await cli(args('ref'), { cwd: dir, timeoutMs: 600_000 });
+    expect(ref.code, ref.err).toBe(0);
+    const reference = readStudyFile(join(runs, 'ref')).trials[0]!;
+    expect(reference.epochs).toHaveLength(EPOCHS);
+
+    // Killed during epoch 3: epoch 2 is reported (its checkpoint written before), epoch 3 takes seconds.
+    const killed = await cli(args('real'), {
       cwd: dir,
-      onStart: (child) => onLines(child, (l) => l.startsWith('trial 0 started') && setTimeout(() => child.kill('SIGKILL'), 1_000)),
+      timeoutMs: 600_000,
+      onStart: (child) => onLines(child, (l) => l.startsWith('trial 0 epoch 2') && setTimeout(() => child.kill('SIGKILL'), 1_000)),
     });
     expect(killed.signal, killed.out + killed.err).toBe('SIGKILL');
-    expect(readStudyFile(join(runs, 'real')).trials.map((t) => t.state)).toEqual(['running']);
+    const before = readStudyFile(join(runs, 'real')).trials;
+    expect(before.map((t) => t.state)).toEqual(['running']);
+    expect(before[0]!.epochs.map((m) => m.epoch), 'the kill did not land in epoch 3').toEqual([1, 2]);
+    const ckptFile = join(runs, 'real', 'checkpoints', 'trial-0.ckpt');
+    const saved = (await readCheckpointFile(ckptFile))!;
+    expect(saved.epoch).toBe(2);
+    expect(saved.history).toEqual(before[0]!.epochs);
+    expect(saved.state).toMatchObject({ trainer: 'tfjs', step: expect.any(Number) });
+    // Weights, Adam's iteration count and two moments per trainable weight, best-epoch predictions.
+    expect(saved.arrays.filter((a) => a.name.startsWith('opt/'))[0]!.data[0]).toBe(saved.state.step);
+    const floats = saved.arrays.reduce((n, a) => n + a.data.length, 0);
+    expect(floats).toBeGreaterThan(3 * 458_634);
     // As if the kill had come while the trial saved its model: a half-written folder.
     mkdirSync(join(runs, 'real', 'trials', '0'), { recursive: true });
     writeFileSync(join(runs, 'real', 'trials', '0', 'model.json'), '{"modelTopology": {"class_na');
 
-    const r = await cli(args, { cwd: dir, timeoutMs: 600_000 }); // two real trials: minutes on a loaded machine
+    const r = await cli(args('real'), { cwd: dir, timeoutMs: 600_000 });
     expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('trial 0 resumed (2 epoch(s) recorded)');
+    expect(r.out).toMatch(/trial 0 complete value [\d.]+ \(resumed at epoch 3\)/);
     const study = readStudyFile(join(runs, 'real'));
-    expect(study.trials.map((t) => t.state)).toEqual(['fail', 'complete', 'complete']);
-    expect(study.trials[0]!.error).toMatch(INTERRUPTED);
-    expect(existsSync(join(runs, 'real', 'trials', '0'))).toBe(false);
-    const kept = study.trials.filter((t) => t.modelDir);
-    expect(kept).toHaveLength(1);
-    const modelDir = join(runs, 'real', kept[0]!.modelDir!);
+    expect(study.trials).toHaveLength(1);
+    const t = study.trials[0]!;
+    expect(t.state).toBe('complete');
+    expect(t.params).toEqual(reference.params);
+    expect(t.epochs.slice(0, 2)).toEqual(before[0]!.epochs); // recorded epochs unchanged
+    // Epoch 3 continues the same stream as the uninterrupted run.
+    for (const e of [2]) {
+      expect(t.epochs[e]!.epoch).toBe(e + 1);
+      expect(t.epochs[e]!.trainLoss).toBeCloseTo(reference.epochs[e]!.trainLoss, 4);
+      expect(t.epochs[e]!.valLoss).toBeCloseTo(reference.epochs[e]!.valLoss, 4);
+      expect(t.epochs[e]!.valAcc).toBeCloseTo(reference.epochs[e]!.valAcc, 6);
+      expect(t.epochs[e]!.lr).toBeCloseTo(reference.epochs[e]!.lr, 12);
+    }
+    console.log(
+      `driver-crash-tfjs: resumed at epoch 3; epoch 3 valLoss ${t.epochs[2]!.valLoss.toFixed(6)} valAcc ${t.epochs[2]!.valAcc.toFixed(4)} ` +
+        `vs uninterrupted ${reference.epochs[2]!.valLoss.toFixed(6)} / ${reference.epochs[2]!.valAcc.toFixed(4)}`,
+    );
+    expect(existsSync(ckptFile)).toBe(false);
+    expect(readdirSync(join(runs, 'real', 'checkpoints'))).toEqual([]);
+    expect(t.modelDir).toBeTruthy();
+    const modelDir = join(runs, 'real', t.modelDir!);
     const model = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8')) as {
       weightsManifest: Array<{ weights: Array<{ shape: number[] }> }>;
     };
     const bytes = model.weightsManifest.flatMap((g) => g.weights).reduce((n, w) => n + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
     expect(statSync(join(modelDir, 'weights.bin')).size).toBe(bytes);
-  });
+  }, 900_000);
 });

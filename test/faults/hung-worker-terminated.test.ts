@@ -18,6 +18,7 @@ const task = (number: number, dropout: number): TrialTask => ({
   saveDir: null,
   objective: { metric: 'valAcc', direction: 'maximize' },
   trainer: 'scripted',
+  checkpoint: null,
 });
 
 /** CPU milliseconds this process (all its threads) uses during `ms` of wall time. */

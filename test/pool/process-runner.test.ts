@@ -30,7 +30,7 @@ const PARAMS: TrialTask['params'] = {
 };
 
 function task(number: number, over: Partial<TrialTask> = {}): TrialTask {
-  return { number, params: PARAMS, epochs: 4, batchSize: 32, seed: number, backend: 'scripted', saveDir: null, objective: { metric: 'valAcc', direction: 'maximize' }, trainer: 'scripted', ...over };
+  return { number, params: PARAMS, epochs: 4, batchSize: 32, seed: number, backend: 'scripted', saveDir: null, objective: { metric: 'valAcc', direction: 'maximize' }, trainer: 'scripted', checkpoint: null, ...over };
 }
 
 let runner: ProcessRunner | null = null;

@@ -7,13 +7,14 @@ import { existsSync, mkdirSync, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_REDIS_REASON, REDIS_SERVER, startRedis, type TestRedis } from '../helpers/redis.js';
+import { REDIS_TOOL, startRedis, type TestRedis } from '../helpers/redis.js';
+import { describeWithTool } from '../helpers/tools.js';
 import { cli, tempDir, writeSpace } from '../faults/helpers.js';
 import { startWorker, type WorkerProc } from './helpers.js';
 
 const TRIALS = 6;
 
-describe.skipIf(!REDIS_SERVER)(`live report of a Redis study${REDIS_SERVER ? '' : ` (skipped: ${NO_REDIS_REASON})`}`, () => {
+describeWithTool(REDIS_TOOL, 'live report of a Redis study', () => {
   const dir = tempDir('digit-sweep-live-redis-');
   let redis: TestRedis;
   let worker: WorkerProc | null = null;

@@ -11,11 +11,11 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli, tempDir, writeSpace } from '../faults/helpers.js';
+import { describeWithTool } from '../helpers/tools.js';
 import { findChromium, HeadlessPage } from './helpers/cdp.js';
 
 const chromium = findChromium();
 const MISSING = 'chromium is not installed (apt-get install -y chromium; .ci/run does it)';
-if (!chromium && !process.env.CI) console.warn(`live-browser.test.ts skipped: ${MISSING}`);
 
 const TRIALS = 10;
 
@@ -67,7 +67,7 @@ function when<T>(subscribe: (signal: () => void) => void, check: () => Promise<T
   });
 }
 
-describe.skipIf(!chromium && !process.env.CI)('live report.html while a sweep runs (headless chromium)', () => {
+describeWithTool({ name: 'chromium', present: chromium !== null, reason: MISSING }, 'live report.html while a sweep runs (headless chromium)', () => {
   const dir = tempDir('digit-sweep-live-');
   let page: HeadlessPage | null = null;
   afterAll(async () => {
@@ -75,7 +75,7 @@ describe.skipIf(!chromium && !process.env.CI)('live report.html while a sweep ru
   });
 
   it('reloads and changes while the sweep runs, then shows the final report that no longer reloads', async () => {
-    if (!chromium) throw new Error(MISSING);
+    if (!chromium) throw new Error(MISSING); // unreachable: describeWithTool runs this only with chromium
     const space = writeSpace(dir, 'live.yaml', { trials: TRIALS, epochs: 4, workers: 2 });
     page = await HeadlessPage.launch(chromium);
     const p = page;

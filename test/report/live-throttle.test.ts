@@ -59,6 +59,18 @@ describe('ThrottledWriter (live report throttle)', () => {
     await w.close();
   });
 
+  it('firstAfterMs holds the first write back: a burst in the first seconds is one write', async () => {
+    const rec = recorder(100);
+    const w = new ThrottledWriter(rec.write, { minIntervalMs: 5000, firstAfterMs: 5000, onError: () => {} });
+    for (let i = 0; i < 8; i++) {
+      w.request();
+      await vi.advanceTimersByTimeAsync(500);
+    }
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(rec.runs.map((r) => r.start)).toEqual([5000]);
+    await w.close();
+  });
+
   it('a slow write stretches the interval to twice its duration', async () => {
     const rec = recorder(4000);
     const w = new ThrottledWriter(rec.write, { minIntervalMs: 5000, onError: () => {} });

@@ -12,12 +12,13 @@ describe('live report write errors', () => {
   const dir = tempDir('digit-sweep-live-err-');
 
   it('warn once, the sweep goes on, the final write fails loudly', async () => {
-    const space = writeSpace(dir, 'live-err.yaml', { trials: 4, epochs: 2, workers: 2 });
+    const space = writeSpace(dir, 'live-err.yaml', { trials: 4, epochs: 3, workers: 2 });
     const reports = join(dir, 'not-a-folder');
     writeFileSync(reports, 'a file where the reports folder should be\n');
     const r = await cli(['sweep', space, '--trainer', 'scripted', '--runs', join(dir, 'runs'), '--reports', reports], {
       cwd: dir,
-      env: { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '20' },
+      timeoutMs: 120_000,
+      env: { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '2000' }, // 12 s of epochs: live writes are due from 5 s on
     });
     const warnings = r.err.split('\n').filter((l) => l.startsWith('warning: live report not written'));
     expect(warnings, r.err).toHaveLength(1);

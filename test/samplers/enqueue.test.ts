@@ -1,16 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { TrialOutcome, TrialRunner, TrialTask } from '../../src/pool/protocol.js';
 import { NopPruner } from '../../src/pruners/index.js';
 import { buildLeaderboard, leaderboardToCsv, leaderboardToMarkdown, renderLeaderboardTable } from '../../src/report/leaderboard.js';
 import { createSampler } from '../../src/samplers/index.js';
 import { UserError } from '../../src/errors.js';
 import { parseSearchSpace } from '../../src/search-space/index.js';
-import { MemoryTrialStore } from '../../src/storage/memory.js';
-import { optimize } from '../../src/study/optimize.js';
-import type { EpochMetrics } from '../../src/study/types.js';
+import { sweepOnVirtualClock } from '../../src/study/virtual-runner.js';
 
 const SPACE = `params:
   lr: {type: float, low: 1.0e-4, high: 1.0e-2, log: true}
@@ -24,32 +18,11 @@ enqueue:
   - {dropout: 0.25}
 `;
 
-function runner(): TrialRunner {
-  return {
-    concurrency: 2,
-    async run(task: TrialTask, onEpoch: (m: EpochMetrics) => Promise<boolean>): Promise<TrialOutcome> {
-      const history: EpochMetrics[] = [];
-      for (let epoch = 1; epoch <= task.epochs; epoch++) {
-        await new Promise((r) => setTimeout(r, 2));
-        const m = { epoch, trainLoss: 1, trainAcc: 0.5, valLoss: 1, valAcc: 0.9 - Math.abs(task.params.dropout - 0.25), lr: task.params.lr, seconds: 0.01 };
-        history.push(m);
-        await onEpoch(m);
-      }
-      return { history, stopped: false, bestEpoch: task.epochs, backend: 'fake', backendInfo: {} };
-    },
-    async close() {},
-  };
-}
-
 describe('enqueue: parameter sets run first', () => {
   it('trials 0 and 1 run the enqueued sets (missing params sampled), counted in the budget, marked in the leaderboard', async () => {
     const space = parseSearchSpace(SPACE, 'enqueue.yaml');
-    const store = new MemoryTrialStore();
-    await store.createStudy({ name: 'enq', createdAt: '', spaceFile: 'enqueue.yaml', space, direction: 'maximize', dataSource: 'test', dataFingerprint: 'x' });
-    const summary = await optimize({
-      store, space, sampler: createSampler(space.sampler), pruner: new NopPruner(), runner: runner(),
-      studyDir: mkdtempSync(join(tmpdir(), 'enq-')), trainer: 'scripted', backend: 'cpu',
-    });
+    // The real optimize loop (2 workers), scripted trials on a virtual clock, the space's own sampler.
+    const { summary, store } = await sweepOnVirtualClock({ space, workers: 2, sampler: createSampler(space.sampler), pruner: new NopPruner() });
     expect(summary.trials).toHaveLength(5); // the budget counts them
     const [t0, t1, ...rest] = summary.trials;
     expect(t0!.params).toEqual({ lr: 1e-3, dropout: 0.4 });
@@ -61,10 +34,13 @@ describe('enqueue: parameter sets run first', () => {
     const study = (await store.getStudy())!;
     const rows = buildLeaderboard(study);
     expect(rows.filter((r) => r.enqueued).map((r) => r.trial).sort()).toEqual([0, 1]);
-    expect(rows[0]!.trial).toBe(1); // dropout .25 is the optimum here
+    expect(rows.filter((r) => !r.enqueued).map((r) => r.trial).sort()).toEqual([2, 3, 4]);
     expect(renderLeaderboardTable(rows)).toMatch(/complete \(enqueued\)/);
-    expect(leaderboardToMarkdown(rows)).toMatch(/\| 1 \| 1 \| complete \(enqueued\) \|/);
-    expect(leaderboardToCsv(rows).split('\r\n')[1]!.endsWith(',true,')).toBe(true); // enqueued, then an empty error
+    expect(leaderboardToMarkdown(rows)).toMatch(/\| \d \| 0 \| complete \(enqueued\) \|/);
+    const csv = leaderboardToCsv(rows).split('\r\n');
+    const at = (trial: number) => csv.find((l) => l.split(',')[1] === String(trial))!;
+    expect(at(1).endsWith(',true,')).toBe(true); // enqueued, then an empty error
+    expect(at(2).endsWith(',false,')).toBe(true);
   });
 
   it('validates the sets against the space: one line naming file, field and value', () => {

@@ -1,32 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { TrialOutcome, TrialRunner, TrialTask } from '../../src/pool/protocol.js';
 import { NopPruner } from '../../src/pruners/index.js';
 import { RandomSampler, type SampleContext, type Sampler } from '../../src/samplers/index.js';
 import { effectiveLag, parseSearchSpace } from '../../src/search-space/index.js';
-import { MemoryTrialStore } from '../../src/storage/memory.js';
-import { optimize } from '../../src/study/optimize.js';
-import type { EpochMetrics, Params } from '../../src/study/types.js';
-
-/** Runs up to `concurrency` trials at once; 2 epochs each, accuracy from the params. */
-function fakeRunner(concurrency: number): TrialRunner {
-  return {
-    concurrency,
-    async run(task: TrialTask, onEpoch: (m: EpochMetrics) => Promise<boolean>): Promise<TrialOutcome> {
-      const history: EpochMetrics[] = [];
-      for (let epoch = 1; epoch <= task.epochs; epoch++) {
-        await new Promise((r) => setTimeout(r, 1 + (task.number % 3)));
-        const m = { epoch, trainLoss: 1, trainAcc: 0.5, valLoss: 1, valAcc: 0.5 + task.params.dropout / 10 + epoch / 100, lr: task.params.lr, seconds: 0.01 };
-        history.push(m);
-        if (await onEpoch(m)) return { history, stopped: true, bestEpoch: epoch, backend: 'fake', backendInfo: {} };
-      }
-      return { history, stopped: false, bestEpoch: task.epochs, backend: 'fake', backendInfo: {} };
-    },
-    async close() {},
-  };
-}
+import type { Params } from '../../src/study/types.js';
+import { sweepOnVirtualClock } from '../../src/study/virtual-runner.js';
 
 /** What each trial's sampler saw: numbers of the history trials and how many counted as running. */
 async function sweepViews(lagLine: string, workers: number) {
@@ -43,12 +20,8 @@ async function sweepViews(lagLine: string, workers: number) {
       return inner.sample(ctx);
     },
   };
-  const store = new MemoryTrialStore();
-  await store.createStudy({ name: 'lag', createdAt: '', spaceFile: 'lag.yaml', space, direction: 'maximize', dataSource: 'test', dataFingerprint: 'x' });
-  await optimize({
-    store, space, sampler: spy, pruner: new NopPruner(), runner: fakeRunner(workers),
-    studyDir: mkdtempSync(join(tmpdir(), 'lag-')), trainer: 'scripted', backend: 'cpu',
-  });
+  // The real optimize loop, scripted trials on a virtual clock.
+  await sweepOnVirtualClock({ space, workers, sampler: spy, pruner: new NopPruner() });
   return { space, seen };
 }
 

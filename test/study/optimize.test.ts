@@ -2,12 +2,16 @@
  * The optimize loop's state machine, in process: the real optimize() with the scripted trainer on a
  * virtual clock (study/virtual-runner.ts) and an in-memory store. No TF.js, no threads, no real time.
  */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createPruner } from '../../src/pruners/index.js';
 import { parseSearchSpace, type SearchSpace } from '../../src/search-space/index.js';
-import { MemoryTrialStore } from '../../src/storage/index.js';
+import { FileCheckpoints, MemoryTrialStore, readCheckpointFile, writeCheckpointFile } from '../../src/storage/index.js';
+import { trainParamsFor } from '../../src/study/optimize.js';
 import type { OptimizeEvent } from '../../src/study/optimize.js';
-import { parseScriptedFault } from '../../src/study/scripted-trainer.js';
+import { parseScriptedFault, scriptedEpochMetrics } from '../../src/study/scripted-trainer.js';
 import type { TrialUpdate } from '../../src/storage/index.js';
 import type { FrozenTrial } from '../../src/study/types.js';
 import { sweepOnVirtualClock } from '../../src/study/virtual-runner.js';
@@ -134,21 +138,48 @@ lag: 0
     expect(wouldPrune.length).toBeGreaterThan(0);
   });
 
-  it('the stop signal ends the running trials at their next epoch as interrupted and starts no more', async () => {
+  it('the stop signal suspends the running trials at their next epoch (left running, checkpointed), starts no more; the next run completes them', async () => {
+    const ckdir = mkdtempSync(join(tmpdir(), 'ds-optimize-ckpt-'));
+    const checkpoints = new FileCheckpoints(ckdir);
     const stop = new AbortController();
-    const { summary } = await sweepOnVirtualClock({
+    const first = await sweepOnVirtualClock({
       space: space('budget: {trials: 10}\nlag: 1'),
       workers: 2,
       stopSignal: stop.signal,
+      checkpoints,
       onEvent: (e) => {
         if (e.type === 'epoch' && e.trial.number === 2 && e.metrics.epoch === 1) stop.abort();
       },
     });
-    expect(summary.reason).toBe('stopped by the user');
-    expect(summary.trials.length).toBeLessThan(10);
-    const interrupted = summary.trials.filter((t) => t.state === 'fail');
-    expect(interrupted.length).toBeGreaterThan(0);
-    for (const t of interrupted) expect(t.error).toMatch(/^interrupted/);
+    expect(first.summary.reason).toBe('stopped by the user');
+    expect(first.summary.trials.length).toBeLessThan(10);
+    expect(first.summary.trials.filter((t) => t.state === 'fail')).toEqual([]);
+    const suspended = first.summary.trials.filter((t) => t.state === 'running');
+    expect(suspended.length).toBeGreaterThan(0);
+    for (const t of suspended) {
+      expect(t.epochs.length).toBeGreaterThan(0);
+      expect((await readCheckpointFile(checkpoints.location(t.number)))!.epoch).toBe(t.epochs.length);
+    }
+    const resumedAt = new Map<number, number>();
+    const second = await sweepOnVirtualClock({
+      space: space('budget: {trials: 10}\nlag: 1'),
+      workers: 2,
+      store: first.store,
+      checkpoints,
+      onEvent: (e) => {
+        if (e.type === 'trial-end' && e.resumedAt !== undefined) resumedAt.set(e.trial.number, e.resumedAt);
+      },
+    });
+    expect(second.summary.trials).toHaveLength(10);
+    for (const t of second.summary.trials) expect(['complete', 'pruned']).toContain(t.state);
+    for (const t of suspended) {
+      const after = second.summary.trials.find((x) => x.number === t.number)!;
+      expect(after.params).toEqual(t.params);
+      expect(after.epochs.slice(0, t.epochs.length)).toEqual(t.epochs);
+      expect(resumedAt.get(t.number)).toBe(t.epochs.length + 1); // continued after its checkpoint
+    }
+    expect(readdirSync(join(ckdir, 'checkpoints'))).toEqual([]); // removed as the trials ended
+    rmSync(ckdir, { recursive: true, force: true });
   });
 });
 
@@ -177,18 +208,40 @@ describe('optimize: scheduling', () => {
 });
 
 describe('optimize: resume', () => {
-  it('a trial left running by a dead driver is failed as interrupted, does not count toward the budget, and numbering goes on', async () => {
-    const first = await sweepOnVirtualClock({ space: space('budget: {trials: 2}\nlag: 0'), workers: 1 });
+  it('a trial left running by a dead driver continues with its number, params and seed, counts toward the budget, and numbering goes on', async () => {
+    const ckdir = mkdtempSync(join(tmpdir(), 'ds-optimize-ckpt-'));
+    const checkpoints = new FileCheckpoints(ckdir);
+    const first = await sweepOnVirtualClock({ space: space('budget: {trials: 2}\nlag: 0'), workers: 1, checkpoints });
     const store = first.store as MemoryTrialStore;
-    const n = await store.createTrial({ params: { lr: 1e-3, dropout: 0.3 }, seed: 1 }); // the driver died while it ran
-    const { summary } = await sweepOnVirtualClock({ space: space('budget: {trials: 4}\nlag: 0'), workers: 1, store });
-    const left = summary.trials.find((t) => t.number === n)!;
-    expect(left.state).toBe('fail');
-    expect(left.error).toMatch(/^interrupted/);
+    // The driver died while two trials ran: one in its first epoch (no checkpoint), one after epoch 2.
+    const fresh = await store.createTrial({ params: { lr: 1e-3, dropout: 0.3 }, seed: 1 });
+    const later = await store.createTrial({ params: { lr: 2e-3, dropout: 0.4 }, seed: 2 });
+    const params = { ...trainParamsFor(space(), { lr: 2e-3, dropout: 0.4 }) };
+    const done = [1, 2].map((e) => scriptedEpochMetrics(params, e, 2));
+    await store.updateTrial(later, { epochs: done, intermediateValues: done.map((m) => m.valAcc) });
+    await writeCheckpointFile(checkpoints.location(later), { epoch: 2, history: done, state: { trainer: 'scripted' }, arrays: [] });
+    await writeCheckpointFile(checkpoints.location(0), { epoch: 1, history: done.slice(0, 1), state: {}, arrays: [] }); // a finished trial's leftover
+    const resumedAt = new Map<number, number>();
+    const { summary } = await sweepOnVirtualClock({
+      space: space('budget: {trials: 5}\nlag: 0'),
+      workers: 1,
+      store,
+      checkpoints,
+      onEvent: (e) => {
+        if (e.type === 'trial-end' && e.resumedAt !== undefined) resumedAt.set(e.trial.number, e.resumedAt);
+      },
+    });
     expect(summary.trials.map((t) => t.number)).toEqual([0, 1, 2, 3, 4]);
-    expect(summary.trials.filter((t) => t.state === 'complete')).toHaveLength(4);
-    // The finished trials are kept as they were.
+    for (const t of summary.trials) expect(['complete', 'pruned']).toContain(t.state);
+    expect(summary.trials[fresh]!.params).toEqual({ lr: 1e-3, dropout: 0.3 });
+    expect(summary.trials[fresh]!.seed).toBe(1);
+    expect(resumedAt.get(fresh)).toBe(1); // no checkpoint: from epoch 1
+    expect(resumedAt.get(later)).toBe(3); // after its checkpoint's epoch 2
+    expect(summary.trials[later]!.epochs.slice(0, 2)).toEqual(done);
+    // The finished trials are kept as they were; no checkpoint is left.
     expect(summary.trials.slice(0, 2)).toEqual(first.summary.trials);
+    expect(readdirSync(join(ckdir, 'checkpoints'))).toEqual([]);
+    rmSync(ckdir, { recursive: true, force: true });
   });
 });
 

@@ -84,8 +84,11 @@ function fusedLayerClass(): new (args: DropoutArgs) => tf.layers.Layer {
       if (kwargs['training'] !== true || x === undefined || x.dtype !== 'float32' || this.noiseShape != null || !(this.rate > 0 && this.rate < 1) || !dropoutAvailable()) {
         return super.call(inputs, kwargs);
       }
-      // Unseeded, as the model's stock Dropout layers are (a seeded TF.js dropout repeats its mask every step).
-      return dropoutTraining(x, this.rate, Math.floor(Math.random() * 4294967296));
+      // The training loop sets a new seed before every step (mixSeed(seed, step, layer): a resumed trial
+      // draws the same masks as an uninterrupted one); a layer used without one draws a fresh seed, as a
+      // stock unseeded Dropout does (a fixed seed would repeat its mask every step).
+      const seed = (this as unknown as { seed?: number }).seed;
+      return dropoutTraining(x, this.rate, seed ?? Math.floor(Math.random() * 4294967296));
     }
   }
   layerClass = FusedTrainingDropout;

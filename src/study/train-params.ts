@@ -1,0 +1,60 @@
+/**
+ * The trainer's hyperparameters, declared once: name, default (the seed notebook's settings), valid
+ * range and meaning. The TrainParams type, the search space's `fixed` schema and defaults
+ * (search-space/schema.ts), the range checks of params and fixed values (search-space/validate.ts) and
+ * the `digit-sweep train` options (commands/train.ts) are all derived from this table.
+ */
+
+export interface TrainParamSpec {
+  default: number;
+  min: number;
+  minInclusive: boolean;
+  max: number;
+  maxInclusive: boolean;
+  /** Whole numbers only. */
+  integer: boolean;
+  /** One line for --help and docs. */
+  describe: string;
+}
+
+const spec = (dflt: number, min: number, minInclusive: boolean, max: number, maxInclusive: boolean, describe: string, integer = false): TrainParamSpec => ({
+  default: dflt,
+  min,
+  minInclusive,
+  max,
+  maxInclusive,
+  integer,
+  describe,
+});
+
+export const TRAIN_PARAMS = {
+  lr: spec(1e-3, 0, false, 10, true, 'Adam learning rate at epoch 1'),
+  dropout: spec(0.4, 0, true, 1, false, 'dropout rate of the three Dropout layers'),
+  l2: spec(0, 0, true, 1, true, 'L2 kernel regularization of every Conv2D and Dense layer'),
+  noise: spec(0, 0, true, 1, true, 'std of Gaussian pixel noise added by augmentation (pixels in 0..1)'),
+  lrDecay: spec(0.95, 0, false, 1, true, 'per-epoch LR decay: lr_e = lr * lrDecay^(e-1)'),
+  rotation: spec(10, 0, true, 180, true, 'augmentation: random rotation range in degrees (0 = off)'),
+  zoom: spec(0.1, 0, true, 1, false, 'augmentation: random zoom range as a fraction (0 = off)'),
+  shift: spec(0.1, 0, true, 1, false, 'augmentation: random shift range as a fraction of the image side (0 = off)'),
+  plateauPatience: spec(0, 0, true, 1000, true, 'reduce-on-plateau: epochs without val accuracy improvement before the LR is cut (0 = off)', true),
+  plateauFactor: spec(0.5, 0, false, 1, false, 'reduce-on-plateau: factor the LR is multiplied by'),
+} as const satisfies Record<string, TrainParamSpec>;
+
+export type TrainParamName = keyof typeof TRAIN_PARAMS;
+
+/** Hyperparameters the trainer understands (see TRAIN_PARAMS). Searched params override the fixed ones by name. */
+export type TrainParams = { [K in TrainParamName]: number };
+
+export const TRAIN_PARAM_NAMES = Object.keys(TRAIN_PARAMS) as TrainParamName[];
+
+/** `f` applied to every declared param, keyed by name (keeps the key types). */
+export function mapTrainParams<T>(f: (spec: TrainParamSpec, name: TrainParamName) => T): { [K in TrainParamName]: T } {
+  return Object.fromEntries(TRAIN_PARAM_NAMES.map((n) => [n, f(TRAIN_PARAMS[n], n)])) as { [K in TrainParamName]: T };
+}
+
+export const DEFAULT_TRAIN_PARAMS: TrainParams = mapTrainParams((s) => s.default);
+
+/** The command-line flag of a param: lrDecay -> lr-decay. */
+export function trainParamFlag(name: TrainParamName): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}

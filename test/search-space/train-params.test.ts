@@ -1,0 +1,38 @@
+/** The trainer's params are declared once (study/train-params.ts); the schema, the checks and the CLI derive from it. */
+import { describe, expect, it } from 'vitest';
+import { parseSearchSpace, TRAIN_PARAM_RULES } from '../../src/search-space/index.js';
+import { fixedSchema } from '../../src/search-space/schema.js';
+import { DEFAULT_TRAIN_PARAMS, TRAIN_PARAM_NAMES, TRAIN_PARAMS, trainParamFlag } from '../../src/study/train-params.js';
+import { runCli } from '../helpers/cli.js';
+
+describe('trainer params: one declaration', () => {
+  it('the fixed schema has exactly the declared params (plus epochs, batchSize) with their defaults', () => {
+    const { epochs, batchSize, ...fixed } = fixedSchema.parse({});
+    expect(fixed).toEqual(DEFAULT_TRAIN_PARAMS);
+    expect(Object.keys(fixed).sort()).toEqual([...TRAIN_PARAM_NAMES].sort());
+    expect([epochs, batchSize]).toEqual([30, 64]);
+    expect(Object.keys(TRAIN_PARAM_RULES).sort()).toEqual([...TRAIN_PARAM_NAMES].sort());
+  });
+
+  it('the declared ranges are what a search space is checked against', () => {
+    for (const name of TRAIN_PARAM_NAMES) {
+      const p = TRAIN_PARAMS[name];
+      const over = p.maxInclusive ? p.max + 1 : p.max;
+      expect(() => parseSearchSpace(`params: {lr: {type: float, low: 1.0e-4, high: 1.0e-2}}\nfixed: {${name}: ${over}}\n`, 's.yaml')).toThrow(
+        `s.yaml: fixed.${name}: must be ${p.maxInclusive ? '<=' : '<'} ${p.max} for ${name} (got ${over})`,
+      );
+    }
+  });
+
+  it('digit-sweep train has one option per declared param, with its default, and checks its range (exit 2, nothing written)', async () => {
+    const help = await runCli(['train', '--help']);
+    const flat = help.stdout.replace(/\s+/g, ' ');
+    for (const name of TRAIN_PARAM_NAMES) {
+      const words = TRAIN_PARAMS[name].describe.split(' ').slice(0, 3).join(' ');
+      expect(flat).toContain(`--${trainParamFlag(name)} ${words}`);
+    }
+    const r = await runCli(['train', '--out', '/nonexistent/never-written', '--shift', '1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('digit-sweep: argument: --shift: must be < 1 for shift (got 1)');
+  });
+});
