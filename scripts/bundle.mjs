@@ -5,6 +5,7 @@
  *   cli.js            the CLI, one ESM file (TF.js, the wasm/webgpu backends and all JS dependencies inside)
  *   worker.js         the pool's worker (src/pool/worker.ts): thread pool and process pool both load it
  *   piscina-worker.js piscina's own thread bootstrap (piscina resolves it beside itself: renamed, see below)
+ *   live-worker.js    the live report's render thread (src/report/live-worker.ts), started by a running sweep
  *   bench.js          `npm run bench` (src/bench/main.ts) and backend.js (src/bench/backend.ts, one backend's
  *                     figures, which bench.js runs in a child process), when those files exist
  *   package.json      {"type":"module"}: Node 20 reads the .js files above as ES modules
@@ -65,6 +66,7 @@ const entryPoints = {
   cli: join(root, 'src/cli.ts'),
   worker: join(root, 'src/pool/worker.ts'),
   'piscina-worker': join(dirname(require.resolve('piscina')), 'worker.js'),
+  'live-worker': join(root, 'src/report/live-worker.ts'),
 };
 // `npm run bench` (src/bench/main.ts) runs each backend's figures in its own process from backend.js beside it.
 if (existsSync(join(root, 'src/bench/main.ts'))) entryPoints.bench = join(root, 'src/bench/main.ts');

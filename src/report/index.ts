@@ -13,7 +13,7 @@ import { writeFileAtomic } from './fs.js';
 import { renderReportHtml } from './html.js';
 import { buildLeaderboard, writeLeaderboardFiles } from './leaderboard.js';
 import { LIVE_REPORT_INTERVAL_MS, LIVE_REPORT_REFRESH_SECONDS, ThrottledWriter } from './live.js';
-import type { LiveWriteReply, LiveWriteRequest } from './live-worker.js';
+import type { LiveWriteMessage, LiveWriteReply, LiveWriteRequest } from './live-worker.js';
 import { writeBestTrialPngs } from './png.js';
 import { readStudy } from './study.js';
 
@@ -70,14 +70,20 @@ export function bestTrialOf(study: StudyRecord, rows = buildLeaderboard(study)):
 export async function writeReports(
   studyDir: string,
   reportsDir: string,
-  options: { now?: Date; study?: StudyRecord; refreshSeconds?: number; pngs?: boolean } = {},
+  options: {
+    now?: Date;
+    study?: StudyRecord;
+    refreshSeconds?: number;
+    pngs?: boolean;
+    /** Awaited once report.html is rendered, before the first file is written (until then, stopping writes nothing). */
+    onRendered?: () => Promise<void> | void;
+  } = {},
 ): Promise<WrittenReports> {
   const study = options.study ?? (await readStudy(studyDir));
   const dir = join(reportsDir, basename(resolve(studyDir)));
   const rows = buildLeaderboard(study);
   const best = bestTrialOf(study, rows);
   const evaluation = best ? await loadEvaluation(studyDir, best.number) : null;
-  const files = await writeLeaderboardFiles(study, dir, rows);
   const html = await renderReportHtml({
     study,
     rows,
@@ -86,6 +92,8 @@ export async function writeReports(
     generatedAt: options.now ?? new Date(),
     ...(options.refreshSeconds !== undefined ? { refreshSeconds: options.refreshSeconds } : {}),
   });
+  await options.onRendered?.();
+  const files = await writeLeaderboardFiles(study, dir, rows);
   const htmlFile = join(dir, 'report.html');
   await writeFileAtomic(htmlFile, html);
   files.push(htmlFile);
@@ -117,16 +125,30 @@ function liveWorkerFile(): string {
   throw new Error(`live report worker not found at ${here} or ${built}: run npm run build`);
 }
 
-/** One render thread, started on the first write; a thread that died is replaced on the next. */
+/**
+ * One render thread, started on the first write; a thread that died is replaced on the next. A write
+ * still rendering (no file touched yet) can be cancelled by ending the thread: the sweep is over and
+ * its final write comes next, so waiting seconds for a page nobody will see would only delay it.
+ */
 class LiveRenderThread {
   private worker: Worker | null = null;
   private reply: { resolve: () => void; reject: (err: Error) => void } | null = null;
+  /** The write in progress was let write its files: it must finish (see cancelIfRendering). */
+  private writing = false;
+  private cancelled = false;
 
   write(req: LiveWriteRequest): Promise<void> {
+    if (this.cancelled) return Promise.resolve(); // the sweep has ended: its final write comes next
     if (!this.worker) {
       const w = new Worker(liveWorkerFile());
       w.unref(); // never keeps the process alive: the final write does not need it
-      w.on('message', (m: LiveWriteReply) => this.settle(m.ok ? null : new Error(m.message)));
+      w.on('message', (m: LiveWriteReply) => {
+        if (m.type !== 'rendered') return this.settle(m.type === 'done' ? null : new Error(m.message));
+        // Rendered, nothing written yet: write, unless the sweep ended meanwhile.
+        if (this.cancelled) return this.cancelIfRendering();
+        this.writing = true;
+        w.postMessage({ type: 'go' } satisfies LiveWriteMessage);
+      });
       w.on('error', (err) => this.settle(err));
       w.on('exit', (code) => {
         if (this.worker === w) this.worker = null;
@@ -135,9 +157,10 @@ class LiveRenderThread {
       this.worker = w;
     }
     const worker = this.worker;
+    this.writing = false;
     return new Promise<void>((resolve, reject) => {
       this.reply = { resolve, reject };
-      worker.postMessage(req);
+      worker.postMessage({ type: 'write', ...req } satisfies LiveWriteMessage);
     });
   }
 
@@ -146,6 +169,17 @@ class LiveRenderThread {
     this.reply = null;
     if (err) r?.reject(err);
     else r?.resolve();
+  }
+
+  /**
+   * Ends a write that is still rendering: it wrote nothing (the thread writes only after our `go`), and
+   * it is not an error (no warning). A write already let go runs to its end.
+   */
+  cancelIfRendering(): void {
+    this.cancelled = true;
+    if (!this.reply || this.writing) return;
+    this.settle(null);
+    void this.close();
   }
 
   async close(): Promise<void> {
@@ -182,6 +216,7 @@ export function startLiveReports(opts: {
   return {
     update: () => writer.request(),
     close: async () => {
+      thread.cancelIfRendering();
       await writer.close();
       await thread.close();
     },

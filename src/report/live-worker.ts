@@ -1,8 +1,9 @@
 /**
  * The live report's render thread: writeReports (no PNGs, with the reload) of the study record it is
  * sent, so a running sweep's driver never blocks its event loop on Vega (epoch messages, prune answers
- * and trial timeouts stay on time). One message at a time (the caller's throttle); the answer carries
- * the error message of a failed write.
+ * and trial timeouts stay on time). One write at a time (the caller's throttle). It renders, says so
+ * and waits for `go` before it writes any file, so the driver can end it while it renders (the sweep is
+ * over) without leaving a file half-written; then it answers done or the error.
  */
 import { parentPort } from 'node:worker_threads';
 import type { StudyRecord } from '../study/types.js';
@@ -14,11 +15,31 @@ export interface LiveWriteRequest {
   study: StudyRecord;
   refreshSeconds: number;
 }
-export type LiveWriteReply = { ok: true } | { ok: false; message: string };
+/** To the thread: a write, then `go` once it has said `rendered` (it writes no file before). */
+export type LiveWriteMessage = ({ type: 'write' } & LiveWriteRequest) | { type: 'go' };
+/** From the thread: `rendered` (nothing written yet; waits for go), then `done` or `error`. */
+export type LiveWriteReply = { type: 'rendered' } | { type: 'done' } | { type: 'error'; message: string };
 
-parentPort!.on('message', (req: LiveWriteRequest) => {
-  writeReports(req.studyDir, req.reportsDir, { study: req.study, refreshSeconds: req.refreshSeconds, pngs: false }).then(
-    () => parentPort!.postMessage({ ok: true } satisfies LiveWriteReply),
-    (err: unknown) => parentPort!.postMessage({ ok: false, message: err instanceof Error ? err.message : String(err) } satisfies LiveWriteReply),
+const reply = (m: LiveWriteReply) => parentPort!.postMessage(m);
+let go: (() => void) | null = null;
+
+parentPort!.on('message', (m: LiveWriteMessage) => {
+  if (m.type === 'go') {
+    go?.();
+    go = null;
+    return;
+  }
+  writeReports(m.studyDir, m.reportsDir, {
+    study: m.study,
+    refreshSeconds: m.refreshSeconds,
+    pngs: false,
+    onRendered: () =>
+      new Promise<void>((resolve) => {
+        go = resolve;
+        reply({ type: 'rendered' });
+      }),
+  }).then(
+    () => reply({ type: 'done' }),
+    (err: unknown) => reply({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
   );
 });

@@ -19,6 +19,9 @@ describe('shipped search spaces', () => {
     const s = await loadSearchSpace('search-spaces/seed-baseline.yaml');
     expect(s.fixed.lr).toBe(1e-4); // "Adam with a learning rate of 0.0001"
     expect(s.fixed.lrDecay).toBeLessThan(1); // "decreased after every epoch"
+    // The search itself: the five searched params, the seed's learning rate inside the lr range.
+    expect(Object.keys(s.params).sort()).toEqual(['dropout', 'l2', 'lr', 'lrDecay', 'noise']);
+    expect(s.params.lr).toMatchObject({ type: 'float', low: 1e-4, high: 1e-2, log: true });
     // Each fixed value says where it comes from: the seed, or our assumption.
     const text = await readFile('search-spaces/seed-baseline.yaml', 'utf8');
     const block = text.split(/^fixed:\n/m)[1]!.split(/^\S/m)[0]!;
