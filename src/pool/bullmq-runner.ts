@@ -89,7 +89,10 @@ export async function acquireDriverLease(
     clearInterval(timer);
     lose(new RedisUnavailableError(`lost the driver lease of study ${study}: ${why}; this driver stops (its trials stay in Redis: rerun the same command to resume)`));
   };
+  const expired = () => `it could not be renewed for ${Math.round((Date.now() - renewed) / 1000)} s (Redis unreachable) and has expired`;
   const timer = setInterval(() => {
+    // A renewal stuck in the offline queue (Redis down, commands wait) must not hide an expired lease.
+    if (Date.now() - renewed > leaseMs + leaseMs / 4) return stop(expired());
     if (renewing) return; // one renewal at a time (during an outage they would pile up)
     renewing = true;
     (redis.eval(RENEW, 1, key, value, String(leaseMs)) as Promise<number>)
@@ -100,11 +103,9 @@ export async function acquireDriverLease(
       })
       .catch((err: unknown) => {
         outage.error(err);
-        if (Date.now() - renewed > leaseMs) stop(`it could not be renewed for ${Math.round((Date.now() - renewed) / 1000)} s (Redis unreachable) and has expired`);
+        if (Date.now() - renewed > leaseMs) stop(expired());
       })
       .finally(() => (renewing = false));
-    // A renewal stuck in the offline queue (Redis down, commands wait) must not hide an expired lease.
-    if (Date.now() - renewed > leaseMs + leaseMs / 4) stop(`it could not be renewed for ${Math.round((Date.now() - renewed) / 1000)} s (Redis unreachable) and has expired`);
   }, Math.max(100, Math.floor(leaseMs / 4)));
   timer.unref();
   return {
@@ -312,10 +313,10 @@ export class BullmqRunner implements TrialRunner {
     clearInterval(this.poller);
     for (const n of [...this.inFlight.keys()]) this.finish(n, new Error('the runner closed'));
     const conns = [this.redis, this.reader, this.queueConn];
-    if (this.outage.since !== null) {
-      // Redis is away: a clean close would wait for it. Dropping the connections fails what is pending.
+    if (this.outage.since !== null || conns.some((c) => c.status !== 'ready')) {
+      // Redis is away: a clean close would wait for it. Dropping the connections fails what is pending
+      // (the read loop sees `closed` and ends by itself).
       for (const c of conns) c.disconnect();
-      await this.readerDone?.catch(() => undefined);
       return;
     }
     await this.readerDone?.catch(() => undefined);

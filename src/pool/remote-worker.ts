@@ -341,7 +341,7 @@ export class RemoteWorker {
     this.closing = true;
     if (this.discoverTimer) clearTimeout(this.discoverTimer);
     if (this.healthTimer) clearInterval(this.healthTimer);
-    const redisUp = this.outage.since === null;
+    const redisUp = this.outage.since === null && this.redis.status === 'ready';
     for (const s of this.served.values()) {
       // Without Redis, BullMQ's close would wait for it: started, not awaited (the command exits after this).
       if (redisUp) await s.bull.close(force).catch(() => undefined);

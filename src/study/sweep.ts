@@ -183,9 +183,20 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     if (remote) await (await import('./remote.js')).writeStudySnapshot(studyDir, (await store.getStudy())!);
     return { ...summary, study, studyDir };
   } finally {
-    await opts.onEnd?.();
-    await runner?.close();
-    await remote?.close(leaseLost);
+    if (leaseLost) {
+      // Redis may be gone: drop the connections first, so that nothing waits for it. The live report is
+      // ended without waiting: its last read of the study may never settle without Redis, and nothing of
+      // it matters to a driver that stops here (the study resumes from Redis).
+      await runner?.close();
+      await remote?.close(true);
+      void Promise.resolve()
+        .then(() => opts.onEnd?.())
+        .catch(() => undefined);
+    } else {
+      await opts.onEnd?.();
+      await runner?.close();
+      await remote?.close();
+    }
     await lock?.release();
   }
 }

@@ -5,7 +5,8 @@
  *  - SIGTERM mid-trial: the worker hands the trial back; another worker continues it from its checkpoint
  *    in Redis (it trains only the epochs after the checkpoint) and the study completes as one
  *    uninterrupted run would; a second signal exits at once (130);
- *  - a driver that loses its lease stops with a clear message (exit 75).
+ *  - a driver that loses its lease stops with a clear message (exit 75), whether another driver took
+ *    it or Redis went away (one "unreachable" line, then the lease expires).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -155,4 +156,20 @@ describeWithTool(REDIS_TOOL, 'workers and drivers stop well', () => {
     expect(code, driver.err()).toBe(75);
     expect(driver.err()).toMatch(/digit-sweep: lost the driver lease of study lease: another driver holds it now; this driver stops/);
   }, 60_000);
+
+  it('a driver whose Redis dies logs it once and stops with exit 75 when its lease expires', async () => {
+    redis = await startRedis();
+    workers = [startWorker(redis.url, ['--outage-log-ms', '60000'], { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '300' })];
+    const driver = startDriver(sweepArgs(dir, 'driver-gone', ['--workers', '1', '--redis', redis.url, '--trials', '3']));
+    await workers[0]!.waitFor(/trial 0 of driver-gone: started/);
+    await redis.stop();
+    redis = null;
+    const { code } = await exited(driver.child);
+    expect(code, driver.err()).toBe(75);
+    expect(driver.err()).toMatch(/digit-sweep: lost the driver lease of study driver-gone: it could not be renewed for \d+ s \(Redis unreachable\) and has expired/);
+    // The outage itself: logged when it began, not once per failed command (the lease lasts 10 s, the interval is 30 s).
+    expect(driver.err().split('\n').filter((l) => /Redis unreachable \(/.test(l)).length).toBeLessThanOrEqual(2);
+    expect(driver.err()).not.toMatch(/Unhandled error event/);
+  }, 90_000);
 });
+
