@@ -17,6 +17,11 @@ describe('trainer params: one declaration', () => {
   it('the declared ranges are what a search space is checked against', () => {
     for (const name of TRAIN_PARAM_NAMES) {
       const p = TRAIN_PARAMS[name];
+      if (p.kind === 'choice') {
+        expect(() => parseSearchSpace(`fixed: {${name}: nope}\n`, 's.yaml')).toThrow(`s.yaml: fixed.${name}: must be one of ${p.choices.join(', ')} (got "nope")`);
+        for (const c of p.choices) expect(parseSearchSpace(`fixed: {${name}: ${c}}\n`, 's.yaml').fixed[name]).toBe(c);
+        continue;
+      }
       const over = p.maxInclusive ? p.max + 1 : p.max;
       expect(() => parseSearchSpace(`params: {lr: {type: float, low: 1.0e-4, high: 1.0e-2}}\nfixed: {${name}: ${over}}\n`, 's.yaml')).toThrow(
         `s.yaml: fixed.${name}: must be ${p.maxInclusive ? '<=' : '<'} ${p.max} for ${name} (got ${over})`,
