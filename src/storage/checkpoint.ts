@@ -4,8 +4,8 @@
  * trainer turns its tensors into named Float32Arrays, this file only stores them.
  *
  * One format (`encodeCheckpoint`/`decodeCheckpoint`), two places:
- *  - a file `runs/<study>/checkpoints/trial-<n>.ckpt` for a local pool (written atomically: temp file,
- *    fsync, rename; one file per running trial, removed by the driver when the trial ends, leftovers
+ *  - a file `runs/<study>/checkpoints/trial-<n>.ckpt` for a local pool (written by the one atomic
+ *    writer, atomic-write.ts: temp file, fsync, rename; one file per running trial, removed by the driver when the trial ends, leftovers
  *    of a killed driver removed when the study is resumed);
  *  - the Redis key `digit-sweep:<study>:checkpoint:<n>` for `digit-sweep worker` machines (any worker can
  *    continue the trial; the worker mirrors it into a local temp file for its trainer thread).

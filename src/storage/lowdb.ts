@@ -43,10 +43,12 @@ export class SafeStudyFile implements Adapter<StudyRecord | null> {
   }
 
   async write(data: StudyRecord | null): Promise<void> {
-    const problem = studyProblem(data);
+    const text = `${JSON.stringify(data, null, 1)}\n`;
+    // Checked as it will be read back: JSON writes a NaN value (a NaN epoch, pruned) as null, which the schema allows.
+    const problem = studyProblem(JSON.parse(text));
     if (problem) throw new Error(`refusing to write an empty or invalid study to ${this.file} (${problem})`);
     await mkdir(dirname(this.file), { recursive: true });
-    await writeWithBackup(this.file, `${JSON.stringify(data, null, 1)}\n`);
+    await writeWithBackup(this.file, text);
   }
 }
 

@@ -14,15 +14,17 @@ export const STUDY_FILE = 'study.json';
 export const BACKUP_SUFFIX = '.bak';
 const TRIAL_STATES = ['running', 'complete', 'pruned', 'fail'] as const;
 
-// JSON writes NaN and Infinity as null: a metric or intermediate value may be null in the file.
-const metric = z.number().nullable();
+// A metric or intermediate value may be NaN or ±Infinity in memory (what the store is asked to write),
+// which JSON writes as null (what it reads back). zod's z.number() refuses non-finite numbers.
+const numberOrNull = (error: string) => z.custom<number | null>((v) => v === null || typeof v === 'number', { error });
+const metric = numberOrNull('not a number or null');
 const epochSchema = z.looseObject({ epoch: z.number().int().min(1), trainLoss: metric, trainAcc: metric, valLoss: metric, valAcc: metric, lr: metric, seconds: metric });
 
 const trialSchema = z.looseObject({
   number: z.number({ error: 'not a trial number' }).int({ error: 'not a trial number' }).min(0, { error: 'not a trial number' }),
   state: z.enum(TRIAL_STATES, { error: `expected one of ${TRIAL_STATES.join(', ')}` }),
   params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]), { error: 'not an object' }),
-  intermediateValues: z.array(z.number({ error: 'not a list of numbers' }).nullable(), { error: 'not a list of numbers' }),
+  intermediateValues: z.array(numberOrNull('not a list of numbers'), { error: 'not a list of numbers' }),
   epochs: z.array(epochSchema, { error: 'not a list of epoch metrics' }),
   value: z.number({ error: 'not a number or null' }).nullable(),
   datetimeStart: z.string({ error: 'not a date string' }),

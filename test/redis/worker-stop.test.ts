@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, REPO } from '../helpers/cli.js';
-import { NO_REDIS_REASON, REDIS_SERVER, startRedis, type TestRedis } from '../helpers/redis.js';
+import { REDIS_TOOL, startRedis, type TestRedis } from '../helpers/redis.js';
+import { describeWithTool } from '../helpers/tools.js';
 import { readSnapshot, referenceSweep, runCli, startWorker, summary, sweepArgs, type WorkerProc } from './helpers.js';
 
 /** CPU time (user + system, seconds) the process has used so far (Linux /proc). */
@@ -44,7 +45,7 @@ function startDriver(args: string[], onLine: (line: string) => void = () => unde
   return { child, out: () => out, err: () => err };
 }
 
-describe.skipIf(!REDIS_SERVER)(`workers and drivers stop well${REDIS_SERVER ? '' : ` (skipped: ${NO_REDIS_REASON})`}`, () => {
+describeWithTool(REDIS_TOOL, 'workers and drivers stop well', () => {
   let redis: TestRedis | null = null;
   let workers: WorkerProc[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'ds-redis-stop-'));
