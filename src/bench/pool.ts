@@ -6,12 +6,13 @@
 import { loadDataset } from '../data/index.js';
 import { ThreadRunner } from '../pool/runner.js';
 import type { TrialTask } from '../pool/protocol.js';
+import { DEFAULT_TRAIN_PARAMS } from '../study/train-params.js';
 
 export async function measurePoolScaling(opts: { images: number; backend?: string }) {
   const data = await loadDataset({ source: 'mnist', limit: opts.images });
   const task = (n: number): TrialTask => ({
     number: n,
-    params: { lr: 1e-3, dropout: 0.4, l2: 0, noise: 0.05, lrDecay: 0.95, rotation: 10, zoom: 0.1, shift: 0.1, plateauPatience: 0, plateauFactor: 0.5 },
+    params: { ...DEFAULT_TRAIN_PARAMS, noise: 0.05 },
     epochs: 1,
     batchSize: 64,
     seed: n + 1,

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { describeBadValue, UserError } from '../errors.js';
-import { mapTrainParams, trainParamFlag, TRAIN_PARAM_NAMES, TRAIN_PARAMS } from '../study/train-params.js';
+import { mapTrainParams, trainParamFlag, TRAIN_PARAM_NAMES, TRAIN_PARAMS, type TrainParams } from '../study/train-params.js';
 import { BACKEND_CHOICES, epochLine, progressBar } from './shared.js';
 
 /** One option per trainer param (study/train-params.ts): --lr, --dropout, ..., --lr-decay, --plateau-patience. */
@@ -23,7 +23,11 @@ export const command: CommandModule<object, TrainArgs> = {
   describe: 'Train the seed CNN once and save the model and its history',
   builder: (y) =>
     TRAIN_PARAM_NAMES.reduce(
-      (yy, name) => yy.option(trainParamFlag(name), { type: 'number', default: TRAIN_PARAMS[name].default, describe: TRAIN_PARAMS[name].describe }),
+      (yy, name) => {
+        const p = TRAIN_PARAMS[name];
+        const type = p.kind === 'choice' ? 'string' : 'number';
+        return yy.option(trainParamFlag(name), { type, default: p.default, describe: p.describe, ...(p.kind === 'choice' ? { choices: p.choices } : {}) });
+      },
       y,
     )
       .option('epochs', { type: 'number', default: 1 })
@@ -45,10 +49,12 @@ export const command: CommandModule<object, TrainArgs> = {
     if (argv.limit !== undefined) positive('limit', argv.limit, true);
     // The same ranges as a search space's params (search-space/validate.ts).
     const { checkRange } = await import('../search-space/index.js');
-    const trainParams = mapTrainParams((_, name) => argv[trainParamFlag(name)] as number);
+    const trainParams = mapTrainParams((_, name) => argv[trainParamFlag(name)]) as TrainParams;
     for (const name of TRAIN_PARAM_NAMES) {
       const value = trainParams[name];
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw new UserError(describeBadValue('argument', `--${trainParamFlag(name)}`, 'must be a number', value));
+      if (TRAIN_PARAMS[name].kind === 'number' && (typeof value !== 'number' || !Number.isFinite(value))) {
+        throw new UserError(describeBadValue('argument', `--${trainParamFlag(name)}`, 'must be a number', value));
+      }
       checkRange('argument', `--${trainParamFlag(name)}`, name, value);
     }
 

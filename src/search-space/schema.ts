@@ -4,7 +4,7 @@
  * (low < high, log needs low > 0, trainer-param ranges) live in validate.ts.
  */
 import { z } from 'zod';
-import { mapTrainParams } from '../study/train-params.js';
+import { mapTrainParams, type ChoiceParamSpec, type TrainParamName, type TrainParamSpec, type TRAIN_PARAMS } from '../study/train-params.js';
 
 /** zod 4 numbers are finite: NaN and Infinity are rejected. */
 const finite = () => z.number();
@@ -40,9 +40,17 @@ export const distributionSchema = z.discriminatedUnion('type', [
   categoricalDistributionSchema,
 ]);
 
+type ParamSchema<S> = S extends ChoiceParamSpec<infer C> ? z.ZodDefault<z.ZodEnum<{ [k in C]: k }>> : z.ZodDefault<z.ZodNumber>;
+/** The zod schema of one trainer param: one of its choices, or a number (whole for integer params; ranges in validate.ts). */
+function paramSchema(p: TrainParamSpec): z.ZodDefault<z.ZodEnum> | z.ZodDefault<z.ZodNumber> {
+  if (p.kind === 'choice') return z.enum(p.choices as [string, ...string[]]).default(p.default);
+  return (p.integer ? nonNegInt() : finite()).default(p.default);
+}
+const trainParamSchemas = mapTrainParams(paramSchema) as { [K in TrainParamName]: ParamSchema<(typeof TRAIN_PARAMS)[K]> };
+
 /** The trainer's params (declared in study/train-params.ts, ranges checked in validate.ts) and the run settings. */
 export const fixedSchema = z.strictObject({
-  ...mapTrainParams((p) => (p.integer ? nonNegInt() : finite()).default(p.default)),
+  ...trainParamSchemas,
   epochs: posInt().default(30),
   batchSize: posInt().default(64),
 });

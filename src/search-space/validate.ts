@@ -11,10 +11,8 @@ import { searchSpaceSchema, type Distribution, type SearchSpace } from './schema
 import { contains, gridValues } from './distributions.js';
 import { TRAIN_PARAM_NAMES, TRAIN_PARAMS, type TrainParamSpec } from '../study/train-params.js';
 
-/** Allowed range of each parameter the trainer understands (searched or fixed). */
-type ParamRule = Pick<TrainParamSpec, 'min' | 'minInclusive' | 'max' | 'maxInclusive' | 'integer'>;
-/** The parameters the trainer understands (TrainParams), with their valid ranges: from study/train-params.ts. */
-export const TRAIN_PARAM_RULES: Readonly<Record<string, ParamRule>> = TRAIN_PARAMS;
+/** The parameters the trainer understands (TrainParams), with their valid ranges or choices: from study/train-params.ts. */
+export const TRAIN_PARAM_RULES: Readonly<Record<string, TrainParamSpec>> = TRAIN_PARAMS;
 export { TRAIN_PARAM_NAMES };
 
 /** Reads, parses (YAML or JSON by extension) and validates a search-space file. */
@@ -138,9 +136,17 @@ function bad(file: string, path: string, problem: string, value?: unknown): neve
   throw new UserError(describeBadValue(file, path, problem, value));
 }
 
-/** Throws a one-line UserError unless `v` is in the valid range of the trainer param `name`. */
-export function checkRange(file: string, path: string, name: string, v: number): void {
+/**
+ * Throws a one-line UserError unless `v` is a valid value of the trainer param `name`: a number in its
+ * range, or one of its choices.
+ */
+export function checkRange(file: string, path: string, name: string, v: unknown): void {
   const r = TRAIN_PARAM_RULES[name]!;
+  if (r.kind === 'choice') {
+    if (typeof v !== 'string' || !r.choices.includes(v)) bad(file, path, `must be one of ${r.choices.join(', ')} for ${name}`, v);
+    return;
+  }
+  if (typeof v !== 'number') bad(file, path, `must be a number for ${name}`, v);
   if (r.integer && !Number.isInteger(v)) bad(file, path, `must be an integer for ${name}`, v);
   if (r.minInclusive ? v < r.min : v <= r.min) bad(file, path, `must be ${r.minInclusive ? '>=' : '>'} ${r.min} for ${name}`, v);
   if (r.maxInclusive ? v > r.max : v >= r.max) bad(file, path, `must be ${r.maxInclusive ? '<=' : '<'} ${r.max} for ${name}`, v);
@@ -159,11 +165,12 @@ function checkDistribution(file: string, name: string, d: Distribution): void {
       const key = JSON.stringify(c);
       if (seen.has(key)) bad(file, `${at}.choices[${i}]`, 'duplicate choice', c);
       seen.add(key);
-      if (typeof c !== 'number') bad(file, `${at}.choices[${i}]`, `must be a number for ${name}`, c);
       checkRange(file, `${at}.choices[${i}]`, name, c);
     });
     return;
   }
+  const rule = TRAIN_PARAM_RULES[name]!;
+  if (rule.kind === 'choice') bad(file, `${at}.type`, `must be categorical for ${name} (one of ${rule.choices.join(', ')})`, d.type);
   if (!(d.low < d.high)) bad(file, `${at}.low`, `must be < high (${d.high})`, d.low);
   if (d.log && d.low <= 0) bad(file, `${at}.low`, 'must be > 0 for a log distribution', d.low);
   if (d.type === 'float' && d.log && d.step !== null) bad(file, `${at}.step`, 'cannot be combined with log: true', d.step);
@@ -173,7 +180,7 @@ function checkDistribution(file: string, name: string, d: Distribution): void {
   }
   checkRange(file, `${at}.low`, name, d.low);
   checkRange(file, `${at}.high`, name, d.high);
-  if (TRAIN_PARAM_RULES[name]!.integer && d.type !== 'int') bad(file, `${at}.type`, `must be int or categorical for ${name}`, d.type);
+  if (rule.integer && d.type !== 'int') bad(file, `${at}.type`, `must be int or categorical for ${name}`, d.type);
 }
 
 function checkSemantics(space: SearchSpace, file: string): void {
@@ -192,7 +199,6 @@ function checkSemantics(space: SearchSpace, file: string): void {
       const d = space.params[name];
       if (!d) bad(file, `sampler.grid.${name}`, 'is not a searched parameter (add it to params)');
       values.forEach((v, i) => {
-        if (typeof v !== 'number') bad(file, `sampler.grid.${name}[${i}]`, `must be a number for ${name}`, v);
         checkRange(file, `sampler.grid.${name}[${i}]`, name, v);
       });
     }

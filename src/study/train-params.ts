@@ -1,11 +1,13 @@
 /**
  * The trainer's hyperparameters, declared once: name, default (the seed notebook's settings), valid
- * range and meaning. The TrainParams type, the search space's `fixed` schema and defaults
+ * range or choices, and meaning. The TrainParams type, the search space's `fixed` schema and defaults
  * (search-space/schema.ts), the range checks of params and fixed values (search-space/validate.ts) and
  * the `digit-sweep train` options (commands/train.ts) are all derived from this table.
  */
 
-export interface TrainParamSpec {
+/** A numeric parameter: a float, or a whole number when `integer`. */
+export interface NumberParamSpec {
+  kind: 'number';
   default: number;
   min: number;
   minInclusive: boolean;
@@ -17,7 +19,19 @@ export interface TrainParamSpec {
   describe: string;
 }
 
-const spec = (dflt: number, min: number, minInclusive: boolean, max: number, maxInclusive: boolean, describe: string, integer = false): TrainParamSpec => ({
+/** A parameter that takes one of a few names (searched with a categorical distribution). */
+export interface ChoiceParamSpec<C extends string = string> {
+  kind: 'choice';
+  default: C;
+  choices: readonly C[];
+  /** One line for --help and docs. */
+  describe: string;
+}
+
+export type TrainParamSpec = NumberParamSpec | ChoiceParamSpec;
+
+const spec = (dflt: number, min: number, minInclusive: boolean, max: number, maxInclusive: boolean, describe: string, integer = false): NumberParamSpec => ({
+  kind: 'number',
   default: dflt,
   min,
   minInclusive,
@@ -27,12 +41,23 @@ const spec = (dflt: number, min: number, minInclusive: boolean, max: number, max
   describe,
 });
 
+const choice = <const C extends string>(dflt: NoInfer<C>, choices: readonly C[], describe: string): ChoiceParamSpec<C> => ({ kind: 'choice', default: dflt, choices, describe });
+
+/** The LR schedules (formulas in study/lr-schedule.ts). */
+export const LR_SCHEDULES = ['exponential', 'onecycle', 'cosine'] as const;
+export type LrScheduleName = (typeof LR_SCHEDULES)[number];
+
 export const TRAIN_PARAMS = {
-  lr: spec(1e-3, 0, false, 10, true, 'Adam learning rate at epoch 1'),
+  lr: spec(1e-3, 0, false, 10, true, 'Adam learning rate at epoch 1 (onecycle: the peak LR after warm-up)'),
   dropout: spec(0.4, 0, true, 1, false, 'dropout rate of the three Dropout layers'),
   l2: spec(0, 0, true, 1, true, 'L2 kernel regularization of every Conv2D and Dense layer'),
   noise: spec(0, 0, true, 1, true, 'std of Gaussian pixel noise added by augmentation (pixels in 0..1)'),
-  lrDecay: spec(0.95, 0, false, 1, true, 'per-epoch LR decay: lr_e = lr * lrDecay^(e-1)'),
+  lrSchedule: choice('exponential', LR_SCHEDULES, 'LR schedule over the epochs: exponential (lr * lrDecay^(e-1)), onecycle (warm-up, then cosine to the floor) or cosine'),
+  lrDecay: spec(0.95, 0, false, 1, true, 'per-epoch LR decay of the exponential schedule: lr_e = lr * lrDecay^(e-1)'),
+  warmupFraction: spec(0.3, 0, true, 1, false, 'onecycle: share of the epochs spent warming up from lr/divFactor to lr (PyTorch pct_start)'),
+  divFactor: spec(25, 1, true, 1e6, true, 'onecycle: the warm-up starts at lr / divFactor (PyTorch div_factor)'),
+  lrFloor: spec(0, 0, true, 1, false, 'onecycle and cosine: the LR anneals to lr * lrFloor at the end of training'),
+  labelSmoothing: spec(0, 0, true, 1, false, 'training loss on smoothed targets y * (1 - a) + a / 10 (validation loss unsmoothed)'),
   rotation: spec(10, 0, true, 180, true, 'augmentation: random rotation range in degrees (0 = off)'),
   zoom: spec(0.1, 0, true, 1, false, 'augmentation: random zoom range as a fraction (0 = off)'),
   shift: spec(0.1, 0, true, 1, false, 'augmentation: random shift range as a fraction of the image side (0 = off)'),
@@ -42,8 +67,10 @@ export const TRAIN_PARAMS = {
 
 export type TrainParamName = keyof typeof TRAIN_PARAMS;
 
+type ValueOf<S> = S extends ChoiceParamSpec<infer C> ? C : number;
+
 /** Hyperparameters the trainer understands (see TRAIN_PARAMS). Searched params override the fixed ones by name. */
-export type TrainParams = { [K in TrainParamName]: number };
+export type TrainParams = { -readonly [K in TrainParamName]: ValueOf<(typeof TRAIN_PARAMS)[K]> };
 
 export const TRAIN_PARAM_NAMES = Object.keys(TRAIN_PARAMS) as TrainParamName[];
 
@@ -52,7 +79,7 @@ export function mapTrainParams<T>(f: (spec: TrainParamSpec, name: TrainParamName
   return Object.fromEntries(TRAIN_PARAM_NAMES.map((n) => [n, f(TRAIN_PARAMS[n], n)])) as { [K in TrainParamName]: T };
 }
 
-export const DEFAULT_TRAIN_PARAMS: TrainParams = mapTrainParams((s) => s.default);
+export const DEFAULT_TRAIN_PARAMS: TrainParams = mapTrainParams((s) => s.default) as TrainParams;
 
 /** The command-line flag of a param: lrDecay -> lr-decay. */
 export function trainParamFlag(name: TrainParamName): string {

@@ -1,6 +1,7 @@
 /**
  * The trainer: one trial of the seed CNN. A custom loop (optimizer.minimize, no per-batch readback),
- * seeded shuffling and augmentation, per-epoch LR decay and optional reduce-on-plateau, BatchNorm
+ * seeded shuffling and augmentation, a per-epoch LR schedule (study/lr-schedule.ts), optional label
+ * smoothing of the training loss and optional reduce-on-plateau, BatchNorm
  * recalibration before every validation (see batchnorm.ts), best-epoch weights kept. `onEpochEnd`
  * returning true stops training: that is how the sweep prunes.
  *
@@ -17,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, NUM_CLASSES, type Dataset, type ImageSet } from '../data/types.js';
 import { createRng, mixSeed, permutation } from '../random.js';
 import { fixedSchema } from '../search-space/schema.js';
+import { scheduledLr } from '../study/lr-schedule.js';
 import { improves } from '../study/objective.js';
 import type { EpochMetrics, Objective, TrainParams, TrialEvaluation } from '../study/types.js';
 import { augmentBatch } from './augment.js';
@@ -106,7 +108,7 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
     }
     for (let epoch = firstEpoch; epoch <= opts.epochs && !stopped; epoch++) {
       const started = performance.now();
-      const lr = params.lr * params.lrDecay ** (epoch - 1) * plateauScale;
+      const lr = scheduledLr(epoch, opts.epochs, params) * plateauScale;
       (optimizer as unknown as { learningRate: number }).learningRate = lr;
       const rng = createRng(mixSeed(opts.seed, epoch));
       const order = permutation(data.train.count, rng);
@@ -119,7 +121,7 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
         for (let k = 0; k < n; k++) yBuf[k] = data.train.labels[idx[k]!]!;
         step++;
         dropouts.forEach((l, i) => ((l as unknown as { seed?: number }).seed = mixSeed(opts.seed, 0xd0, step, i)));
-        const [batchLoss, batchCorrect] = trainStep(model, optimizer, xBuf.subarray(0, n * IMAGE_SIZE), yBuf.subarray(0, n));
+        const [batchLoss, batchCorrect] = trainStep(model, optimizer, xBuf.subarray(0, n * IMAGE_SIZE), yBuf.subarray(0, n), params.labelSmoothing);
         const nextLoss = tf.add(lossSum, batchLoss) as tf.Scalar;
         const nextCorrect = tf.add(correctSum, batchCorrect) as tf.Scalar;
         tf.dispose([lossSum, correctSum, batchLoss, batchCorrect]);
@@ -285,15 +287,20 @@ async function restoreCheckpoint(cp: Checkpoint, model: tf.LayersModel, optimize
   };
 }
 
-/** One optimizer step; returns the batch's summed loss and correct count as scalars (no readback). */
-export function trainStep(model: tf.Sequential, optimizer: tf.Optimizer, x: Float32Array, y: Int32Array): [tf.Scalar, tf.Scalar] {
+/**
+ * One optimizer step; returns the batch's summed loss and correct count as scalars (no readback). With
+ * `labelSmoothing` a the loss is the cross-entropy against y * (1 - a) + a / 10 (Keras'
+ * categorical_crossentropy(label_smoothing=a)), and so is the returned training loss.
+ */
+export function trainStep(model: tf.Sequential, optimizer: tf.Optimizer, x: Float32Array, y: Int32Array, labelSmoothing = 0): [tf.Scalar, tf.Scalar] {
   const n = y.length;
   let lossOut: tf.Scalar | null = null;
   let correctOut: tf.Scalar | null = null;
   tf.tidy(() => {
     const xs = tf.tensor4d(x, [n, 28, 28, 1]);
     const labels = tf.tensor1d(y, 'int32');
-    const ys = tf.oneHot(labels, NUM_CLASSES);
+    const oneHot = tf.oneHot(labels, NUM_CLASSES);
+    const ys = labelSmoothing > 0 ? tf.add(tf.mul(oneHot, 1 - labelSmoothing), labelSmoothing / NUM_CLASSES) : oneHot;
     optimizer.minimize(() => {
       const probs = model.apply(xs, { training: true }) as tf.Tensor2D;
       const perExample = tf.metrics.categoricalCrossentropy(ys, probs);

@@ -25,9 +25,21 @@ describe('digit-sweep train (real TF.js, wasm)', () => {
     expect(readFileSync(join(out, 'weights.bin')).length).toBe(459_210 * 4);
   });
 
+  it('takes the recipe flags: cosine schedule with a floor, label smoothing (1 small epoch pair)', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'ds-train-')), 'model');
+    const r = await runCli(['train', '--limit', '200', '--epochs', '2', '--backend', 'wasm', '--batch-size', '50', '--lr-schedule', 'cosine', '--lr-floor', '0.1', '--label-smoothing', '0.1', '--out', out]);
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.code).toBe(0);
+    const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
+    expect(history.params).toMatchObject({ lrSchedule: 'cosine', lrFloor: 0.1, labelSmoothing: 0.1 });
+    // cosine over 2 epochs: lr, then floor + (lr - floor)(1 + cos(pi/2))/2 = 1e-4 + 9e-4 / 2
+    expect(history.epochs[0].lr).toBeCloseTo(1e-3, 12);
+    expect(history.epochs[1].lr).toBeCloseTo(5.5e-4, 12);
+  });
+
   it('rejects bad arguments with one line and exit code 2, writing nothing', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'ds-train-')), 'never');
-    for (const args of [['--lr', '-1'], ['--epochs', '1.5'], ['--dropout', '1'], ['--backend', 'tpu']]) {
+    for (const args of [['--lr', '-1'], ['--epochs', '1.5'], ['--dropout', '1'], ['--backend', 'tpu'], ['--lr-schedule', 'step'], ['--label-smoothing', '1'], ['--warmup-fraction', '-0.1']]) {
       const r = await runCli(['train', ...args, '--out', out]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);

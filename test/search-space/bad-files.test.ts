@@ -54,7 +54,7 @@ describe('bad search-space files give one-line UserErrors naming file, path and 
 
   it('unknown param name', () => {
     expect(message('params:\n  momentum: {type: float, low: 0, high: 1}\n')).toBe(
-      'search-spaces/x.yaml: params.momentum: unknown parameter; the trainer understands lr, dropout, l2, noise, lrDecay, rotation, zoom, shift, plateauPatience, plateauFactor',
+      'search-spaces/x.yaml: params.momentum: unknown parameter; the trainer understands lr, dropout, l2, noise, lrSchedule, lrDecay, warmupFraction, divFactor, lrFloor, labelSmoothing, rotation, zoom, shift, plateauPatience, plateauFactor',
     );
   });
 
@@ -94,6 +94,30 @@ describe('bad search-space files give one-line UserErrors naming file, path and 
       'search-spaces/x.yaml: params.dropout.high: must be < 1 for dropout (got 1.5)',
     );
     expect(message('fixed: {lrDecay: 0}\n')).toBe('search-spaces/x.yaml: fixed.lrDecay: must be > 0 for lrDecay (got 0)');
+  });
+
+  it('recipe params: bad schedule name, out-of-range values, wrong distribution type', () => {
+    expect(message('fixed: {lrSchedule: linear}\n')).toBe(
+      'search-spaces/x.yaml: fixed.lrSchedule: must be one of exponential, onecycle, cosine (got "linear")',
+    );
+    expect(message('params:\n  lrSchedule: {type: categorical, choices: [onecycle, step]}\n')).toBe(
+      'search-spaces/x.yaml: params.lrSchedule.choices[1]: must be one of exponential, onecycle, cosine for lrSchedule (got "step")',
+    );
+    expect(message('params:\n  lrSchedule: {type: float, low: 0, high: 1}\n')).toBe(
+      'search-spaces/x.yaml: params.lrSchedule.type: must be categorical for lrSchedule (one of exponential, onecycle, cosine) (got "float")',
+    );
+    expect(message('sampler: {type: grid, grid: {lrSchedule: [cosine, 3]}}\nparams:\n  lrSchedule: {type: categorical, choices: [cosine, onecycle]}\n')).toBe(
+      'search-spaces/x.yaml: sampler.grid.lrSchedule[1]: must be one of exponential, onecycle, cosine for lrSchedule (got 3)',
+    );
+    expect(message('fixed: {labelSmoothing: 1}\n')).toBe('search-spaces/x.yaml: fixed.labelSmoothing: must be < 1 for labelSmoothing (got 1)');
+    expect(message('params:\n  labelSmoothing: {type: float, low: -0.1, high: 0.2}\n')).toBe(
+      'search-spaces/x.yaml: params.labelSmoothing.low: must be >= 0 for labelSmoothing (got -0.1)',
+    );
+    expect(message('fixed: {warmupFraction: 1}\n')).toBe('search-spaces/x.yaml: fixed.warmupFraction: must be < 1 for warmupFraction (got 1)');
+    expect(message('fixed: {divFactor: 0.5}\n')).toBe('search-spaces/x.yaml: fixed.divFactor: must be >= 1 for divFactor (got 0.5)');
+    expect(message('params:\n  lrFloor: {type: categorical, choices: [0, "low"]}\n')).toBe(
+      'search-spaces/x.yaml: params.lrFloor.choices[1]: must be a number for lrFloor (got "low")',
+    );
   });
 
   it('grid sampler needs a step for a float param', () => {

@@ -40,6 +40,7 @@ describe('shipped search spaces', () => {
     expect(s.fixed).toEqual({
       lr: 1e-3, dropout: 0.4, l2: 0, noise: 0, lrDecay: 0.95, rotation: 10, zoom: 0.1, shift: 0.1,
       plateauPatience: 0, plateauFactor: 0.5, epochs: 30, batchSize: 64,
+      lrSchedule: 'exponential', warmupFraction: 0.3, divFactor: 25, lrFloor: 0, labelSmoothing: 0,
     });
     expect(s.objective).toEqual({ metric: 'valAcc', direction: 'maximize' });
     expect(s.sampler.type).toBe('tpe');
