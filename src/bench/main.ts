@@ -39,9 +39,13 @@ const { values } = parseArgs({
   },
 });
 
-async function backendFigures(backend: string, dist = resolve(here, '..'), extra: string[] = []): Promise<unknown> {
+/**
+ * Runs backend.js of this build (beside this file: dist/bench/ or the flat bundle) or, with `dist`,
+ * of an earlier build's dist/ folder.
+ */
+async function backendFigures(backend: string, dist: string | null = null, extra: string[] = []): Promise<unknown> {
   try {
-    const script = join(dist, 'bench', 'backend.js');
+    const script = dist === null ? join(here, 'backend.js') : join(dist, 'bench', 'backend.js');
     const { stdout } = await run(process.execPath, [script, '--backend', backend, '--batches', values.batches!, '--steps', values.steps!, ...extra], {
       maxBuffer: 1 << 24,
       timeout: 20 * 60_000,
@@ -90,7 +94,7 @@ async function baselineComparison(baseline: string, rounds: number): Promise<unk
   if (!existsSync(join(baseline, 'bench', 'backend.js'))) return { error: `${baseline}/bench/backend.js not found (--baseline names a dist/ folder)` };
   const runs: Record<'new' | 'baseline', TrainingRow[][]> = { new: [], baseline: [] };
   for (let r = 0; r < rounds; r++) {
-    for (const [side, dist] of [['new', resolve(here, '..')], ['baseline', resolve(baseline)]] as const) {
+    for (const [side, dist] of [['new', null], ['baseline', resolve(baseline)]] as const) {
       const fig = (await backendFigures('wasm', dist, ['--infer-images', '0'])) as { training?: TrainingRow[]; error?: string };
       if (!fig.training) return { error: `${side} build: ${fig.error ?? 'no training figures'}` };
       runs[side].push(fig.training);
