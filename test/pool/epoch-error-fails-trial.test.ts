@@ -3,19 +3,12 @@
  * decision: it stops the trial and rejects with that error. Thread and process runners, scripted trainer.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Dataset } from '../../src/data/types.js';
 import { ProcessRunner } from '../../src/pool/process-runner.js';
 import type { TrialRunner, TrialTask } from '../../src/pool/protocol.js';
 import { ThreadRunner } from '../../src/pool/runner.js';
 import type { EpochMetrics } from '../../src/study/types.js';
+import { SCRIPTED_DATA } from '../../src/study/data.js';
 
-const EMPTY: Dataset = {
-  source: 'none',
-  fingerprint: 'none',
-  train: { count: 0, images: new Uint8Array(0), labels: new Uint8Array(0) },
-  val: { count: 0, images: new Uint8Array(0), labels: new Uint8Array(0) },
-  test: { count: 0, images: new Uint8Array(0), labels: null },
-};
 
 const task: TrialTask = {
   number: 0,
@@ -36,8 +29,8 @@ afterEach(async () => {
 });
 
 describe.each([
-  ['ThreadRunner', () => new ThreadRunner({ data: EMPTY, workers: 1 })],
-  ['ProcessRunner', () => new ProcessRunner({ data: EMPTY, workers: 1 })],
+  ['ThreadRunner', () => new ThreadRunner({ data: SCRIPTED_DATA, workers: 1 })],
+  ['ProcessRunner', () => new ProcessRunner({ data: SCRIPTED_DATA, workers: 1 })],
 ])('%s: an epoch handler that throws', (_name, make) => {
   it('stops the trial and rejects run() with the error (not a pruned outcome); the runner goes on', async () => {
     runner = make();

@@ -3,18 +3,11 @@
  * trainer (epochs, prune decisions, NaN through IPC, a dying child, abort) and with real wasm training.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Dataset } from '../../src/data/types.js';
 import { ProcessRunner } from '../../src/pool/process-runner.js';
 import type { TrialTask } from '../../src/pool/protocol.js';
 import type { EpochMetrics } from '../../src/study/types.js';
+import { SCRIPTED_DATA } from '../../src/study/data.js';
 
-const EMPTY: Dataset = {
-  source: 'none',
-  fingerprint: 'none',
-  train: { count: 0, images: new Uint8Array(0), labels: new Uint8Array(0) },
-  val: { count: 0, images: new Uint8Array(0), labels: new Uint8Array(0) },
-  test: { count: 0, images: new Uint8Array(0), labels: null },
-};
 
 const PARAMS: TrialTask['params'] = {
   lr: 2e-3,
@@ -42,7 +35,7 @@ afterEach(async () => {
 
 describe('ProcessRunner (scripted trainer)', () => {
   it('runs trials in child processes, reports every epoch and obeys the prune decision', async () => {
-    runner = new ProcessRunner({ data: EMPTY, workers: 2 });
+    runner = new ProcessRunner({ data: SCRIPTED_DATA, workers: 2 });
     expect(runner.concurrency).toBe(2);
     const seen = new Map<number, EpochMetrics[]>();
     const onEpoch = (n: number, pruneAt: number) => async (m: EpochMetrics) => {
@@ -67,7 +60,7 @@ describe('ProcessRunner (scripted trainer)', () => {
 
   it('keeps NaN metrics NaN across the IPC channel', async () => {
     process.env.DIGIT_SWEEP_SCRIPTED_FAULT = 'nan@2';
-    runner = new ProcessRunner({ data: EMPTY, workers: 1 });
+    runner = new ProcessRunner({ data: SCRIPTED_DATA, workers: 1 });
     const values: number[] = [];
     const out = await runner.run(task(1), async (m) => {
       values.push(m.valAcc);
@@ -79,7 +72,7 @@ describe('ProcessRunner (scripted trainer)', () => {
 
   it('fails the trial whose process dies or throws, and runs the next trial in a fresh process', async () => {
     process.env.DIGIT_SWEEP_SCRIPTED_FAULT = 'exit@2';
-    runner = new ProcessRunner({ data: EMPTY, workers: 1 });
+    runner = new ProcessRunner({ data: SCRIPTED_DATA, workers: 1 });
     await expect(runner.run(task(1), async () => false)).rejects.toThrow(/exited during trial 1 \(code 3\)/);
     process.env.DIGIT_SWEEP_SCRIPTED_FAULT = 'throw@1';
     // The environment is read when a child is forked: this one throws in epoch 1...
@@ -87,14 +80,14 @@ describe('ProcessRunner (scripted trainer)', () => {
     delete process.env.DIGIT_SWEEP_SCRIPTED_FAULT;
     await runner.close();
     // ...and a runner forked without the fault completes.
-    runner = new ProcessRunner({ data: EMPTY, workers: 1 });
+    runner = new ProcessRunner({ data: SCRIPTED_DATA, workers: 1 });
     const ok = await runner.run(task(3), async () => false);
     expect(ok.history).toHaveLength(4);
   });
 
   it('kills the process of an aborted trial (hung trainer) and rejects with the reason', async () => {
     process.env.DIGIT_SWEEP_SCRIPTED_FAULT = 'spin@1';
-    runner = new ProcessRunner({ data: EMPTY, workers: 1 });
+    runner = new ProcessRunner({ data: SCRIPTED_DATA, workers: 1 });
     const started = Date.now();
     await expect(runner.run(task(1), async () => false, AbortSignal.timeout(1500))).rejects.toThrow(/timeout|aborted/i);
     expect(Date.now() - started).toBeLessThan(15_000);

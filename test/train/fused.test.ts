@@ -21,19 +21,10 @@ import {
   regularizationLosses,
   unregisterFusedKernels,
 } from '../../src/train/index.js';
+import { relativeError } from './relative-error.js';
 
 const TOLERANCE = 1e-4;
 
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
-    scale = Math.max(scale, Math.abs(b[i] as number));
-  }
-  return diff / Math.max(scale, 1e-30);
-}
 
 let seed = 777;
 function randomValues(n: number, offset = 0, spread = 1): Float32Array {

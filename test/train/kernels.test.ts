@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '../../src/train/kernels/index.js';
+import { relativeError } from './relative-error.js';
 
 type Backend = 'cpu' | 'wasm';
 interface Input {
@@ -16,17 +17,6 @@ interface Input {
 
 const TOLERANCE = 1e-4;
 
-/** max|a - b| / max(max|b|, tiny). */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
-    scale = Math.max(scale, Math.abs(b[i] as number));
-  }
-  return diff / Math.max(scale, 1e-30);
-}
 
 let seed = 12345;
 function random(shape: number[]): Input {
