@@ -31,9 +31,9 @@ export interface TrainingThroughput {
 /** Times `steps` training steps (after `warmup`) on real images; median step time. */
 export async function measureTraining(
   set: ImageSet,
-  opts: { backend: BackendName; batchSize: number; steps: number; warmup?: number; seed?: number },
+  opts: { backend: BackendName; batchSize: number; steps: number; warmup?: number; seed?: number; threads?: number },
 ): Promise<TrainingThroughput> {
-  const init = await initBackend(opts.backend);
+  const init = await initBackend(opts.backend, opts.threads !== undefined ? { threads: opts.threads } : {});
   const model = buildModel({ dropout: 0.4, l2: 0 }, opts.seed ?? 1); // the trainer's defaults
   const optimizer = createOptimizer(1e-3);
   const rng = createRng(opts.seed ?? 1);

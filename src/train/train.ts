@@ -38,6 +38,8 @@ export interface TrainOptions {
   batchSize: number;
   seed: number;
   backend?: BackendName;
+  /** wasm: threads of the backend (initBackend's `threads`; default 1). */
+  threads?: number;
   /** Called after every epoch; returning true stops training (the trial is pruned). */
   onEpochEnd?: (metrics: EpochMetrics) => boolean | void | Promise<boolean | void>;
   /** Called after every training batch (1-based), for progress bars. */
@@ -70,7 +72,7 @@ const MAX_MISTAKES = 100;
 export async function train(params: TrainParams, data: Dataset, opts: TrainOptions): Promise<TrainResult> {
   if (data.train.count === 0 || data.val.count === 0) throw new Error('train: empty training or validation set');
   if (!data.train.labels || !data.val.labels) throw new Error('train: training and validation sets need labels');
-  const backend = await initBackend(opts.backend ?? 'auto');
+  const backend = await initBackend(opts.backend ?? 'auto', opts.threads !== undefined ? { threads: opts.threads } : {});
   const model = buildModel(params, opts.seed);
   const optimizer = createOptimizer(params.lr);
   const augment = { rotation: params.rotation, zoom: params.zoom, shift: params.shift, noise: params.noise };
