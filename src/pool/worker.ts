@@ -29,6 +29,7 @@ export default async function runTrial(task: WorkerTask): Promise<TrialOutcome> 
       seed: task.seed,
       objective: task.objective,
       backend: task.backend as never,
+      ...(task.threads !== undefined ? { threads: task.threads } : {}),
       onEpochEnd,
       ...(task.saveDir ? { saveDir: task.saveDir } : {}),
       ...(task.checkpoint ? { checkpoint: task.checkpoint } : {}),

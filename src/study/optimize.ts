@@ -80,7 +80,7 @@ function errorLine(err: unknown): string {
 }
 
 export function trainParamsFor(space: SearchSpace, params: Params): TrainParams {
-  const { epochs: _e, batchSize: _b, ...fixed } = space.fixed;
+  const { epochs: _e, batchSize: _b, threads: _t, ...fixed } = space.fixed;
   return { ...fixed, ...(params as Partial<TrainParams>) };
 }
 
@@ -146,6 +146,7 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
           params: trainParamsFor(space, trial.params),
           epochs: space.fixed.epochs,
           batchSize: space.fixed.batchSize,
+          ...(space.fixed.threads !== undefined ? { threads: space.fixed.threads } : {}),
           seed: trial.seed,
           backend: opts.backend,
           saveDir,

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from '../errors.js';
 import { registerFusedKernels } from './fused/index.js';
-import { MAX_WASM_THREADS, unrefPthreads, withThreadedWasmHooks } from './wasm-threads.js';
+import { THREADS } from '../study/train-params.js';
+import { unrefPthreads, withThreadedWasmHooks } from './wasm-threads.js';
 
 export const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -29,7 +30,7 @@ export interface BackendInit {
 
 export interface BackendOptions {
   /**
-   * wasm only: threads of the XNNPACK pool (1 to MAX_WASM_THREADS). 1 (the default) loads the plain SIMD
+   * wasm only: threads of the XNNPACK pool (THREADS in study/train-params.ts). 1 (the default) loads the plain SIMD
    * build, more the threaded SIMD build (wasm-threads.ts). Fixed for the thread's life once wasm is up.
    */
   threads?: number;
@@ -40,8 +41,8 @@ let current: BackendInit | null = null;
 /** Ensures the requested backend is active and returns it. Idempotent within a thread. */
 export async function initBackend(requested: BackendName = 'auto', opts: BackendOptions = {}): Promise<BackendInit> {
   const threads = opts.threads ?? 1;
-  if (!(Number.isInteger(threads) && threads >= 1 && threads <= MAX_WASM_THREADS)) {
-    throw new BackendError(`backend wasm: threads must be an integer from 1 to ${MAX_WASM_THREADS} (got ${threads})`);
+  if (!(Number.isInteger(threads) && threads >= THREADS.min && threads <= THREADS.max)) {
+    throw new BackendError(`backend wasm: threads must be an integer from ${THREADS.min} to ${THREADS.max} (got ${threads})`);
   }
   if (current && (requested === 'auto' || requested === current.name)) {
     if (current.name === 'wasm' && current.info.threads !== String(threads)) {

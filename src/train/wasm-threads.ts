@@ -24,23 +24,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** TF.js's glue starts 8 pthread workers and its C++ side caps the pool at 8 threads. */
-export const MAX_WASM_THREADS = 8;
-
 /** The files of tfjs-backend-wasm that the pthread workers load; the bundle ships them beside itself. */
 export const THREADED_WASM_SUPPORT_FILES = ['tfjs-backend-wasm-threaded-simd.js', 'tfjs-backend-wasm-threaded-simd.worker.js'] as const;
-
-/**
- * Threads of one training process by default: the machine's cores shared by the trials that run at once
- * (`train` and a lone trial: every core; a full pool: one each), at least 1 and at most MAX_WASM_THREADS.
- */
-export function defaultThreads(cores: number, concurrentTrials: number): number {
-  if (!(Number.isInteger(cores) && cores >= 1)) throw new RangeError(`cores must be a positive integer, got ${cores}`);
-  if (!(Number.isInteger(concurrentTrials) && concurrentTrials >= 1)) {
-    throw new RangeError(`concurrentTrials must be a positive integer, got ${concurrentTrials}`);
-  }
-  return Math.min(MAX_WASM_THREADS, Math.max(1, Math.floor(cores / concurrentTrials)));
-}
 
 /** Where a support file is: TFJS_WASM_DIR, beside this module (the flat bundle), or in the installed package. */
 function locateSupportFile(name: string): string {
