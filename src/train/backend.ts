@@ -30,8 +30,9 @@ export interface BackendInit {
 
 export interface BackendOptions {
   /**
-   * wasm only: threads of the XNNPACK pool (THREADS in study/train-params.ts). 1 (the default) loads the plain SIMD
-   * build, more the threaded SIMD build (wasm-threads.ts). Fixed for the thread's life once wasm is up.
+   * wasm only: threads of the XNNPACK pool (THREADS in study/train-params.ts). 1 loads the plain SIMD build,
+   * more the threaded SIMD build (wasm-threads.ts). Fixed for the thread's life once wasm is up: unset means
+   * the count already running, else 1; asking for another count then is an error.
    */
   threads?: number;
 }
@@ -45,7 +46,7 @@ export async function initBackend(requested: BackendName = 'auto', opts: Backend
     throw new BackendError(`backend wasm: threads must be an integer from ${THREADS.min} to ${THREADS.max} (got ${threads})`);
   }
   if (current && (requested === 'auto' || requested === current.name)) {
-    if (current.name === 'wasm' && current.info.threads !== String(threads)) {
+    if (current.name === 'wasm' && opts.threads !== undefined && current.info.threads !== String(threads)) {
       throw new BackendError(
         `backend wasm: already running with ${current.info.threads} thread(s) in this thread; it cannot change to ${threads} (start a new process)`,
       );

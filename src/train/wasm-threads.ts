@@ -46,14 +46,19 @@ function workerUrl(): URL {
   const [glue, worker] = THREADED_WASM_SUPPORT_FILES.map(locateSupportFile) as [string, string];
   const source = [
     "import { createRequire } from 'node:module';",
-    // TF.js's worker script is written for CommonJS: it reads require and __filename.
+    "import { readFileSync } from 'node:fs';",
+    // TF.js's worker script is written for CommonJS: it reads require (Node built-ins) and __filename.
     `const require = createRequire(${JSON.stringify(worker)});`,
     `const __filename = ${JSON.stringify(worker)};`,
     // It imports the main script with URL.createObjectURL(blob) + a synchronous file read: give it the glue's path.
     `URL.createObjectURL = () => ${JSON.stringify(glue)};`,
     'URL.revokeObjectURL = () => {};',
+    // The file only sets module.exports.wasmWorkerContents; read rather than required, since beside the
+    // bundle (package.json type: module) a .js file cannot be required.
+    'const module = { exports: {} };',
+    "new Function('module', 'exports', readFileSync(__filename, 'utf8'))(module, module.exports);",
     // The script is a template string whose "\n" escapes became newlines: escape them again, as TF.js does.
-    "eval(require(__filename).wasmWorkerContents.replace(/\\n/g, '\\\\n'));",
+    "eval(module.exports.wasmWorkerContents.replace(/\\n/g, '\\\\n'));",
   ].join('\n');
   return new URL(`data:text/javascript,${encodeURIComponent(source)}`);
 }

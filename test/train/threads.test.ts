@@ -65,9 +65,11 @@ describe('wasm with 2 threads (threaded SIMD build)', () => {
     console.log(`threaded wasm vs cpu: worst relative error ${worst.toExponential(2)} over ${got.length} outputs`);
   });
 
-  it('keeps its thread count: asking for another one in the same thread is an error', async () => {
+  it('keeps its thread count: asking for another one in the same thread is an error, leaving it unset is not', async () => {
     await expect(initBackend('wasm', { threads: 1 })).rejects.toThrow(/already running with 2 thread\(s\)/);
     await expect(initBackend('wasm', { threads: 9 })).rejects.toThrow(/threads must be an integer from 1 to 8 \(got 9\)/);
     expect((await initBackend('wasm', { threads: 2 })).info.threads).toBe('2');
+    expect((await initBackend('wasm')).info.threads).toBe('2'); // unset: whatever runs
+
   });
 });
