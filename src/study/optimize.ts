@@ -20,9 +20,9 @@ import type { Sampler } from '../samplers/index.js';
 import { effectiveLag, type SearchSpace } from '../search-space/index.js';
 import type { CheckpointStore } from '../storage/checkpoint.js';
 import type { TrialStore } from '../storage/index.js';
-import { mixSeed } from '../random.js';
-import { systemClock, type Clock } from './clock.js';
-import type { EpochMetrics, FrozenTrial, Params, TrainParams } from './types.js';
+import { mixSeed } from '../core/random.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { EpochMetrics, FrozenTrial, Params, TrainParams } from '../core/types.js';
 import { canStartTrial, viewForTrial } from './view.js';
 
 export type OptimizeEvent =

@@ -1,6 +1,6 @@
 /**
  * The optimize loop's state machine, in process: the real optimize() with the scripted trainer on a
- * virtual clock (study/virtual-runner.ts) and an in-memory store. No TF.js, no threads, no real time.
+ * virtual clock (virtual/virtual-runner.ts) and an in-memory store. No TF.js, no threads, no real time.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,10 +11,10 @@ import { parseSearchSpace, type SearchSpace } from '../../src/search-space/index
 import { FileCheckpoints, MemoryTrialStore, readCheckpointFile, writeCheckpointFile } from '../../src/storage/index.js';
 import { trainParamsFor } from '../../src/study/optimize.js';
 import type { OptimizeEvent } from '../../src/study/optimize.js';
-import { parseScriptedFault, scriptedEpochMetrics } from '../../src/study/scripted-trainer.js';
+import { parseScriptedFault, scriptedEpochMetrics } from '../../src/scripted/trainer.js';
 import type { TrialUpdate } from '../../src/storage/index.js';
-import type { FrozenTrial } from '../../src/study/types.js';
-import { sweepOnVirtualClock } from '../../src/study/virtual-runner.js';
+import type { FrozenTrial } from '../../src/core/types.js';
+import { sweepOnVirtualClock } from '../../src/virtual/virtual-runner.js';
 
 function space(extra = ''): SearchSpace {
   return parseSearchSpace(

@@ -4,7 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { countDispatches, countStepDispatches, initBackend } from '../../src/train/index.js';
+import { countStepDispatches } from '../../src/bench/measure.js';
+import { countDispatches, initBackend } from '../../src/train/index.js';
 
 export const MAX_STEP_DISPATCHES = 260;
 
