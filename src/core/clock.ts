@@ -5,9 +5,29 @@
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
   now(): number;
+  /**
+   * A signal that aborts `ms` from now on this clock, with a TimeoutError as AbortSignal.timeout does (the
+   * trial time limit); `clear()` drops the timer when it is no longer needed.
+   */
+  timeout(ms: number): ClockTimeout;
 }
 
-export const systemClock: Clock = { now: () => Date.now() };
+export interface ClockTimeout {
+  signal: AbortSignal;
+  clear(): void;
+}
+
+const timeoutError = (ms: number) => new DOMException(`timed out after ${ms} ms`, 'TimeoutError');
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  timeout(ms) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(timeoutError(ms)), ms);
+    timer.unref(); // a pending limit must not keep the process alive (as AbortSignal.timeout)
+    return { signal: controller.signal, clear: () => clearTimeout(timer) };
+  },
+};
 
 /**
  * Simulated time. How it advances: every sleeping trial waits on a timer of the clock. The clock wakes ONE
@@ -36,13 +56,43 @@ export class VirtualClock implements Clock {
     return this.t;
   }
 
-  /** Resolves when the clock has advanced `ms` virtual milliseconds. */
-  sleep(ms: number): Promise<void> {
+  /**
+   * Resolves when the clock has advanced `ms` virtual milliseconds; rejects with the signal's reason as
+   * soon as `signal` aborts (its timer is dropped).
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (!(ms >= 0)) throw new RangeError(`sleep: ms must be >= 0, got ${ms}`);
-    return new Promise<void>((wake) => {
-      this.timers.push({ at: this.t + ms, seq: this.seq++, wake });
-      this.scheduleTurn();
+    return new Promise<void>((wake, fail) => {
+      if (signal?.aborted) return fail(signal.reason);
+      const timer = this.addTimer(ms, () => {
+        signal?.removeEventListener('abort', onAbort);
+        wake();
+      });
+      const onAbort = () => {
+        this.removeTimer(timer);
+        fail(signal!.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  timeout(ms: number): ClockTimeout {
+    if (!(ms >= 0)) throw new RangeError(`timeout: ms must be >= 0, got ${ms}`);
+    const controller = new AbortController();
+    const timer = this.addTimer(ms, () => controller.abort(timeoutError(ms)));
+    return { signal: controller.signal, clear: () => this.removeTimer(timer) };
+  }
+
+  private addTimer(ms: number, wake: () => void): Timer {
+    const timer = { at: this.t + ms, seq: this.seq++, wake };
+    this.timers.push(timer);
+    this.scheduleTurn();
+    return timer;
+  }
+
+  private removeTimer(timer: Timer): void {
+    const i = this.timers.indexOf(timer);
+    if (i >= 0) this.timers.splice(i, 1);
   }
 
   private scheduleTurn(): void {

@@ -65,8 +65,8 @@ export class VirtualRunner implements TrialRunner {
       return await runScriptedTrial(
         task,
         async (m) => {
-          await clock.sleep(1000 * (this.opts.epochSeconds ? this.opts.epochSeconds(task, m) : m.seconds));
-          signal?.throwIfAborted();
+          // The epoch takes its virtual time; an abort (the trial's time limit) ends it at once.
+          await clock.sleep(1000 * (this.opts.epochSeconds ? this.opts.epochSeconds(task, m) : m.seconds), signal);
           return onEpoch(m);
         },
         { epochDelayMs: 0, fault: this.opts.fault ?? null },

@@ -183,6 +183,35 @@ lag: 0
   });
 });
 
+describe('optimize: the trial time limit runs on the loop clock', () => {
+  it('a trial longer than budget.trialTimeoutMinutes of virtual time fails at the limit with the reason, and the sweep goes on', async () => {
+    // 25 virtual s per epoch, 4 epochs = 100 s per trial; the limit is 1 min: each trial ends at 60 s,
+    // after its 2nd epoch (50 s) and before its 3rd (75 s). No real time passes.
+    const { summary, runner } = await sweepOnVirtualClock({
+      space: space('budget: {trials: 3, trialTimeoutMinutes: 1, maxConsecutiveFailures: 5}\nlag: 0'),
+      workers: 1,
+      epochSeconds: () => 25,
+    });
+    expect(summary.trials.map((t) => [t.number, t.state, t.epochs.length, t.error])).toEqual(
+      [0, 1, 2].map((n) => [n, 'fail', 2, 'timed out after 1 min']),
+    );
+    expect(runner.spans.map((s) => s.end! - s.start)).toEqual([60_000, 60_000, 60_000]);
+  });
+
+  it('a trial that ends before the limit is not touched, and its timer does not hold the clock', async () => {
+    const { summary, runner, clock } = await sweepOnVirtualClock({
+      space: space('budget: {trials: 2, trialTimeoutMinutes: 10}\nlag: 0'),
+      workers: 1,
+      epochSeconds: () => 25,
+    });
+    expect(summary.trials.map((t) => [t.state, t.epochs.length])).toEqual([['complete', 4], ['complete', 4]]);
+    // Both trials took 100 virtual s; the cleared 10-minute timers never advanced the clock past the last end.
+    expect(runner.spans.map((s) => s.end! - s.start)).toEqual([100_000, 100_000]);
+    await new Promise((r) => setImmediate(r));
+    expect(clock.now()).toBe(runner.spans[1]!.end);
+  });
+});
+
 describe('optimize: scheduling', () => {
   it('trials end in virtual-time order, and trial n starts only once every trial < n - lag has ended', async () => {
     const lag = 2;
