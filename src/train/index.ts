@@ -16,6 +16,7 @@ export {
   conv2d,
   conv2dReluTraining,
   DROPOUT,
+  DROPOUT_GRAD,
   dropout,
   dropoutTraining,
   RELU_BIAS_GRAD,
