@@ -11,12 +11,22 @@ import * as tf from '@tensorflow/tfjs';
 
 export interface DispatchCount {
   total: number;
+  /**
+   * On webgpu: the compute-shader dispatches those kernels recorded (one kernel may record several, or
+   * none when it only reshapes), counted by the bind groups created on the backend's device (one per
+   * dispatch, in TF.js's recordAndSubmit and in our fused kernels' fused/webgpu/program.ts alike).
+   * Absent on other backends.
+   */
+  gpuDispatches?: number;
   /** Dispatches per kernel name, most frequent first. */
   byKernel: Record<string, number>;
 }
 
 interface KernelParams {
   kernelName?: string;
+}
+interface GpuDeviceLike {
+  createBindGroup(...args: unknown[]): unknown;
 }
 interface CountableEngine {
   runKernelFunc(params: KernelParams): unknown;
@@ -34,12 +44,24 @@ export function countDispatches<T>(fn: () => T): { result: T; count: DispatchCou
     if (params.kernelName !== undefined) counts.set(params.kernelName, (counts.get(params.kernelName) ?? 0) + 1);
     return original.call(this, params);
   };
+  const device = tf.getBackend() === 'webgpu' ? (tf.backend() as unknown as { device?: GpuDeviceLike }).device : undefined;
+  let gpu = 0;
+  const createBindGroup = device?.createBindGroup;
+  if (device && createBindGroup) {
+    device.createBindGroup = function (this: GpuDeviceLike, ...args: unknown[]) {
+      gpu++;
+      return createBindGroup.apply(this, args);
+    };
+  }
   let result: T;
   try {
     result = fn();
   } finally {
     delete (engine as unknown as Record<string, unknown>)['runKernelFunc'];
+    if (device && createBindGroup) delete (device as unknown as Record<string, unknown>)['createBindGroup'];
   }
   const sorted = [...counts].sort((a, b) => b[1] - a[1]);
-  return { result, count: { total: sorted.reduce((n, [, c]) => n + c, 0), byKernel: Object.fromEntries(sorted) } };
+  const count: DispatchCount = { total: sorted.reduce((n, [, c]) => n + c, 0), byKernel: Object.fromEntries(sorted) };
+  if (device && createBindGroup) count.gpuDispatches = gpu;
+  return { result, count };
 }
