@@ -26,6 +26,8 @@ export interface TrainingThroughput {
   tensorLeak: number;
   /** Kernel dispatches of one training step (src/train/dispatches.ts). */
   dispatchesPerStep: number;
+  /** On webgpu: the compute-shader dispatches of that step (src/train/dispatches.ts). */
+  gpuDispatchesPerStep?: number;
 }
 
 /** Times `steps` training steps (after `warmup`) on real images; median step time. */
@@ -88,6 +90,7 @@ export async function measureTraining(
       augmentShare: round(augMs / ms, 4),
       tensorLeak: leak,
       dispatchesPerStep: dispatches!.count.total,
+      ...(dispatches!.count.gpuDispatches === undefined ? {} : { gpuDispatchesPerStep: dispatches!.count.gpuDispatches }),
     };
   } finally {
     optimizer.dispose();

@@ -115,8 +115,8 @@ export function dispatch(
   for (const [i, t] of inputs.entries()) {
     if (t.dtype !== 'float32') throw new Error(`${spec.key}: input ${spec.inputs[i]} must be float32, got ${t.dtype}`);
   }
+  if (!(workgroups > 0)) throw new Error(`${spec.key}: nothing to dispatch (an empty tensor: shapes ${JSON.stringify(inputs.map((t) => t.shape))})`);
   const outputs = outputShapes.map((s) => b.makeTensorInfo(s, 'float32'));
-  if (workgroups === 0) return outputs; // empty work (a zero-size tensor): nothing to record
   for (const t of [...outputs, ...inputs]) b.uploadToGPU(t.dataId);
 
   let cache = pipelines.get(b.device);
