@@ -61,10 +61,14 @@ describeWithTool(SWIFTSHADER, 'webgpu on SwiftShader', () => {
   });
 
   it('each fused kernel on webgpu (WGSL), forward and gradient, matches cpu on several shapes', () => {
-    const result = runOnSwiftShader<{ backend: string; errors: Record<string, { outputs: number; worst: number }>; dropped: number }>([
-      fileURLToPath(new URL('./webgpu-kernels.child.mjs', import.meta.url)),
+    // src/train/kernel-check.ts through its CLI, the same check scripts/gpu-run.sh runs on a GPU.
+    const result = runOnSwiftShader<{ backend: string; errors: Record<string, { outputs: number; worst: number }>; dropped: number; failed: string[] }>([
+      'dist/bench/kernel-check.js',
+      '--backend',
+      'webgpu',
     ]);
     expect(result.backend).toBe('webgpu');
+    expect(result.failed).toEqual([]);
     const kernels = Object.keys(result.errors).map((k) => k.split(' ')[0]);
     for (const name of ['BatchNormTraining', 'BatchNormTrainingGrad', 'AdamUpdate', 'Conv2DReluTraining', 'ReluBiasGrad', 'DropoutTraining', 'DropoutTrainingGrad']) {
       expect(kernels.filter((k) => k === name).length, name).toBeGreaterThanOrEqual(name === 'AdamUpdate' || name === 'ReluBiasGrad' ? 1 : 2);
