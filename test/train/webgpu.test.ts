@@ -38,7 +38,9 @@ function runOnSwiftShader<T>(args: string[]): T {
     cwd: REPO,
     env: swiftShaderEnv({ DIGIT_SWEEP_ALLOW_FALLBACK_ADAPTER: '1' }),
     encoding: 'utf8',
-    timeout: 240_000,
+    // A hang guard: ~15 s each alone on an idle 2-core machine (SwiftShader compiles every shader with
+    // LLVM), 140 s seen with both cores busy.
+    timeout: 480_000,
   });
   expect(r.status, r.stderr.slice(-2000)).toBe(0);
   return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as T;
