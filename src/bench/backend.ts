@@ -17,17 +17,18 @@ const { values } = parseArgs({
   },
 });
 
-const { initBackend, measureInference, measureTraining } = await import('../train/index.js');
+const { initBackend } = await import('../train/index.js');
+const { measureInference, measureTraining } = await import('./measure.js');
 const out: Record<string, unknown> = { backend: values.backend };
 try {
-  const threads = values.threads === undefined ? {} : { threads: Number(values.threads) };
-  const init = await initBackend(values.backend as never, threads);
+  // The measurements below then run on this backend with this thread count.
+  const init = await initBackend(values.backend as never, values.threads === undefined ? {} : { threads: Number(values.threads) });
   out.backend = init.name;
   out.info = init.info;
   const data = await loadDataset({ source: 'mnist', limit: 8000 });
   out.training = [];
   for (const b of values.batches!.split(',').map(Number)) {
-    (out.training as unknown[]).push(await measureTraining(data.train, { backend: init.name, batchSize: b, steps: Number(values.steps), ...threads }));
+    (out.training as unknown[]).push(await measureTraining(data.train, { backend: init.name, batchSize: b, steps: Number(values.steps) }));
   }
   const infer = { ...data.test, count: Math.min(data.test.count, Number(values['infer-images'])) };
   if (infer.count > 0) out.inference = await measureInference(infer, { backend: init.name, batchSize: 1000 });

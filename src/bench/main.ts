@@ -3,7 +3,8 @@
  *   - per backend that initializes here (tensorflow, webgpu, wasm; cpu only with --backends cpu): train
  *     img/s at batch 64 and 128, augmentation cost, inference img/s, peak RSS (each in its own process);
  *   - pool scaling on wasm: training throughput of the real worker pool with 1 and with 2 workers;
- *   - the PyTorch reference (../shared/reference/torch_seed_cnn.py) in the same run, where Debian's
+ *   - the PyTorch reference (the script torch_seed_cnn.py named by --reference FILE or the environment
+ *     variable DIGIT_SWEEP_REFERENCE; required unless --no-torch) in the same run, where Debian's
  *     python3-torch is installed, with augmentation like ours, for a side-by-side figure on the same machine.
  *   - with --baseline DIST (the dist/ folder of an earlier build, beside a node_modules): the wasm training
  *     figures of both builds, measured alternately (--rounds N processes each, new first), with medians
@@ -11,12 +12,12 @@
  *   - with --threads LIST (e.g. 1,2): the wasm figures, the baseline comparison's new build and PyTorch once
  *     per thread count (wasm: 1 = the plain SIMD build, more = the threaded one; default: every core for
  *     PyTorch, the backend's default of 1 for wasm).
- * Options: --backends wasm,webgpu  --batches 64,128  --steps 10  --no-pool  --no-torch  --out FILE
+ * Options: --backends wasm,webgpu  --batches 64,128  --steps 10  --no-pool  --no-torch  --reference FILE  --out FILE
  *          --baseline DIST  --rounds 3  --threads 1,2
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFileAtomic } from '../atomic-write.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +36,7 @@ const { values } = parseArgs({
     'no-pool': { type: 'boolean', default: false },
     'no-torch': { type: 'boolean', default: false },
     'pool-images': { type: 'string', default: '3000' },
-    reference: { type: 'string', default: resolve(here, '../../../shared/reference/torch_seed_cnn.py') },
+    reference: { type: 'string' },
     out: { type: 'string' },
     baseline: { type: 'string' },
     rounds: { type: 'string', default: '3' },
@@ -46,6 +47,22 @@ const threadList = values.threads?.split(',').map(Number) ?? null;
 if (threadList?.some((t) => !(Number.isInteger(t) && t >= 1))) {
   console.error(`bench: --threads: must be a comma-separated list of positive integers (got ${JSON.stringify(values.threads)})`);
   process.exit(2);
+}
+
+/** The PyTorch reference script: --reference, else DIGIT_SWEEP_REFERENCE; checked before anything is measured. */
+const REFERENCE_ENV = 'DIGIT_SWEEP_REFERENCE';
+const reference = values['no-torch'] ? null : (values.reference ?? process.env[REFERENCE_ENV] ?? null);
+if (!values['no-torch']) {
+  const problem =
+    reference === null || reference === ''
+      ? `no PyTorch reference script: pass --reference FILE or set ${REFERENCE_ENV} (torch_seed_cnn.py), or --no-torch`
+      : !existsSync(reference)
+        ? `${values.reference !== undefined ? '--reference' : REFERENCE_ENV}: no such file (got ${JSON.stringify(reference)})`
+        : null;
+  if (problem) {
+    process.stderr.write(`bench: ${problem}\n`);
+    process.exit(2);
+  }
 }
 
 /**
@@ -73,13 +90,12 @@ async function torchReference(): Promise<unknown> {
   } catch {
     return { skipped: 'PyTorch not installed (apt-get install python3-torch)' };
   }
-  if (!existsSync(values.reference!)) return { skipped: `reference script not found at ${values.reference}` };
   const results: unknown[] = [];
   for (const threads of threadList ?? [availableParallelism()])
   for (const batch of values.batches!.split(',')) {
     const { stdout } = await run(
       python,
-      [values.reference!, mnistDir(), '--device', 'cpu', '--threads', String(threads), '--batch', batch, '--limit', '3200', '--bench-only', '--augment'],
+      [reference!, mnistDir(), '--device', 'cpu', '--threads', String(threads), '--batch', batch, '--limit', '3200', '--bench-only', '--augment'],
       { maxBuffer: 1 << 24, timeout: 20 * 60_000 },
     );
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -2,12 +2,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { describeBadValue, UserError } from '../errors.js';
 import { availableParallelism } from 'node:os';
-import { defaultThreads, mapTrainParams, THREADS, trainParamFlag, TRAIN_PARAM_NAMES, TRAIN_PARAMS, type TrainParams } from '../study/train-params.js';
+import { describeBadValue, UserError } from '../core/errors.js';
+import { defaultThreads, mapTrainParams, THREADS, trainParamFlag, TRAIN_PARAM_NAMES, TRAIN_PARAMS, type TrainParams } from '../core/train-params.js';
 import { BACKEND_CHOICES, epochLine, progressBar } from './shared.js';
 
-/** One option per trainer param (study/train-params.ts): --lr, --dropout, ..., --lr-decay, --plateau-patience. */
+/** One option per trainer param (core/train-params.ts): --lr, --dropout, ..., --lr-decay, --plateau-patience. */
 interface TrainArgs extends Record<string, unknown> {
   epochs: number;
   'batch-size': number;
@@ -50,7 +50,7 @@ export const command: CommandModule<object, TrainArgs> = {
     positive('epochs', argv.epochs, true);
     positive('batch-size', argv['batch-size'], true);
     if (argv.limit !== undefined) positive('limit', argv.limit, true);
-    // A lone run: every core (study/train-params.ts THREADS).
+    // A lone run: every core (core/train-params.ts THREADS).
     const threads = argv.threads ?? defaultThreads(availableParallelism(), 1);
     if (!(Number.isInteger(threads) && threads >= THREADS.min && threads <= THREADS.max)) {
       throw new UserError(describeBadValue('argument', '--threads', `must be an integer from ${THREADS.min} to ${THREADS.max}`, argv.threads));

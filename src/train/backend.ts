@@ -10,9 +10,9 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { BackendError } from '../errors.js';
+import { BackendError } from '../core/errors.js';
 import { registerFusedKernels } from './fused/index.js';
-import { THREADS } from '../study/train-params.js';
+import { THREADS } from '../core/train-params.js';
 import { unrefPthreads, withThreadedWasmHooks } from './wasm-threads.js';
 
 export const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
@@ -30,7 +30,7 @@ export interface BackendInit {
 
 export interface BackendOptions {
   /**
-   * wasm only: threads of the XNNPACK pool (THREADS in study/train-params.ts). 1 loads the plain SIMD build,
+   * wasm only: threads of the XNNPACK pool (THREADS in core/train-params.ts). 1 loads the plain SIMD build,
    * more the threaded SIMD build (wasm-threads.ts). Fixed for the thread's life once wasm is up: unset means
    * the count already running, else 1; asking for another count then is an error.
    */

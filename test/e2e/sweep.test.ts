@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultThreads } from '../../src/study/train-params.js';
-import type { StudyRecord } from '../../src/study/types.js';
+import { defaultThreads } from '../../src/core/train-params.js';
+import type { StudyRecord } from '../../src/core/types.js';
 import { REPO, runCli } from '../helpers/cli.js';
 
 describe('digit-sweep sweep (real TF.js, wasm, 2 workers)', () => {

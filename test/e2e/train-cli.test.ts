@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultThreads } from '../../src/study/train-params.js';
+import { defaultThreads } from '../../src/core/train-params.js';
 import { runCli } from '../helpers/cli.js';
 
 describe('digit-sweep train (real TF.js, wasm)', () => {
