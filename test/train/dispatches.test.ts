@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { countDispatches, countStepDispatches, initBackend } from '../../src/train/index.js';
+import { countStepDispatches } from '../../src/bench/measure.js';
+import { countDispatches, initBackend } from '../../src/train/index.js';
 import { MAX_STEP_DISPATCHES } from './dispatch-bound.js';
 
 describe('dispatch counting', () => {

@@ -88,7 +88,7 @@ describeWithTool(SWIFTSHADER, 'webgpu on SwiftShader', () => {
   it(`one training step on webgpu (batch 4) runs the fused kernels, within ${MAX_STEP_DISPATCHES} dispatches`, () => {
     const script = `
       import * as tf from '@tensorflow/tfjs';
-      import { countStepDispatches } from './dist/train/index.js';
+      import { countStepDispatches } from './dist/bench/measure.js';
       const count = await countStepDispatches({ backend: 'webgpu', batchSize: 4 });
       // The counter has put the device's createBindGroup back: the backend still dispatches.
       const after = Array.from(await tf.add(tf.ones([3]), 1).data());
