@@ -22,6 +22,8 @@ export interface TrainingThroughput {
   tensorLeak: number;
   /** Kernel dispatches of one training step (src/train/dispatches.ts). */
   dispatchesPerStep: number;
+  /** On webgpu: the compute-shader dispatches of that step (src/train/dispatches.ts). */
+  gpuDispatchesPerStep?: number;
 }
 
 /** Times `steps` training steps (after `warmup`) on real images; median step time. */
@@ -78,6 +80,7 @@ export async function measureTraining(
       augmentShare: round(augMs / ms, 4),
       tensorLeak: leak,
       dispatchesPerStep: dispatches!.total,
+      ...(dispatches!.gpuDispatches === undefined ? {} : { gpuDispatchesPerStep: dispatches!.gpuDispatches }),
     };
   } finally {
     probe.dispose();
