@@ -40,8 +40,8 @@ export interface TrainOptions {
   backend?: BackendName;
   /** Called after every epoch; returning true stops training (the trial is pruned). */
   onEpochEnd?: (metrics: EpochMetrics) => boolean | void | Promise<boolean | void>;
-  /** Called after every training batch (1-based), for progress bars. */
-  onBatchEnd?: (batch: number, batches: number) => void;
+  /** Called after every training batch (1-based) of epoch `epoch`, for progress bars. */
+  onBatchEnd?: (batch: number, batches: number, epoch: number) => void;
   /** Where to save the best-epoch model and eval.json when training ran to its end. */
   saveDir?: string;
   /** Which epoch is best (kept, saved, `bestEpoch`): the trial's objective. Default: highest valAcc. */
@@ -127,7 +127,7 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
         tf.dispose([lossSum, correctSum, batchLoss, batchCorrect]);
         lossSum = nextLoss;
         correctSum = nextCorrect;
-        opts.onBatchEnd?.(b + 1, batches);
+        opts.onBatchEnd?.(b + 1, batches, epoch);
         if (b % 16 === 15) await tf.nextFrame(); // let the event loop breathe (ports, signals)
       }
       const trainLoss = (await lossSum.data())[0]! / data.train.count;
