@@ -23,7 +23,9 @@ export default async function runTrial(task: WorkerTask): Promise<TrialOutcome> 
       return await runScriptedTrial(task, onEpochEnd);
     }
     const { train } = await import('../train/index.js');
-    const result = await train(task.params, task.data, {
+    // A refit trains on every labeled image, with no validation (see pool/protocol.ts TrialTask.refit).
+    const data = task.refit ? (await import('../data/dataset.js')).withoutHoldOut(task.data) : task.data;
+    const result = await train(task.params, data, {
       epochs: task.epochs,
       batchSize: task.batchSize,
       seed: task.seed,
