@@ -19,6 +19,10 @@ import { readStudy } from './study.js';
 
 export {
   buildLeaderboard,
+  buildRefitRows,
+  refitToMarkdown,
+  renderRefitTable,
+  type RefitRow,
   compareTrials,
   csvField,
   csvText,

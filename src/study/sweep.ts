@@ -56,7 +56,7 @@ export interface SweepOptions {
    * The refit after the search (study/refit.ts): overrides the space's `refit:` section (which is used
    * when this is unset; a space without one does not refit).
    */
-  refit?: RefitRequest;
+  refit?: Partial<RefitRequest>;
   /**
    * `digit-sweep refit`: no search, only the refit (`refit`, else the space's section, else top 1 and
    * auto epochs) of an existing study, with the space the study was made with (no `spaceFile`).
@@ -212,7 +212,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     };
     // The search (not for `refit`), then the refit, through the same loop, runner and checkpoints.
     let summary: OptimizeSummary | null = opts.refitOnly ? null : await phase();
-    const refit = opts.refit ?? space.refit ?? (opts.refitOnly ? { top: 1, epochs: 'auto' as const } : undefined);
+    // Given fields over the space's section; `refit` alone defaults to the best trial at its best epoch.
+    const refit: RefitRequest | null =
+      opts.refit || space.refit || opts.refitOnly ? { top: opts.refit?.top ?? space.refit?.top ?? 1, epochs: opts.refit?.epochs ?? space.refit?.epochs ?? 'auto' } : null;
     if (refit && !summary?.failed && !opts.stopSignal?.aborted) {
       const plan = planRefit(await store.listTrials(), space, refit);
       if (plan.length === 0 && opts.refitOnly) throw new UserError(`study ${study}: no complete search trial to refit`);
