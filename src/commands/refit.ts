@@ -5,7 +5,7 @@
  * are not redone.
  */
 import type { CommandModule } from 'yargs';
-import { describeBadValue, UserError } from '../errors.js';
+import { describeBadValue, UserError } from '../core/errors.js';
 import { BACKEND_CHOICES, TRAINER_CHOICES } from './shared.js';
 import { sweepCommand, type SweepArgs } from './sweep.js';
 

@@ -5,9 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
+import { trialKind, type Direction, type FrozenTrial, type StudyRecord, type TrialKind } from '../core/types.js';
 import { rankSearchTrials, refitTrialsByRank } from '../study/refit.js';
-import { trialKind, type Direction, type FrozenTrial, type StudyRecord, type TrialKind } from '../study/types.js';
 
 /** Which models an export ensembles: `auto` = the refit models if any is complete, else the search trials'. */
 export const MODEL_CHOICES = ['auto', 'refit', 'search'] as const;

@@ -11,8 +11,8 @@
  */
 import Table from 'cli-table3';
 import { join } from 'node:path';
+import { isSearchTrial, type Direction, type FrozenTrial, type Params, type ParamValue, type StudyRecord, type TrialState } from '../core/types.js';
 import { refitTrialsByRank } from '../study/refit.js';
-import { isSearchTrial, type Direction, type FrozenTrial, type Params, type ParamValue, type StudyRecord, type TrialState } from '../study/types.js';
 import { enqueueOf, isEnqueuedTrial } from '../search-space/enqueue.js';
 import { writeFileAtomic } from './fs.js';
 import { COMPACT_TABLE_CHARS, formatAccuracy, formatDuration, formatParams, formatParamValue, formatValue } from './format.js';

@@ -29,9 +29,9 @@ import type { Sampler } from '../samplers/index.js';
 import { effectiveLag, type SearchSpace } from '../search-space/index.js';
 import type { CheckpointStore } from '../storage/checkpoint.js';
 import type { TrialStore } from '../storage/index.js';
-import { mixSeed } from '../random.js';
-import { systemClock, type Clock } from './clock.js';
-import { isSearchTrial, type EpochMetrics, type FrozenTrial, type Params, type RefitOf, type TrainParams } from './types.js';
+import { mixSeed } from '../core/random.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { isSearchTrial, type EpochMetrics, type FrozenTrial, type Params, type RefitOf, type TrainParams } from '../core/types.js';
 import { canStartTrial, viewForTrial } from './view.js';
 
 export type OptimizeEvent =
@@ -170,7 +170,9 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
     const saveDir = refit || space.keepModels > 0 ? join(opts.studyDir, 'trials', String(n)) : null;
     // Refit trials train longer than search trials (more images, maybe more epochs): their own limit, none by default.
     const timeoutMinutes = refit ? space.refit?.trialTimeoutMinutes : budget.trialTimeoutMinutes;
-    const timeout = timeoutMinutes ? AbortSignal.timeout(timeoutMinutes * 60_000) : undefined;
+    // The trial's time limit runs on the loop's clock (a virtual one in simulations and tests).
+    const limit = timeoutMinutes ? clock.timeout(timeoutMinutes * 60_000) : undefined;
+    const timeout = limit?.signal;
     let outcome: TrialOutcome | null = null;
     let error: string | null = null;
     let interrupted = false;
@@ -235,6 +237,8 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
       );
     } catch (err) {
       error = timeout?.aborted ? `timed out after ${timeoutMinutes} min` : errorLine(err);
+    } finally {
+      limit?.clear();
     }
     // An epoch the loop could not handle fails the trial, whatever the runner made of it.
     if (epochError !== null) {

@@ -14,9 +14,9 @@
  * what the refit is for. `epochs: N` trains every refit for N epochs.
  */
 import type { SearchSpace } from '../search-space/index.js';
-import { bestEpochOf } from './objective.js';
+import { bestEpochOf } from '../core/objective.js';
 import type { FixedTrialConfig } from './optimize.js';
-import { isSearchTrial, type Direction, type FrozenTrial } from './types.js';
+import { isSearchTrial, type Direction, type FrozenTrial } from '../core/types.js';
 
 export interface RefitRequest {
   /** How many of the best complete search trials to retrain. */

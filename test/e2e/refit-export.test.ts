@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kaggleSplit, writeKaggleCsv } from '../../src/data/index.js';
-import type { StudyRecord } from '../../src/study/types.js';
+import type { StudyRecord } from '../../src/core/types.js';
 import { runCli } from '../helpers/cli.js';
 
 const LABELED = 600;

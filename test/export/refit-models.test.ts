@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chooseTrials } from '../../src/export/trials.js';
-import type { FrozenTrial, StudyRecord } from '../../src/study/types.js';
+import type { FrozenTrial, StudyRecord } from '../../src/core/types.js';
 import { tempDir } from './helpers.js';
 
 function trial(number: number, value: number | null, extra: Partial<FrozenTrial> = {}): FrozenTrial {

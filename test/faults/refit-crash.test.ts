@@ -10,7 +10,7 @@ import { type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, watch, writeFileSync, existsSync, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { FrozenTrial } from '../../src/study/types.js';
+import type { FrozenTrial } from '../../src/core/types.js';
 import { cli, onLines, readStudyFile, tempDir } from './helpers.js';
 
 const SEARCH_TRIALS = 4;

@@ -11,9 +11,9 @@ import { parseSearchSpace, validateSearchSpace, type SearchSpace } from '../../s
 import { MemoryTrialStore } from '../../src/storage/index.js';
 import { optimize, type FixedTrialConfig } from '../../src/study/optimize.js';
 import { planRefit, refitTrialsByRank } from '../../src/study/refit.js';
-import type { FrozenTrial } from '../../src/study/types.js';
-import { VirtualClock, VirtualRunner } from '../../src/study/virtual-runner.js';
-import type { ScriptedFault } from '../../src/study/scripted-trainer.js';
+import type { FrozenTrial } from '../../src/core/types.js';
+import { VirtualClock, VirtualRunner } from '../../src/virtual/virtual-runner.js';
+import type { ScriptedFault } from '../../src/scripted/trainer.js';
 
 const SPACE: SearchSpace = validateSearchSpace(
   {
