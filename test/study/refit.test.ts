@@ -12,7 +12,8 @@ import { MemoryTrialStore } from '../../src/storage/index.js';
 import { optimize, type FixedTrialConfig } from '../../src/study/optimize.js';
 import { planRefit, refitTrialsByRank } from '../../src/study/refit.js';
 import type { FrozenTrial } from '../../src/core/types.js';
-import { VirtualClock, VirtualRunner } from '../../src/virtual/virtual-runner.js';
+import { VirtualClock } from '../../src/core/clock.js';
+import { VirtualRunner } from '../../src/virtual/virtual-runner.js';
 import type { ScriptedFault } from '../../src/scripted/trainer.js';
 
 const SPACE: SearchSpace = validateSearchSpace(
