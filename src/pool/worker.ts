@@ -21,7 +21,9 @@ export default async function runWorkerTask(task: WorkerTask): Promise<TrialOutc
   };
   try {
     const runTrial = await loadTrainer(task.trainer);
-    return await runTrial(task, task.data, onEpochEnd);
+    // A refit trains on every labeled image, with no validation (core/trial.ts TrialTask.refit).
+    const data = task.refit ? (await import('../data/dataset.js')).withoutHoldOut(task.data) : task.data;
+    return await runTrial(task, data, onEpochEnd);
   } finally {
     port.close();
   }
