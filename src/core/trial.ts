@@ -12,6 +12,11 @@ export interface TrialTask {
   params: TrainParams;
   epochs: number;
   batchSize: number;
+  /**
+   * wasm threads of the trial (`fixed.threads`). Absent: the runner that runs it here sets
+   * defaultThreads(this machine's cores, its concurrency) (core/train-params.ts).
+   */
+  threads?: number;
   seed: number;
   backend: string;
   /**

@@ -4,7 +4,7 @@
  * (low < high, log needs low > 0, trainer-param ranges) live in validate.ts.
  */
 import { z } from 'zod';
-import { mapTrainParams, type ChoiceParamSpec, type TrainParamName, type TrainParamSpec, type TRAIN_PARAMS } from '../core/train-params.js';
+import { mapTrainParams, THREADS, type ChoiceParamSpec, type TrainParamName, type TrainParamSpec, type TRAIN_PARAMS } from '../core/train-params.js';
 
 /** zod 4 numbers are finite: NaN and Infinity are rejected. */
 const finite = () => z.number();
@@ -53,6 +53,8 @@ export const fixedSchema = z.strictObject({
   ...trainParamSchemas,
   epochs: posInt().default(30),
   batchSize: posInt().default(64),
+  /** A run setting (core/train-params.ts THREADS); unset: defaultThreads where the trials run. */
+  threads: z.number().int().min(THREADS.min).max(THREADS.max).optional(),
 });
 
 export const objectiveSchema = z.strictObject({

@@ -106,7 +106,7 @@ function errorLine(err: unknown): string {
 }
 
 export function trainParamsFor(space: SearchSpace, params: Params): TrainParams {
-  const { epochs: _e, batchSize: _b, ...fixed } = space.fixed;
+  const { epochs: _e, batchSize: _b, threads: _t, ...fixed } = space.fixed;
   return { ...fixed, ...(params as Partial<TrainParams>) };
 }
 
@@ -185,6 +185,7 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
           params: trainParamsFor(space, trial.params),
           epochs,
           batchSize: space.fixed.batchSize,
+          ...(space.fixed.threads !== undefined ? { threads: space.fixed.threads } : {}),
           seed: trial.seed,
           backend: opts.backend,
           saveDir,

@@ -34,7 +34,7 @@ import { saveModel } from './model-io.js';
 import { readCheckpointFile, writeCheckpointFile, type Checkpoint, type CheckpointArray } from '../storage/checkpoint.js';
 
 /** The trainer's defaults: the search space's `fixed` defaults (the seed notebook's settings). */
-const { epochs: _epochs, batchSize: _batchSize, ...fixedDefaults } = fixedSchema.parse({});
+const { epochs: _epochs, batchSize: _batchSize, threads: _threads, ...fixedDefaults } = fixedSchema.parse({});
 export const DEFAULT_TRAIN_PARAMS: TrainParams = fixedDefaults;
 
 export interface TrainOptions {
@@ -42,6 +42,8 @@ export interface TrainOptions {
   batchSize: number;
   seed: number;
   backend?: BackendName;
+  /** wasm: threads of the backend (initBackend's `threads`; default 1). */
+  threads?: number;
   /** Called after every epoch; returning true stops training (the trial is pruned). */
   onEpochEnd?: (metrics: EpochMetrics) => boolean | void | Promise<boolean | void>;
   /** Called after every training batch (1-based) of epoch `epoch`, for progress bars. */
@@ -77,7 +79,7 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
   if (data.train.count === 0) throw new Error('train: empty training set');
   if (!data.train.labels || (data.val.count > 0 && !data.val.labels)) throw new Error('train: training and validation sets need labels');
   const validate = data.val.count > 0;
-  const backend = await initBackend(opts.backend ?? 'auto');
+  const backend = await initBackend(opts.backend ?? 'auto', opts.threads !== undefined ? { threads: opts.threads } : {});
   const model = buildModel(params, opts.seed);
   const optimizer = createOptimizer(params.lr);
   const augment = { rotation: params.rotation, zoom: params.zoom, shift: params.shift, noise: params.noise };

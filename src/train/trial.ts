@@ -18,6 +18,7 @@ export async function runTfjsTrial(task: TrialTask, data: Dataset, onEpochEnd: (
     seed: task.seed,
     objective: task.objective,
     backend: task.backend as never,
+    ...(task.threads !== undefined ? { threads: task.threads } : {}),
     onEpochEnd,
     ...(batchLog ? { onBatchEnd: (b: number, n: number, epoch: number) => appendFileSync(batchLog, `${task.number} ${epoch} ${b}/${n}\n`) } : {}),
     ...(task.saveDir ? { saveDir: task.saveDir } : {}),

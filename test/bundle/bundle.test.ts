@@ -56,7 +56,8 @@ afterAll(() => {
 
 describe('bundle', () => {
   it('has the entry points, the wasm binaries and only native packages under node_modules', () => {
-    for (const f of ['cli.js', 'worker.js', 'piscina-worker.js', 'live-worker.js', 'package.json', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm.wasm']) {
+    const threaded = ['tfjs-backend-wasm-threaded-simd.wasm', 'tfjs-backend-wasm-threaded-simd.js', 'tfjs-backend-wasm-threaded-simd.worker.js'];
+    for (const f of ['cli.js', 'worker.js', 'piscina-worker.js', 'live-worker.js', 'package.json', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm.wasm', ...threaded]) {
       expect(existsSync(join(bundle, f)), f).toBe(true);
     }
     expect(JSON.parse(readFileSync(join(bundle, 'package.json'), 'utf8')).type).toBe('module');
@@ -79,6 +80,16 @@ describe('bundle', () => {
     expect(history.backend.name).toBe('wasm');
     expect(history.epochs).toHaveLength(1);
     expect(existsSync(join(out, 'model.json'))).toBe(true);
+  });
+
+  it('trains on the threaded wasm build (--threads 2) from the bundle\'s own files, and exits', () => {
+    const out = join(tmp, 'm2');
+    const r = node([join(bundle, 'cli.js'), 'train', '--limit', '300', '--epochs', '1', '--backend', 'wasm', '--threads', '2', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('backend: wasm (requested); 2 thread(s), threaded-simd build');
+    const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
+    expect(history.backend).toMatchObject({ name: 'wasm', threads: '2', build: 'threaded-simd' });
+    expect(history.epochs).toHaveLength(1);
   });
 
   it('says where MNIST is expected when MNIST_DIR is unset', () => {
