@@ -19,8 +19,8 @@
  *          --no-digit-sweep  --concurrent  --out FILE  --reference PATH
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,12 +101,13 @@ async function main(): Promise<void> {
   const torchRows = async (): Promise<Row[]> => {
     const out: Row[] = [];
     if (values['no-torch']) return out;
-    const dir = await mkdtemp(join(tmpdir(), 'bench-accuracy-'));
+    // Written synchronously: with --concurrent, digit-sweep's training leaves the event loop few turns.
+    const dir = mkdtempSync(join(tmpdir(), 'bench-accuracy-'));
     try {
-      await writeFile(join(dir, 'train-images.u8'), data.train.images);
-      await writeFile(join(dir, 'train-labels.u8'), data.train.labels!);
-      await writeFile(join(dir, 'val-images.u8'), data.val.images);
-      await writeFile(join(dir, 'val-labels.u8'), data.val.labels!);
+      writeFileSync(join(dir, 'train-images.u8'), data.train.images);
+      writeFileSync(join(dir, 'train-labels.u8'), data.train.labels!);
+      writeFileSync(join(dir, 'val-images.u8'), data.val.images);
+      writeFileSync(join(dir, 'val-labels.u8'), data.val.labels!);
       for (const schedule of schedules) {
         const p = paramsOf(schedule as LrScheduleName);
         const lrs = Array.from({ length: epochs }, (_, i) => scheduledLr(i + 1, epochs, p));

@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { describeBadValue, UserError } from '../errors.js';
 import { checkStudyName } from '../study/names.js';
-import { BACKEND_CHOICES, progressBar } from './shared.js';
+import { BACKEND_CHOICES, inferenceProgress } from './shared.js';
 
 interface ExportArgs {
   name: string;
@@ -12,6 +12,7 @@ interface ExportArgs {
   top: number;
   tta: boolean;
   backend: string;
+  workers?: number;
 }
 
 export const command: CommandModule<object, ExportArgs> = {
@@ -25,13 +26,18 @@ export const command: CommandModule<object, ExportArgs> = {
       .option('top', { type: 'number', default: 1, describe: 'average the softmax of the K best complete trials with a kept model' })
       .option('tta', { type: 'boolean', default: false, describe: 'test-time augmentation: average over the clean image and fixed shifts/rotations' })
       .option('backend', { type: 'string', choices: BACKEND_CHOICES, default: 'auto' })
+      .option('workers', { type: 'number', describe: 'inference threads (default: one per core on wasm/cpu; 1 = the main thread only)' })
       .option('redis', { type: 'string', describe: 'read the study from Redis (a sweep --redis study); a copy goes to <runs>/<name>/study.json' }),
   handler: async (argv) => {
     checkStudyName(argv.name);
     if (!(Number.isInteger(argv.top) && argv.top >= 1)) throw new UserError(describeBadValue('argument', '--top', 'must be a positive integer', argv.top));
+    if (argv.workers !== undefined && !(Number.isInteger(argv.workers) && argv.workers >= 1)) {
+      throw new UserError(describeBadValue('argument', '--workers', 'must be a positive integer', argv.workers));
+    }
     if (argv.redis) await (await import('../study/remote.js')).syncFromRedis(argv.redis, argv.name, argv.runs);
     const { exportStudy } = await import('../export/index.js');
-    const bar = progressBar();
+    let bar: ReturnType<typeof inferenceProgress> | null = null;
+    let started = performance.now();
     const result = await exportStudy({
       study: argv.name,
       runsDir: argv.runs,
@@ -39,7 +45,10 @@ export const command: CommandModule<object, ExportArgs> = {
       top: argv.top,
       tta: argv.tta,
       backend: argv.backend as never,
+      ...(argv.workers !== undefined ? { workers: argv.workers } : {}),
       onStart: (info) => {
+        bar = inferenceProgress(info.images, { label: 'export' });
+        started = performance.now();
         console.log(`backend: ${info.backend}`);
         const used = info.trials.map((c) => `#${c.trial.number}`).join(', ');
         const skipped = info.notKept.length ? `; not kept on disk: ${info.notKept.map((n) => `#${n}`).join(', ')}` : '';
@@ -50,9 +59,12 @@ export const command: CommandModule<object, ExportArgs> = {
         );
         console.log(`test: ${info.images} images from ${info.testSource}${argv.tta ? ', with test-time augmentation' : ''}`);
       },
-      onProgress: (done, total) => bar.update(done, total),
+      onProgress: (done, total) => bar?.update(done, total),
     });
-    bar.stop();
+    (bar as ReturnType<typeof inferenceProgress> | null)?.stop();
+    const seconds = (performance.now() - started) / 1000;
+    const predictions = result.rows * result.used * result.views.length;
+    console.log(`inference: ${result.rows} images x ${result.used} model(s) x ${result.views.length} view(s) in ${seconds.toFixed(1)} s (${Math.round(predictions / seconds)} predictions/s)`);
     const pct = (v: number | null) => (v === null ? 'unknown' : `${(v * 100).toFixed(2)}%`);
     for (const t of result.trials) console.log(`trial #${t.number}  value ${t.value.toFixed(4)}  test accuracy ${pct(t.testAccuracy)}`);
     const what = result.used > 1 ? `ensemble of ${result.used}` : 'submission';
