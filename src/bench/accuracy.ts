@@ -16,7 +16,8 @@
  * table on stderr and one JSON document on stdout (and to --out).
  * Options: --epochs 3  --schedule exponential,onecycle  --backend wasm  --seed 42  --torch-seeds 2
  *          --torch-threads <cores>  --limit N (first N labeled images; for smoke tests)  --no-torch
- *          --no-digit-sweep  --concurrent  --out FILE  --reference PATH
+ *          --no-digit-sweep  --concurrent  --out FILE  --reference FILE (or env DIGIT_SWEEP_REFERENCE; needed
+ *          unless --no-torch)
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -25,11 +26,12 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { writeFileAtomic } from '../atomic-write.js';
-import { describeBadValue, UserError } from '../errors.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
+import { describeBadValue, UserError } from '../core/errors.js';
 import { loadDataset } from '../data/index.js';
-import { scheduledLr } from '../study/lr-schedule.js';
-import { LR_SCHEDULES, type LrScheduleName } from '../study/train-params.js';
+import { LR_SCHEDULES, type LrScheduleName } from '../core/train-params.js';
+import { scheduledLr } from '../train/lr-schedule.js';
+import { referenceScript } from './reference.js';
 import { DEFAULT_TRAIN_PARAMS, train, type BackendName } from '../train/index.js';
 
 const run = promisify(execFile);
@@ -47,8 +49,7 @@ const { values } = parseArgs({
     'no-torch': { type: 'boolean', default: false },
     'no-digit-sweep': { type: 'boolean', default: false },
     concurrent: { type: 'boolean', default: false },
-    // ../shared beside the checkout (as bench/main.ts), or two levels up for a git worktree under wt/.
-    reference: { type: 'string', default: [resolve(here, '../../../shared/reference/torch_seed_cnn.py'), resolve(here, '../../../../shared/reference/torch_seed_cnn.py')].find((f) => existsSync(f)) ?? resolve(here, '../../../shared/reference/torch_seed_cnn.py') },
+    reference: { type: 'string' },
     wrapper: { type: 'string', default: resolve(here, '../../bench/torch_accuracy.py') },
     out: { type: 'string' },
   },
@@ -79,6 +80,8 @@ interface Row {
 }
 
 const BATCH = 64;
+
+const reference = referenceScript('bench:accuracy', values.reference, values['no-torch'] === true);
 
 async function main(): Promise<void> {
   const epochs = int('epochs', values.epochs, 1);
@@ -170,11 +173,10 @@ async function main(): Promise<void> {
 async function torchRow(dir: string, schedule: LrScheduleName, lrs: number[], seed: number, threads: number, dropout: number): Promise<Row> {
   const row: Row = { engine: 'pytorch', schedule, seed, curve: [] };
   const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-  if (!existsSync(values.reference!)) return { ...row, error: `reference script not found at ${values.reference}` };
   try {
     const { stdout } = await run(
       python,
-      [values.wrapper!, values.reference!, dir, '--lrs', lrs.join(','), '--threads', String(threads), '--batch', String(BATCH), '--seed', String(seed), '--dropout', String(dropout)],
+      [values.wrapper!, reference!, dir, '--lrs', lrs.join(','), '--threads', String(threads), '--batch', String(BATCH), '--seed', String(seed), '--dropout', String(dropout)],
       { maxBuffer: 1 << 24, timeout: 60 * 60_000 },
     );
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);

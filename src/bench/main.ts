@@ -3,23 +3,25 @@
  *   - per backend that initializes here (tensorflow, webgpu, wasm; cpu only with --backends cpu): train
  *     img/s at batch 64 and 128, augmentation cost, inference img/s, peak RSS (each in its own process);
  *   - pool scaling on wasm: training throughput of the real worker pool with 1 and with 2 workers;
- *   - the PyTorch reference (../shared/reference/torch_seed_cnn.py) in the same run, where Debian's
+ *   - the PyTorch reference (the script torch_seed_cnn.py named by --reference FILE or the environment
+ *     variable DIGIT_SWEEP_REFERENCE; required unless --no-torch) in the same run, where Debian's
  *     python3-torch is installed, with augmentation like ours, for a side-by-side figure on the same machine.
  *   - with --baseline DIST (the dist/ folder of an earlier build, beside a node_modules): the wasm training
  *     figures of both builds, measured alternately (--rounds N processes each, new first), with medians
  *     and the speed-up, so old and new are compared in one run on the same (possibly busy) machine.
- * Options: --backends wasm,webgpu  --batches 64,128  --steps 10  --no-pool  --no-torch  --out FILE
+ * Options: --backends wasm,webgpu  --batches 64,128  --steps 10  --no-pool  --no-torch  --reference FILE  --out FILE
  *          --baseline DIST  --rounds 3
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFileAtomic } from '../atomic-write.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { mnistDir } from '../data/index.js';
 import { measurePoolScaling } from './pool.js';
+import { referenceScript } from './reference.js';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -32,12 +34,14 @@ const { values } = parseArgs({
     'no-pool': { type: 'boolean', default: false },
     'no-torch': { type: 'boolean', default: false },
     'pool-images': { type: 'string', default: '3000' },
-    reference: { type: 'string', default: resolve(here, '../../../shared/reference/torch_seed_cnn.py') },
+    reference: { type: 'string' },
     out: { type: 'string' },
     baseline: { type: 'string' },
     rounds: { type: 'string', default: '3' },
   },
 });
+
+const reference = referenceScript('bench', values.reference, values['no-torch'] === true);
 
 /**
  * Runs backend.js of this build (beside this file: dist/bench/ or the flat bundle) or, with `dist`,
@@ -64,12 +68,11 @@ async function torchReference(): Promise<unknown> {
   } catch {
     return { skipped: 'PyTorch not installed (apt-get install python3-torch)' };
   }
-  if (!existsSync(values.reference!)) return { skipped: `reference script not found at ${values.reference}` };
   const results: unknown[] = [];
   for (const batch of values.batches!.split(',')) {
     const { stdout } = await run(
       python,
-      [values.reference!, mnistDir(), '--device', 'cpu', '--threads', String(availableParallelism()), '--batch', batch, '--limit', '3200', '--bench-only', '--augment'],
+      [reference!, mnistDir(), '--device', 'cpu', '--threads', String(availableParallelism()), '--batch', batch, '--limit', '3200', '--bench-only', '--augment'],
       { maxBuffer: 1 << 24, timeout: 20 * 60_000 },
     );
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);

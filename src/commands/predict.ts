@@ -1,6 +1,6 @@
 /** `digit-sweep predict --model DIR FILE...`: the digit in PNG pictures or CSV pixel rows. */
 import type { CommandModule } from 'yargs';
-import { describeBadValue, UserError } from '../errors.js';
+import { describeBadValue, UserError } from '../core/errors.js';
 import { BACKEND_CHOICES, inferenceProgress } from './shared.js';
 
 interface PredictArgs {

@@ -1,18 +1,20 @@
 /**
- * The pool's worker: runs one trial per task with the real trainer (TF.js, loaded once per thread) or the
- * scripted one (tests), reporting each epoch through the task's port and obeying the prune decision.
+ * The pool's worker: runs one trial per task with the trainer kind the task names (trainers.ts: TF.js,
+ * loaded once per thread, or the scripted one of tests; both by dynamic import), reporting each epoch
+ * through the task's port and obeying the prune decision.
  * Workers never write the study: they return the outcome and the driver records it.
  * The same file is the entry of a ProcessRunner's child processes (see the end of this file), and serves
  * export's and predict's inference slices (pool/predict-pool.ts) in the same kind of thread.
  */
 import { once } from 'node:events';
 import { isMainThread } from 'node:worker_threads';
-import type { EpochMetrics } from '../study/types.js';
+import type { EpochMetrics } from '../core/types.js';
+import { loadTrainer } from './trainers.js';
 import { CHILD_DATA_ENV, type DriverMessage, type PredictMessage, type PredictOutcome, type PredictTask, type TrialOutcome, type WorkerMessage, type WorkerTask } from './protocol.js';
 
 /** A piscina task: a trial, or a slice of inference for export/predict (pool/predict-pool.ts). */
 export default async function runTask(task: WorkerTask | PredictTask): Promise<TrialOutcome | PredictOutcome> {
-  return isPredictTask(task) ? predictSlice(task) : runTrial(task);
+  return isPredictTask(task) ? predictSlice(task) : runWorkerTask(task);
 }
 
 function isPredictTask(task: WorkerTask | PredictTask): task is PredictTask {
@@ -35,7 +37,7 @@ async function predictSlice(task: PredictTask): Promise<PredictOutcome> {
   }
 }
 
-export async function runTrial(task: WorkerTask): Promise<TrialOutcome> {
+export async function runWorkerTask(task: WorkerTask): Promise<TrialOutcome> {
   const { port } = task;
   const onEpochEnd = async (metrics: EpochMetrics): Promise<boolean> => {
     const reply = once(port, 'message') as Promise<[DriverMessage]>;
@@ -44,29 +46,8 @@ export async function runTrial(task: WorkerTask): Promise<TrialOutcome> {
     return message.prune;
   };
   try {
-    if (task.trainer === 'scripted') {
-      const { runScriptedTrial } = await import('../study/scripted-trainer.js');
-      return await runScriptedTrial(task, onEpochEnd);
-    }
-    const { train } = await import('../train/index.js');
-    const result = await train(task.params, task.data, {
-      epochs: task.epochs,
-      batchSize: task.batchSize,
-      seed: task.seed,
-      objective: task.objective,
-      backend: task.backend as never,
-      onEpochEnd,
-      ...(task.saveDir ? { saveDir: task.saveDir } : {}),
-      ...(task.checkpoint ? { checkpoint: task.checkpoint } : {}),
-    });
-    return {
-      history: result.history,
-      stopped: result.stopped,
-      bestEpoch: result.bestEpoch,
-      resumedAt: result.resumedAt,
-      backend: result.backend.name,
-      backendInfo: result.backend.info,
-    };
+    const runTrial = await loadTrainer(task.trainer);
+    return await runTrial(task, task.data, onEpochEnd);
   } finally {
     port.close();
   }
@@ -75,5 +56,5 @@ export async function runTrial(task: WorkerTask): Promise<TrialOutcome> {
 // Forked by a ProcessRunner rather than started by piscina: serve trials over the IPC channel.
 if (isMainThread && typeof process.send === 'function' && process.env[CHILD_DATA_ENV]) {
   const { serveChild } = await import('./process-runner.js');
-  await serveChild(runTrial);
+  await serveChild(runWorkerTask);
 }

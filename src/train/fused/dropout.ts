@@ -1,6 +1,7 @@
 /**
- * Dropout in training as one kernel forward and one backward, with the mask drawn by a xorshift32
- * stream inside the kernel's own pass over the tensor.
+ * Dropout in training as one kernel forward and one backward, with the mask drawn inside the kernel's
+ * own pass over the tensor by the counter-based hash of dropout-mask.ts (the same mask on every backend:
+ * webgpu/dropout.ts runs the same function in WGSL).
  *
  * TF.js's tf.dropout draws the mask with randomUniform (seedrandom's alea, one JS call per element:
  * about 0.1 us each here, ~40 ms per step for the model's three Dropout layers), then runs Add, Floor,
@@ -10,26 +11,11 @@
  * probability 1 - rate); the random stream differs, as it does between any two unseeded TF.js runs.
  */
 import * as tf from '@tensorflow/tfjs';
+import { applyDropoutMask } from './dropout-mask.js';
 import { input, withArrays, type CpuSideBackend, type KernelArgs } from './memory.js';
 
 export const DROPOUT = 'DropoutTraining';
 export const DROPOUT_GRAD = 'DropoutTrainingGrad';
-
-/** out = u * mask / keepProb, the mask from xorshift32 seeded with `seed` (one draw per element). */
-function applyMask(u: Float32Array, out: Float32Array, rate: number, seed: number): void {
-  const keep = 1 - rate;
-  const scale = 1 / keep;
-  // Kept when the draw (a uint32) is below keep * 2^32.
-  const threshold = keep * 4294967296;
-  // A zero state would stay zero: mix the seed and force a set bit.
-  let s = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) | 1) >>> 0;
-  for (let i = 0; i < u.length; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = (s >>> 0) < threshold ? u[i]! * scale : 0;
-  }
-}
 
 function kernel(name: string, backendName: CpuSideBackend, inputName: string): tf.KernelConfig {
   const kernelFunc = ({ inputs, backend, attrs = {} }: KernelArgs): tf.TensorInfo => {
@@ -37,7 +23,7 @@ function kernel(name: string, backendName: CpuSideBackend, inputName: string): t
     const rate = attrs['rate'] as number;
     if (!(rate >= 0 && rate < 1)) throw new Error(`${name}: rate must be in [0, 1), got ${rate}`);
     const m = withArrays(backendName, backend, [x], [x.shape]);
-    applyMask(m.inputs[0]!, m.outputs[0]!, rate, attrs['seed'] as number);
+    applyDropoutMask(m.inputs[0]!, m.outputs[0]!, rate, attrs['seed'] as number);
     return m.infos[0]!;
   };
   return { kernelName: name, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc };
