@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { mnistDir } from '../data/index.js';
 import { measurePoolScaling } from './pool.js';
+import { referenceScript } from './reference.js';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -49,21 +50,7 @@ if (threadList?.some((t) => !(Number.isInteger(t) && t >= 1))) {
   process.exit(2);
 }
 
-/** The PyTorch reference script: --reference, else DIGIT_SWEEP_REFERENCE; checked before anything is measured. */
-const REFERENCE_ENV = 'DIGIT_SWEEP_REFERENCE';
-const reference = values['no-torch'] ? null : (values.reference ?? process.env[REFERENCE_ENV] ?? null);
-if (!values['no-torch']) {
-  const problem =
-    reference === null || reference === ''
-      ? `no PyTorch reference script: pass --reference FILE or set ${REFERENCE_ENV} (torch_seed_cnn.py), or --no-torch`
-      : !existsSync(reference)
-        ? `${values.reference !== undefined ? '--reference' : REFERENCE_ENV}: no such file (got ${JSON.stringify(reference)})`
-        : null;
-  if (problem) {
-    process.stderr.write(`bench: ${problem}\n`);
-    process.exit(2);
-  }
-}
+const reference = referenceScript('bench', values.reference, values['no-torch'] === true);
 
 /**
  * Runs backend.js of this build (beside this file: dist/bench/ or the flat bundle) or, with `dist`,

@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { describeBadValue, UserError } from '../core/errors.js';
 import { checkStudyName } from '../study/names.js';
-import { BACKEND_CHOICES, progressBar } from './shared.js';
+import { BACKEND_CHOICES, inferenceProgress } from './shared.js';
 
 interface ExportArgs {
   name: string;
@@ -13,6 +13,7 @@ interface ExportArgs {
   tta: boolean;
   models: string;
   backend: string;
+  workers?: number;
 }
 
 export const command: CommandModule<object, ExportArgs> = {
@@ -27,13 +28,18 @@ export const command: CommandModule<object, ExportArgs> = {
       .option('models', { type: 'string', choices: ['auto', 'refit', 'search'], default: 'auto', describe: 'which models: auto (refit models if any), refit, or search (force the search trials\' models)' })
       .option('tta', { type: 'boolean', default: false, describe: 'test-time augmentation: average over the clean image and fixed shifts/rotations' })
       .option('backend', { type: 'string', choices: BACKEND_CHOICES, default: 'auto' })
+      .option('workers', { type: 'number', describe: 'inference threads (default: one per core on wasm/cpu; 1 = the main thread only)' })
       .option('redis', { type: 'string', describe: 'read the study from Redis (a sweep --redis study); a copy goes to <runs>/<name>/study.json' }),
   handler: async (argv) => {
     checkStudyName(argv.name);
     if (!(Number.isInteger(argv.top) && argv.top >= 1)) throw new UserError(describeBadValue('argument', '--top', 'must be a positive integer', argv.top));
+    if (argv.workers !== undefined && !(Number.isInteger(argv.workers) && argv.workers >= 1)) {
+      throw new UserError(describeBadValue('argument', '--workers', 'must be a positive integer', argv.workers));
+    }
     if (argv.redis) await (await import('../study/remote.js')).syncFromRedis(argv.redis, argv.name, argv.runs);
     const { exportStudy } = await import('../export/index.js');
-    const bar = progressBar();
+    let bar: ReturnType<typeof inferenceProgress> | null = null;
+    let started = performance.now();
     const result = await exportStudy({
       study: argv.name,
       runsDir: argv.runs,
@@ -42,7 +48,10 @@ export const command: CommandModule<object, ExportArgs> = {
       tta: argv.tta,
       models: argv.models as 'auto' | 'refit' | 'search',
       backend: argv.backend as never,
+      ...(argv.workers !== undefined ? { workers: argv.workers } : {}),
       onStart: (info) => {
+        bar = inferenceProgress(info.images, { label: 'export' });
+        started = performance.now();
         console.log(`backend: ${info.backend}`);
         const used = info.trials.map((c) => (c.trial.refit ? `#${c.trial.number} (refit of #${c.trial.refit.source})` : `#${c.trial.number}`)).join(', ');
         const skipped = info.notKept.length ? `; not kept on disk: ${info.notKept.map((n) => `#${n}`).join(', ')}` : '';
@@ -54,9 +63,12 @@ export const command: CommandModule<object, ExportArgs> = {
         );
         console.log(`test: ${info.images} images from ${info.testSource}${argv.tta ? ', with test-time augmentation' : ''}`);
       },
-      onProgress: (done, total) => bar.update(done, total),
+      onProgress: (done, total) => bar?.update(done, total),
     });
-    bar.stop();
+    (bar as ReturnType<typeof inferenceProgress> | null)?.stop();
+    const seconds = (performance.now() - started) / 1000;
+    const predictions = result.rows * result.used * result.views.length;
+    console.log(`inference: ${result.rows} images x ${result.used} model(s) x ${result.views.length} view(s) in ${seconds.toFixed(1)} s (${Math.round(predictions / seconds)} predictions/s)`);
     const pct = (v: number | null) => (v === null ? 'unknown' : `${(v * 100).toFixed(2)}%`);
     for (const t of result.trials) {
       const what = t.kind === 'refit' ? `refit of #${t.refitOf}  last-epoch train ${t.value.toFixed(4)}` : `value ${t.value.toFixed(4)}`;

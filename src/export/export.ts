@@ -12,7 +12,7 @@ import { writeDirAtomic, writeDurable } from '../core/atomic-write.js';
 import { submissionCsvChunks } from '../data/index.js';
 import { describeBadValue, UserError } from '../core/errors.js';
 import { initBackend, type BackendName } from '../train/backend.js';
-import { predictEnsemble } from '../train/predict.js';
+import { predictEnsembleParallel } from '../pool/predict-pool.js';
 import { accuracy, argmaxLabels, loadTestSet } from './submission.js';
 import { readStudyRecord, studyData } from './study.js';
 import { chooseTrials, type ChosenTrial, type ModelChoice } from './trials.js';
@@ -30,6 +30,8 @@ export interface ExportOptions {
   /** `auto` (default): the refit models when the study has any, else the search trials' (export/trials.ts). */
   models?: ModelChoice;
   backend?: BackendName;
+  /** Inference threads (default: every core on wasm/cpu; 1 = in this thread). */
+  workers?: number;
   /** Called once every input is checked (study, models, test set), before the (long) predictions. */
   onStart?: (info: { backend: string; testSource: string; images: number; kind: TrialKind; trials: ChosenTrial[]; notKept: number[] }) => void;
   onProgress?: (done: number, total: number) => void;
@@ -82,11 +84,13 @@ export async function exportStudy(opts: ExportOptions): Promise<ExportResult> {
 
   const backend = await initBackend(opts.backend ?? 'auto');
   const test = await loadTestSet(data);
-  const prediction = await predictEnsemble(
+  const prediction = await predictEnsembleParallel(
     chosen.map((c) => c.dir),
     test.images,
     {
       tta: opts.tta === true,
+      backend: backend.name,
+      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
       onReady: () =>
         opts.onStart?.({ backend: backend.name, testSource: test.source, images: test.images.count, kind, trials: chosen, notKept: notKept.map((t) => t.number) }),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
