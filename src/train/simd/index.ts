@@ -42,6 +42,10 @@ interface Exports {
   affine2(out: number, u: number, w: number, n: number, c: number, a: number, b: number, e: number): void;
   channelsToBatch(dst: number, src: number, batch: number, height: number, width: number, ch: number, h: number, w: number): void;
   channelsToBatch1(dst: number, src: number, batch: number, height: number, width: number, h: number, w: number): void;
+  backpropFilter1(
+    dw: number, x: number, dy: number, batch: number, height: number, width: number, oh: number, ow: number,
+    kh: number, kw: number, o: number, sh: number, sw: number, top: number, left: number,
+  ): void;
 }
 
 export interface Simd {

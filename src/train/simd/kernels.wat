@@ -197,4 +197,77 @@
           (br_if $xs (i32.lt_u (local.get $x) (local.get $w))))
         (local.set $y (i32.add (local.get $y) (i32.const 1)))
         (br_if $ys (i32.lt_u (local.get $y) (local.get $h))))))
+
+  ;; Conv2DBackpropFilter of a one-input-channel layer as im2col x dy without building the patches:
+  ;; dw[i, j, 0, o] = sum over b, p, q of x[b, p*sh + i - top, q*sw + j - left] * dy[b, p, q, o]
+  ;; (x [batch, height, width], dy [batch, oh, ow, o], dw [kh, kw, 1, o]; out-of-range x is the zero
+  ;; padding). o a multiple of 8: eight output channels per pass over a dy row, one x value splatted.
+  (func (export "backpropFilter1") (param $dw i32) (param $x i32) (param $dy i32) (param $batch i32) (param $height i32) (param $width i32)
+    (param $oh i32) (param $ow i32) (param $kh i32) (param $kw i32) (param $o i32) (param $sh i32) (param $sw i32) (param $top i32) (param $left i32)
+    (local $b i32) (local $p i32) (local $i i32) (local $j i32) (local $g i32) (local $q i32) (local $qlo i32) (local $qhi i32)
+    (local $y i32) (local $xrow i32) (local $dyrow i32) (local $accp i32) (local $ob i32) (local $xstep i32) (local $xp i32) (local $dp i32)
+    (local $a0 v128) (local $a1 v128) (local $xv v128)
+    (local.set $ob (i32.shl (local.get $o) (i32.const 2)))
+    (local.set $xstep (i32.shl (local.get $sw) (i32.const 2)))
+    (memory.fill (local.get $dw) (i32.const 0) (i32.mul (i32.mul (local.get $kh) (local.get $kw)) (local.get $ob)))
+    (block $done
+      (br_if $done (i32.or (i32.or (i32.eqz (local.get $batch)) (i32.eqz (local.get $oh))) (i32.or (i32.eqz (local.get $ow)) (i32.eqz (local.get $o)))))
+      (br_if $done (i32.or (i32.eqz (local.get $kh)) (i32.eqz (local.get $kw))))
+      (loop $bs
+        (local.set $p (i32.const 0))
+        (loop $ps
+          (local.set $dyrow (i32.add (local.get $dy) (i32.mul (i32.mul (i32.add (i32.mul (local.get $b) (local.get $oh)) (local.get $p)) (local.get $ow)) (local.get $ob))))
+          (local.set $i (i32.const 0))
+          (loop $is
+            (local.set $y (i32.sub (i32.add (i32.mul (local.get $p) (local.get $sh)) (local.get $i)) (local.get $top)))
+            (if (i32.lt_u (local.get $y) (local.get $height))
+              (then
+                (local.set $xrow (i32.add (local.get $x) (i32.shl (i32.mul (i32.add (i32.mul (local.get $b) (local.get $height)) (local.get $y)) (local.get $width)) (i32.const 2))))
+                (local.set $j (i32.const 0))
+                (loop $js
+                  ;; q in [qlo, qhi): the columns q*sw + j - left inside the image
+                  (local.set $qlo (i32.const 0))
+                  (block $lo_done
+                    (loop $lo
+                      (br_if $lo_done (i32.ge_u (local.get $qlo) (local.get $ow)))
+                      (br_if $lo_done (i32.ge_s (i32.sub (i32.add (i32.mul (local.get $qlo) (local.get $sw)) (local.get $j)) (local.get $left)) (i32.const 0)))
+                      (local.set $qlo (i32.add (local.get $qlo) (i32.const 1)))
+                      (br $lo)))
+                  (local.set $qhi (local.get $ow))
+                  (block $hi_done
+                    (loop $hi
+                      (br_if $hi_done (i32.le_u (local.get $qhi) (local.get $qlo)))
+                      (br_if $hi_done (i32.lt_s (i32.sub (i32.add (i32.mul (i32.sub (local.get $qhi) (i32.const 1)) (local.get $sw)) (local.get $j)) (local.get $left)) (local.get $width)))
+                      (local.set $qhi (i32.sub (local.get $qhi) (i32.const 1)))
+                      (br $hi)))
+                  (if (i32.lt_u (local.get $qlo) (local.get $qhi))
+                    (then
+                      (local.set $accp (i32.add (local.get $dw) (i32.mul (i32.add (i32.mul (local.get $i) (local.get $kw)) (local.get $j)) (local.get $ob))))
+                      (local.set $g (i32.const 0))
+                      (loop $gs
+                        (local.set $a0 (v128.load (i32.add (local.get $accp) (local.get $g))))
+                        (local.set $a1 (v128.load offset=16 (i32.add (local.get $accp) (local.get $g))))
+                        (local.set $xp (i32.add (local.get $xrow) (i32.shl (i32.sub (i32.add (i32.mul (local.get $qlo) (local.get $sw)) (local.get $j)) (local.get $left)) (i32.const 2))))
+                        (local.set $dp (i32.add (i32.add (local.get $dyrow) (i32.mul (local.get $qlo) (local.get $ob))) (local.get $g)))
+                        (local.set $q (local.get $qlo))
+                        (loop $qs
+                          (local.set $xv (v128.load32_splat (local.get $xp)))
+                          (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $xv) (v128.load (local.get $dp)))))
+                          (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $xv) (v128.load offset=16 (local.get $dp)))))
+                          (local.set $xp (i32.add (local.get $xp) (local.get $xstep)))
+                          (local.set $dp (i32.add (local.get $dp) (local.get $ob)))
+                          (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                          (br_if $qs (i32.lt_u (local.get $q) (local.get $qhi))))
+                        (v128.store (i32.add (local.get $accp) (local.get $g)) (local.get $a0))
+                        (v128.store offset=16 (i32.add (local.get $accp) (local.get $g)) (local.get $a1))
+                        (local.set $g (i32.add (local.get $g) (i32.const 32)))
+                        (br_if $gs (i32.lt_u (local.get $g) (local.get $ob))))))
+                  (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                  (br_if $js (i32.lt_u (local.get $j) (local.get $kw))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $is (i32.lt_u (local.get $i) (local.get $kh))))
+          (local.set $p (i32.add (local.get $p) (i32.const 1)))
+          (br_if $ps (i32.lt_u (local.get $p) (local.get $oh))))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br_if $bs (i32.lt_u (local.get $b) (local.get $batch))))))
 )
