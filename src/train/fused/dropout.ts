@@ -1,6 +1,7 @@
 /**
- * Dropout in training as one kernel forward and one backward, with the mask drawn by a xorshift32
- * stream inside the kernel's own pass over the tensor.
+ * Dropout in training as one kernel forward and one backward, with the mask drawn by a counter-based
+ * hash of each element's index inside the kernel's own pass over the tensor (four lanes at a time in
+ * WASM SIMD on wasm).
  *
  * TF.js's tf.dropout draws the mask with randomUniform (seedrandom's alea, one JS call per element:
  * about 0.1 us each here, ~40 ms per step for the model's three Dropout layers), then runs Add, Floor,
@@ -10,24 +11,40 @@
  * probability 1 - rate); the random stream differs, as it does between any two unseeded TF.js runs.
  */
 import * as tf from '@tensorflow/tfjs';
+import { simdFor } from '../simd/index.js';
 import { input, withArrays, type CpuSideBackend, type KernelArgs } from './memory.js';
 
 export const DROPOUT = 'DropoutTraining';
 export const DROPOUT_GRAD = 'DropoutTrainingGrad';
 
-/** out = u * mask / keepProb, the mask from xorshift32 seeded with `seed` (one draw per element). */
-function applyMask(u: Float32Array, out: Float32Array, rate: number, seed: number): void {
-  const keep = 1 - rate;
-  const scale = 1 / keep;
-  // Kept when the draw (a uint32) is below keep * 2^32.
-  const threshold = keep * 4294967296;
-  // A zero state would stay zero: mix the seed and force a set bit.
-  let s = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) | 1) >>> 0;
-  for (let i = 0; i < u.length; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = (s >>> 0) < threshold ? u[i]! * scale : 0;
+/** The mask's key for a seed (any uint32). */
+function maskKey(seed: number): number {
+  return Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) | 1;
+}
+
+/** ceil(keep * 2^32): element i is kept when its draw (a uint32) is below it; 2^32 keeps everything. */
+function maskThreshold(rate: number): number {
+  return Math.ceil((1 - rate) * 4294967296);
+}
+
+/**
+ * out[i] = u[i] * scale where element i is kept, for i in [start, u.length). Element i's draw is
+ * murmur3's fmix32 of (i * 0x9e3779b1) ^ key: a function of the index alone, so any range (and four
+ * lanes at a time, in src/train/simd/kernels.wat) draws the same mask. scale = fround(1 / keep): the
+ * float32 product of two float32 values, as the SIMD pass computes it.
+ */
+function applyMask(u: Float32Array, out: Float32Array, rate: number, seed: number, start = 0): void {
+  const scale = Math.fround(1 / (1 - rate));
+  const threshold = maskThreshold(rate);
+  const key = maskKey(seed);
+  for (let i = start; i < u.length; i++) {
+    let h = Math.imul(i, 0x9e3779b1) ^ key;
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    out[i] = h >>> 0 < threshold ? u[i]! * scale : 0;
   }
 }
 
@@ -37,7 +54,20 @@ function kernel(name: string, backendName: CpuSideBackend, inputName: string): t
     const rate = attrs['rate'] as number;
     if (!(rate >= 0 && rate < 1)) throw new Error(`${name}: rate must be in [0, 1), got ${rate}`);
     const m = withArrays(backendName, backend, [x], [x.shape]);
-    applyMask(m.inputs[0]!, m.outputs[0]!, rate, attrs['seed'] as number);
+    const seed = attrs['seed'] as number;
+    const n = tf.util.sizeFromShape(x.shape);
+    const bulk = n - (n % 4);
+    const simd = backendName === 'wasm' && maskThreshold(rate) < 4294967296 ? simdFor(backend) : null;
+    if (simd !== null) {
+      // Four lanes at a time in WASM SIMD; the last n % 4 elements below, the same draws.
+      simd.kernels.dropout(simd.ptr(m.infos[0]!), simd.ptr(x), bulk, maskKey(seed), maskThreshold(rate) | 0, Math.fround(1 / (1 - rate)));
+      if (bulk < n) {
+        const buf = simd.memory.buffer;
+        applyMask(new Float32Array(buf, simd.ptr(x), n), new Float32Array(buf, simd.ptr(m.infos[0]!), n), rate, seed, bulk);
+      }
+      return m.infos[0]!;
+    }
+    applyMask(m.inputs[0]!, m.outputs[0]!, rate, seed);
     return m.infos[0]!;
   };
   return { kernelName: name, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc };

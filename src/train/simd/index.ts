@@ -46,6 +46,7 @@ interface Exports {
     dw: number, x: number, dy: number, batch: number, height: number, width: number, oh: number, ow: number,
     kh: number, kw: number, o: number, sh: number, sw: number, top: number, left: number,
   ): void;
+  dropout(out: number, u: number, n: number, key: number, threshold: number, scale: number): void;
 }
 
 export interface Simd {

@@ -270,4 +270,30 @@
           (br_if $ps (i32.lt_u (local.get $p) (local.get $oh))))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br_if $bs (i32.lt_u (local.get $b) (local.get $batch))))))
+
+  ;; Dropout: out[i] = h(i) < threshold ? u[i] * scale : 0, where h(i) is murmur3's fmix32 of
+  ;; (i * 0x9e3779b1) ^ key (the JS reference in src/train/fused/dropout.ts computes the same bits).
+  ;; n a multiple of 4 (the JS side does the tail).
+  (func (export "dropout") (param $out i32) (param $u i32) (param $n i32) (param $key i32) (param $threshold i32) (param $scale f32)
+    (local $i i32) (local $end i32) (local $idx v128) (local $h v128) (local $k v128) (local $t v128) (local $s v128)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (if (i32.eqz (local.get $end)) (then (return)))
+    (local.set $idx (v128.const i32x4 0 1 2 3))
+    (local.set $k (i32x4.splat (local.get $key)))
+    (local.set $t (i32x4.splat (local.get $threshold)))
+    (local.set $s (f32x4.splat (local.get $scale)))
+    (loop $elements
+      (local.set $h (v128.xor (i32x4.mul (local.get $idx) (v128.const i32x4 0x9e3779b1 0x9e3779b1 0x9e3779b1 0x9e3779b1)) (local.get $k)))
+      (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+      (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0x85ebca6b 0x85ebca6b 0x85ebca6b 0x85ebca6b)))
+      (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 13))))
+      (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0xc2b2ae35 0xc2b2ae35 0xc2b2ae35 0xc2b2ae35)))
+      (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+      (v128.store (i32.add (local.get $out) (local.get $i))
+        (v128.and
+          (f32x4.mul (v128.load (i32.add (local.get $u) (local.get $i))) (local.get $s))
+          (i32x4.lt_u (local.get $h) (local.get $t))))
+      (local.set $idx (i32x4.add (local.get $idx) (v128.const i32x4 4 4 4 4)))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br_if $elements (i32.lt_u (local.get $i) (local.get $end)))))
 )
