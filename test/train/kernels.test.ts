@@ -153,6 +153,7 @@ describe('BatchMatMul on wasm', () => {
     [[7, 5], [3, 7], true, true],
     [[1, 7, 5], [1, 7, 3], true, false],
     [[1, 5], [3, 5], false, true],
+    [[1, 4, 6], [1, 20, 6], false, true], // B larger than A and the product: computed as (B A^T)^T
     [[5, 6], [6, 4], false, false],
     [[3, 5, 4], [3, 6, 5], true, true], // batched: the stock kernel
   ];
