@@ -296,4 +296,51 @@
       (local.set $idx (i32x4.add (local.get $idx) (v128.const i32x4 4 4 4 4)))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br_if $elements (i32.lt_u (local.get $i) (local.get $end)))))
+
+  ;; Adam for one variable (src/train/fused/adam.ts has the formula and the JS reference), in float32:
+  ;; m' = b1 m + c1 g, v' = b2 v + c2 g^2, p' = p - lr m' inv1 / (sqrt(v' inv2) + eps). Four lanes at a
+  ;; time, the last n % 4 elements one by one.
+  (func (export "adam") (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $po i32) (param $mo i32) (param $vo i32) (param $n i32)
+    (param $lr f32) (param $b1 f32) (param $b2 f32) (param $c1 f32) (param $c2 f32) (param $inv1 f32) (param $inv2 f32) (param $eps f32)
+    (local $i i32) (local $end i32) (local $all i32)
+    (local $gv v128) (local $mk v128) (local $vk v128)
+    (local $gs f32) (local $ms f32) (local $vs f32)
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (local.set $all (i32.shl (local.get $n) (i32.const 2)))
+    (if (i32.lt_u (local.get $i) (local.get $end))
+      (then
+        (loop $vec
+          (local.set $gv (v128.load (i32.add (local.get $g) (local.get $i))))
+          (local.set $mk (f32x4.add
+            (f32x4.mul (f32x4.splat (local.get $b1)) (v128.load (i32.add (local.get $m) (local.get $i))))
+            (f32x4.mul (f32x4.splat (local.get $c1)) (local.get $gv))))
+          (local.set $vk (f32x4.add
+            (f32x4.mul (f32x4.splat (local.get $b2)) (v128.load (i32.add (local.get $v) (local.get $i))))
+            (f32x4.mul (f32x4.mul (f32x4.splat (local.get $c2)) (local.get $gv)) (local.get $gv))))
+          (v128.store (i32.add (local.get $mo) (local.get $i)) (local.get $mk))
+          (v128.store (i32.add (local.get $vo) (local.get $i)) (local.get $vk))
+          (v128.store (i32.add (local.get $po) (local.get $i))
+            (f32x4.sub
+              (v128.load (i32.add (local.get $p) (local.get $i)))
+              (f32x4.div
+                (f32x4.mul (f32x4.mul (f32x4.splat (local.get $lr)) (local.get $mk)) (f32x4.splat (local.get $inv1)))
+                (f32x4.add (f32x4.sqrt (f32x4.mul (local.get $vk) (f32x4.splat (local.get $inv2)))) (f32x4.splat (local.get $eps))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (br_if $vec (i32.lt_u (local.get $i) (local.get $end))))))
+    (block $done
+      (loop $tail
+        (br_if $done (i32.ge_u (local.get $i) (local.get $all)))
+        (local.set $gs (f32.load (i32.add (local.get $g) (local.get $i))))
+        (local.set $ms (f32.add (f32.mul (local.get $b1) (f32.load (i32.add (local.get $m) (local.get $i)))) (f32.mul (local.get $c1) (local.get $gs))))
+        (local.set $vs (f32.add (f32.mul (local.get $b2) (f32.load (i32.add (local.get $v) (local.get $i)))) (f32.mul (f32.mul (local.get $c2) (local.get $gs)) (local.get $gs))))
+        (f32.store (i32.add (local.get $mo) (local.get $i)) (local.get $ms))
+        (f32.store (i32.add (local.get $vo) (local.get $i)) (local.get $vs))
+        (f32.store (i32.add (local.get $po) (local.get $i))
+          (f32.sub
+            (f32.load (i32.add (local.get $p) (local.get $i)))
+            (f32.div
+              (f32.mul (f32.mul (local.get $lr) (local.get $ms)) (local.get $inv1))
+              (f32.add (f32.sqrt (f32.mul (local.get $vs) (local.get $inv2))) (local.get $eps)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $tail))))
 )
