@@ -47,6 +47,7 @@ interface Exports {
     kh: number, kw: number, o: number, sh: number, sw: number, top: number, left: number,
   ): void;
   dropout(out: number, u: number, n: number, key: number, threshold: number, scale: number): void;
+  copyBlocks(dst: number, src: number, rows: number, rowDst: number, rowSrc: number, cols: number, colDst: number, run: number): void;
   adam(
     p: number, g: number, m: number, v: number, po: number, mo: number, vo: number, n: number,
     lr: number, b1: number, b2: number, c1: number, c2: number, inv1: number, inv2: number, eps: number,

@@ -343,4 +343,28 @@
               (f32.add (f32.sqrt (f32.mul (local.get $vs) (local.get $inv2))) (local.get $eps)))))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $tail))))
+
+  ;; Strided block copy: for r < rows, v < cols, the run of `run` bytes (a multiple of 16) at
+  ;; src + r * rowSrc + v * run goes to dst + r * rowDst + v * colDst. Conv2DBackpropInput interleaves its
+  ;; stride phases into dx with it.
+  (func (export "copyBlocks") (param $dst i32) (param $src i32) (param $rows i32) (param $rowDst i32) (param $rowSrc i32) (param $cols i32) (param $colDst i32) (param $run i32)
+    (local $r i32) (local $v i32) (local $k i32) (local $d i32) (local $s i32)
+    (block $done
+      (br_if $done (i32.or (i32.or (i32.eqz (local.get $rows)) (i32.eqz (local.get $cols))) (i32.eqz (local.get $run))))
+      (loop $rs
+        (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $r) (local.get $rowDst))))
+        (local.set $s (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $rowSrc))))
+        (local.set $v (i32.const 0))
+        (loop $vs
+          (local.set $k (i32.const 0))
+          (loop $ks
+            (v128.store (i32.add (local.get $d) (local.get $k)) (v128.load (i32.add (local.get $s) (local.get $k))))
+            (local.set $k (i32.add (local.get $k) (i32.const 16)))
+            (br_if $ks (i32.lt_u (local.get $k) (local.get $run))))
+          (local.set $d (i32.add (local.get $d) (local.get $colDst)))
+          (local.set $s (i32.add (local.get $s) (local.get $run)))
+          (local.set $v (i32.add (local.get $v) (i32.const 1)))
+          (br_if $vs (i32.lt_u (local.get $v) (local.get $cols))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br_if $rs (i32.lt_u (local.get $r) (local.get $rows))))))
 )
