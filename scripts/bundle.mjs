@@ -71,6 +71,8 @@ const entryPoints = {
 // `npm run bench` (src/bench/main.ts) runs each backend's figures in its own process from backend.js beside it.
 if (existsSync(join(root, 'src/bench/main.ts'))) entryPoints.bench = join(root, 'src/bench/main.ts');
 if (existsSync(join(root, 'src/bench/backend.ts'))) entryPoints.backend = join(root, 'src/bench/backend.ts');
+// scripts/gpu-run.sh's first check on a GPU: the fused kernels on webgpu against cpu.
+if (existsSync(join(root, 'src/bench/kernel-check.ts'))) entryPoints['kernel-check'] = join(root, 'src/bench/kernel-check.ts');
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });

@@ -5,6 +5,7 @@
 # It sources .gpu-carry/on-device.sh itself, then writes JSON lines to $OUT/results.jsonl (and stdout),
 # each step's log to $OUT/<step>.log and its files under $OUT/<step>/. Steps, most valuable first:
 #   probe          1-epoch train on 300 images with --backend webgpu (adapter, flags, first error)
+#   kernels        the fused training kernels on $GPU_BACKEND against cpu (bundle's kernel-check.js; exit 1 over 1e-4)
 #   bench          the bench (bundle's bench.js) on $GPU_BACKEND at batch 64,128,256 (TF.js flags as in backend.ts)
 #   torch          PyTorch reference (.gpu-carry/torch_seed_cnn.py) at batch 64,128,256 on $TORCH_DEVICE
 #   train-full     1 epoch on all 37,800 training images, --backend $GPU_BACKEND, batch $TRAIN_BATCH
@@ -85,6 +86,14 @@ limit_arg=(); [ -n "$LIMIT" ] && limit_arg=(--limit "$LIMIT")
 # 1. Does webgpu start (adapter, flags)? Always webgpu, whatever GPU_BACKEND is.
 if step probe 30 node "$B/cli.js" train --backend webgpu --limit 300 --epochs 1 --out "$OUT/probe"; then
   jfile probe "$OUT/probe/history.json"
+fi
+
+# 1b. The fused training kernels (WGSL on webgpu) against cpu: never run on a GPU before this script.
+if [ -f "$B/kernel-check.js" ]; then
+  step kernels 30 node "$B/kernel-check.js" --backend "$GPU_BACKEND" --out "$OUT/kernels.json"
+  [ -f "$OUT/kernels.json" ] && jfile kernels "$OUT/kernels.json"
+else
+  jline step=kernels skipped="no kernel-check.js in the bundle (src/bench/kernel-check.ts missing when it was built)"
 fi
 
 # 2. The bench on the GPU backend (flags as set by backend.ts).

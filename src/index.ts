@@ -3,8 +3,8 @@
  * used from code. Modules that load TF.js (train, export) are re-exported lazily by their own paths:
  * import 'digit-sweep/dist/train/index.js' to train in-process.
  */
-export * from './errors.js';
-export type * from './study/types.js';
+export * from './core/errors.js';
+export type * from './core/types.js';
 export { runSweep, type SweepOptions, type SweepResult, type SweepStart } from './study/sweep.js';
 export { optimize, type OptimizeEvent, type OptimizeOptions, type OptimizeSummary } from './study/optimize.js';
 export { viewForTrial, canStartTrial } from './study/view.js';

@@ -16,7 +16,8 @@ const { values } = parseArgs({
   },
 });
 
-const { initBackend, measureInference, measureTraining } = await import('../train/index.js');
+const { initBackend } = await import('../train/index.js');
+const { measureInference, measureTraining } = await import('./measure.js');
 const out: Record<string, unknown> = { backend: values.backend };
 try {
   const init = await initBackend(values.backend as never);

@@ -9,7 +9,7 @@ import { loadDataset } from '../data/index.js';
 const { values } = parseArgs({
   options: { steps: { type: 'string', default: '50,125,300,590' }, backend: { type: 'string', default: 'wasm' }, batch: { type: 'string', default: '64' } },
 });
-const { measureBatchNormLag } = await import('../train/index.js');
+const { measureBatchNormLag } = await import('./measure.js');
 const data = await loadDataset({ source: 'mnist' });
 const points = await measureBatchNormLag(data.train, data.val, {
   backend: values.backend as never,

@@ -3,17 +3,18 @@
  *   - per backend that initializes here (tensorflow, webgpu, wasm; cpu only with --backends cpu): train
  *     img/s at batch 64 and 128, augmentation cost, inference img/s, peak RSS (each in its own process);
  *   - pool scaling on wasm: training throughput of the real worker pool with 1 and with 2 workers;
- *   - the PyTorch reference (../shared/reference/torch_seed_cnn.py) in the same run, where Debian's
+ *   - the PyTorch reference (the script torch_seed_cnn.py named by --reference FILE or the environment
+ *     variable DIGIT_SWEEP_REFERENCE; required unless --no-torch) in the same run, where Debian's
  *     python3-torch is installed, with augmentation like ours, for a side-by-side figure on the same machine.
  *   - with --baseline DIST (the dist/ folder of an earlier build, beside a node_modules): the wasm training
  *     figures of both builds, measured alternately (--rounds N processes each, new first), with medians
  *     and the speed-up, so old and new are compared in one run on the same (possibly busy) machine.
- * Options: --backends wasm,webgpu  --batches 64,128  --steps 10  --no-pool  --no-torch  --out FILE
+ * Options: --backends wasm,webgpu  --batches 64,128  --steps 10  --no-pool  --no-torch  --reference FILE  --out FILE
  *          --baseline DIST  --rounds 3
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFileAtomic } from '../atomic-write.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,12 +33,28 @@ const { values } = parseArgs({
     'no-pool': { type: 'boolean', default: false },
     'no-torch': { type: 'boolean', default: false },
     'pool-images': { type: 'string', default: '3000' },
-    reference: { type: 'string', default: resolve(here, '../../../shared/reference/torch_seed_cnn.py') },
+    reference: { type: 'string' },
     out: { type: 'string' },
     baseline: { type: 'string' },
     rounds: { type: 'string', default: '3' },
   },
 });
+
+/** The PyTorch reference script: --reference, else DIGIT_SWEEP_REFERENCE; checked before anything is measured. */
+const REFERENCE_ENV = 'DIGIT_SWEEP_REFERENCE';
+const reference = values['no-torch'] ? null : (values.reference ?? process.env[REFERENCE_ENV] ?? null);
+if (!values['no-torch']) {
+  const problem =
+    reference === null || reference === ''
+      ? `no PyTorch reference script: pass --reference FILE or set ${REFERENCE_ENV} (torch_seed_cnn.py), or --no-torch`
+      : !existsSync(reference)
+        ? `${values.reference !== undefined ? '--reference' : REFERENCE_ENV}: no such file (got ${JSON.stringify(reference)})`
+        : null;
+  if (problem) {
+    process.stderr.write(`bench: ${problem}\n`);
+    process.exit(2);
+  }
+}
 
 /**
  * Runs backend.js of this build (beside this file: dist/bench/ or the flat bundle) or, with `dist`,
@@ -64,12 +81,11 @@ async function torchReference(): Promise<unknown> {
   } catch {
     return { skipped: 'PyTorch not installed (apt-get install python3-torch)' };
   }
-  if (!existsSync(values.reference!)) return { skipped: `reference script not found at ${values.reference}` };
   const results: unknown[] = [];
   for (const batch of values.batches!.split(',')) {
     const { stdout } = await run(
       python,
-      [values.reference!, mnistDir(), '--device', 'cpu', '--threads', String(availableParallelism()), '--batch', batch, '--limit', '3200', '--bench-only', '--augment'],
+      [reference!, mnistDir(), '--device', 'cpu', '--threads', String(availableParallelism()), '--batch', batch, '--limit', '3200', '--bench-only', '--augment'],
       { maxBuffer: 1 << 24, timeout: 20 * 60_000 },
     );
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -6,7 +6,7 @@
 import { loadDataset } from '../data/index.js';
 import { ThreadRunner } from '../pool/runner.js';
 import type { TrialTask } from '../pool/protocol.js';
-import { DEFAULT_TRAIN_PARAMS } from '../study/train-params.js';
+import { DEFAULT_TRAIN_PARAMS } from '../core/train-params.js';
 
 export async function measurePoolScaling(opts: { images: number; backend?: string }) {
   const data = await loadDataset({ source: 'mnist', limit: opts.images });

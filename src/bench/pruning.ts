@@ -1,6 +1,6 @@
 /**
  * Pruning benchmark: ASHA vs no pruning with the scripted trainer under the real optimize loop on a
- * virtual clock (study/virtual-runner.ts), 1 worker, lag 0. Both runs use the random sampler, so each seed gives both the same params
+ * virtual clock (virtual/virtual-runner.ts), 1 worker, lag 0. Both runs use the random sampler, so each seed gives both the same params
  * sequence and the comparison isolates the pruner. For each seed: epochs trained by each, and whether
  * ASHA's best trial is the no-pruning run's best trial. Prints JSON.
  *
@@ -11,8 +11,8 @@
 import { SUCCESSIVE_HALVING_DEFAULTS, SuccessiveHalvingPruner, NopPruner } from '../pruners/index.js';
 import { RandomSampler } from '../samplers/index.js';
 import { parseSearchSpace } from '../search-space/index.js';
-import type { FrozenTrial } from '../study/types.js';
-import { sweepOnVirtualClock } from '../study/virtual-runner.js';
+import type { FrozenTrial } from '../core/types.js';
+import { sweepOnVirtualClock } from '../virtual/virtual-runner.js';
 
 interface Args {
   firstSeed: number;

@@ -13,10 +13,10 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createSampler, type Sampler } from '../samplers/index.js';
-import { createRng, mixSeed } from '../random.js';
+import { createRng, mixSeed } from '../core/random.js';
 import { sampleAllUniform } from '../samplers/random.js';
 import { DEFAULT_SPACE, type Distribution, type SamplerConfig, type SearchSpace } from '../search-space/index.js';
-import type { FrozenTrial, Params } from '../study/types.js';
+import type { FrozenTrial, Params } from '../core/types.js';
 
 interface Objective {
   name: string;

@@ -1,6 +1,6 @@
 /** `digit-sweep export NAME`: the best model(s) of a study -> model files, submission.csv, export.json. */
 import type { CommandModule } from 'yargs';
-import { describeBadValue, UserError } from '../errors.js';
+import { describeBadValue, UserError } from '../core/errors.js';
 import { checkStudyName } from '../study/names.js';
 import { BACKEND_CHOICES, progressBar } from './shared.js';
 

@@ -4,7 +4,7 @@
  * never loads TF.js) and prints. Only commands print or exit.
  */
 import yargs, { type CommandModule } from 'yargs';
-import { RedisUnavailableError, UserError } from '../errors.js';
+import { RedisUnavailableError, UserError } from '../core/errors.js';
 
 // Each entry is a yargs command module; keep one file per command.
 const commands: Array<() => Promise<{ command: CommandModule<any, any> }>> = [

@@ -20,7 +20,7 @@ export const command: CommandModule<object, ReportArgs> = {
   handler: async (argv) => {
     const { join } = await import('node:path');
     const { writeReports } = await import('../report/index.js');
-    const { UserError } = await import('../errors.js');
+    const { UserError } = await import('../core/errors.js');
     if (/[/\\\0]/.test(argv.name) || argv.name === '..' || argv.name === '.') {
       throw new UserError(`report: bad study name ${JSON.stringify(argv.name)} (a folder name under ${argv.runs})`);
     }

@@ -1,7 +1,7 @@
 /** Small pieces shared by the commands: option choices, progress bars, one-line epoch summaries. */
 import cliProgress from 'cli-progress';
 import type { TrainerKind } from '../pool/protocol.js';
-import type { EpochMetrics } from '../study/types.js';
+import type { EpochMetrics } from '../core/types.js';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 /** The --trainer choices of sweep and worker (TrainerKind); 'scripted' is the test stand-in. */

@@ -4,7 +4,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { OptimizeEvent } from '../study/optimize.js';
-import type { FrozenTrial } from '../study/types.js';
+import type { FrozenTrial } from '../core/types.js';
 
 export interface SweepView {
   onEvent(e: OptimizeEvent): void;

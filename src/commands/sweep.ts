@@ -145,7 +145,7 @@ function startLiveReports(
   report: typeof import('../report/index.js'),
   studyDir: string,
   reportsDir: string,
-  readStudy: () => Promise<import('../study/types.js').StudyRecord>,
+  readStudy: () => Promise<import('../core/types.js').StudyRecord>,
 ): LiveReports {
   let lastError = '';
   return report.startLiveReports({

@@ -2,11 +2,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { describeBadValue, UserError } from '../errors.js';
-import { mapTrainParams, trainParamFlag, TRAIN_PARAM_NAMES, TRAIN_PARAMS, type TrainParams } from '../study/train-params.js';
+import { describeBadValue, UserError } from '../core/errors.js';
+import { mapTrainParams, trainParamFlag, TRAIN_PARAM_NAMES, TRAIN_PARAMS, type TrainParams } from '../core/train-params.js';
 import { BACKEND_CHOICES, epochLine, progressBar } from './shared.js';
 
-/** One option per trainer param (study/train-params.ts): --lr, --dropout, ..., --lr-decay, --plateau-patience. */
+/** One option per trainer param (core/train-params.ts): --lr, --dropout, ..., --lr-decay, --plateau-patience. */
 interface TrainArgs extends Record<string, unknown> {
   epochs: number;
   'batch-size': number;

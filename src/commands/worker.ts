@@ -38,7 +38,7 @@ export const command: CommandModule<object, WorkerArgs> = {
   handler: async (argv) => {
     const { RemoteWorker } = await import('../pool/remote-worker.js');
     const { checkStudyName } = await import('../study/names.js');
-    const { RedisUnavailableError, UserError } = await import('../errors.js');
+    const { RedisUnavailableError, UserError } = await import('../core/errors.js');
     for (const name of ['redis-timeout', 'grace'] as const) {
       if (!Number.isFinite(argv[name]) || argv[name] < 0) throw new UserError(`argument --${name}: must be a number of seconds >= 0 (got ${argv[name]})`);
     }
@@ -51,7 +51,7 @@ export const command: CommandModule<object, WorkerArgs> = {
       ...(argv['lock-ms'] ? { lockMs: argv['lock-ms'] } : {}),
       redisTimeoutMs: argv['redis-timeout'] * 1000,
       ...(argv['outage-log-ms'] ? { outageLogMs: argv['outage-log-ms'] } : {}),
-      loadData: async (space) => (await import('../study/data.js')).loadSpaceData(space, 'study space'),
+      loadData: async (space) => (await import('../data/space-data.js')).loadSpaceData(space, 'study space'),
       log: (line) => console.log(`[worker ${process.pid}] ${line}`),
     });
     let signals = 0;

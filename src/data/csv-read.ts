@@ -6,7 +6,7 @@
  * Accepted: a UTF-8 BOM, LF or CRLF line endings, trailing newlines. Anything else that is wrong is a
  * UserError with one line: `FILE:LINE: problem (got VALUE)`.
  */
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 import { readInputFile } from './idx.js';
 import { KAGGLE_TEST_HEADER, KAGGLE_TRAIN_HEADER } from './csv-format.js';
 import { sharedBytes } from './shared.js';

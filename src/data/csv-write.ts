@@ -3,8 +3,8 @@
  * Every file goes through the one atomic writer (temporary file, fsync, rename), so an error never
  * leaves a half-written file behind.
  */
-import { writeFilesAtomic as writeAll, type AtomicWriteFailure } from '../atomic-write.js';
-import { describeBadValue, UserError } from '../errors.js';
+import { writeFilesAtomic as writeAll, type AtomicWriteFailure } from '../core/atomic-write.js';
+import { describeBadValue, UserError } from '../core/errors.js';
 import { KAGGLE_SUBMISSION_HEADER, KAGGLE_TEST_HEADER, KAGGLE_TRAIN_HEADER } from './csv-format.js';
 import { IMAGE_SIZE, type ImageSet } from './types.js';
 
@@ -47,7 +47,7 @@ export function* submissionCsvChunks(labels: ArrayLike<number>): Generator<Uint8
 
 /**
  * Writes several files all-or-nothing as far as the file system allows (the one atomic writer,
- * src/atomic-write.ts); a file-system error is a UserError naming the file.
+ * src/core/atomic-write.ts); a file-system error is a UserError naming the file.
  */
 export async function writeFilesAtomic(files: Array<{ file: string; chunks: Iterable<Uint8Array> }>): Promise<void> {
   try {

@@ -1,6 +1,6 @@
 /** `loadDataset`: what a sweep trains on, from the bundled MNIST or a folder with Kaggle's CSV files. */
 import { join } from 'node:path';
-import { describeBadValue, UserError } from '../errors.js';
+import { describeBadValue, UserError } from '../core/errors.js';
 import { readKaggleTest, readKaggleTrain } from './csv-read.js';
 import { fingerprintSets } from './fingerprint.js';
 import { headImages, kaggleSplit, selectImages } from './mnist.js';

@@ -1,7 +1,7 @@
 /** Exporting the bundled Kaggle-like split as Kaggle's files, and summarizing a dataset. */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeBadValue, UserError } from '../errors.js';
+import { describeBadValue, UserError } from '../core/errors.js';
 import { kaggleCsvChunks, submissionCsvChunks, writeFilesAtomic } from './csv-write.js';
 import { headImages, kaggleSplit } from './mnist.js';
 import { NUM_CLASSES, type Dataset, type ImageSet } from './types.js';

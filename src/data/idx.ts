@@ -3,7 +3,7 @@
  * (2051 for images, 2049 for labels), the dimensions, then one unsigned byte per value.
  */
 import { readFile } from 'node:fs/promises';
-import { describeBadValue, UserError } from '../errors.js';
+import { describeBadValue, UserError } from '../core/errors.js';
 import { IMAGE_SIDE, IMAGE_SIZE, NUM_CLASSES } from './types.js';
 import { sharedBytes } from './shared.js';
 

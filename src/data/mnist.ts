@@ -4,8 +4,8 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { describeBadValue, UserError } from '../errors.js';
-import { createRng, permutation } from '../random.js';
+import { describeBadValue, UserError } from '../core/errors.js';
+import { createRng, permutation } from '../core/random.js';
 import { readIdxImages, readIdxLabels } from './idx.js';
 import { sharedBytes, toShared } from './shared.js';
 import { IMAGE_SIZE, type ImageSet } from './types.js';

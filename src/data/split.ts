@@ -1,5 +1,5 @@
 /** Stratified train / validation split of a labeled image set. */
-import { createRng, permutation } from '../random.js';
+import { createRng, permutation } from '../core/random.js';
 import { selectImages } from './mnist.js';
 import { NUM_CLASSES, type ImageSet } from './types.js';
 

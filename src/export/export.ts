@@ -3,14 +3,14 @@
  * test set (one model, or the mean softmax of the K best kept models, optionally with test-time
  * augmentation) and export.json saying what was used. Everything is computed first and written to a
  * temporary folder next to the destination (fsynced files), which is then renamed into place
- * (src/atomic-write.ts): an error leaves the destination as it was.
+ * (src/core/atomic-write.ts): an error leaves the destination as it was.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { writeDirAtomic, writeDurable } from '../atomic-write.js';
+import { writeDirAtomic, writeDurable } from '../core/atomic-write.js';
 import { submissionCsvChunks } from '../data/index.js';
-import { describeBadValue, UserError } from '../errors.js';
+import { describeBadValue, UserError } from '../core/errors.js';
 import { initBackend, type BackendName } from '../train/backend.js';
 import { predictEnsemble } from '../train/predict.js';
 import { accuracy, argmaxLabels, loadTestSet } from './submission.js';

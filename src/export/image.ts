@@ -5,7 +5,7 @@
  * center (MNIST's mean center of mass is (14.0, 14.0) in pixel indices). TF.js-free; PNGs via pngjs.
  */
 import { PNG } from 'pngjs';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 import { IMAGE_SIDE, IMAGE_SIZE } from '../data/types.js';
 
 /** A greyscale picture, row-major, 0..255 (any size). */

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { KAGGLE_TEST_HEADER } from '../data/index.js';
 import { IMAGE_SIZE, type ImageSet } from '../data/types.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 import { decodePng, toMnist } from './image.js';
 
 export interface PredictInputs {

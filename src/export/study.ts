@@ -2,9 +2,9 @@
  * Reading what `export` needs from a study: `runs/<study>/study.json` (through the one study-file reader,
  * which turns a missing, truncated or foreign file into a one-line UserError) and its data.
  */
-import { describeBadValue, UserError } from '../errors.js';
+import { describeBadValue, UserError } from '../core/errors.js';
 import { readStudy } from '../storage/study-file.js';
-import type { StudyRecord } from '../study/types.js';
+import type { StudyRecord } from '../core/types.js';
 
 /** Loads `studyDir/study.json` through the store's one reader (storage/study-file.ts). */
 export async function readStudyRecord(studyDir: string): Promise<StudyRecord> {

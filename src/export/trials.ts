@@ -1,8 +1,8 @@
 /** Choosing the trials an export uses: the best complete trials whose models are still on disk. */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UserError } from '../errors.js';
-import type { Direction, FrozenTrial, StudyRecord } from '../study/types.js';
+import { UserError } from '../core/errors.js';
+import type { Direction, FrozenTrial, StudyRecord } from '../core/types.js';
 
 export interface ChosenTrial {
   trial: FrozenTrial;

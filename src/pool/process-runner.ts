@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import type { Dataset, ImageSet } from '../data/types.js';
-import type { EpochMetrics } from '../study/types.js';
+import type { EpochMetrics } from '../core/types.js';
 import { CHILD_DATA_ENV, type DriverMessage, type TrialOutcome, type TrialRunner, type TrialTask, type WorkerMessage, type WorkerTask } from './protocol.js';
 import { workerFile } from './runner.js';
 

@@ -21,13 +21,13 @@
  * record without asking the pruner again, so the trial's record is the one a single uninterrupted
  * attempt gives.
  */
+import { driverLeaseKey } from '../storage/lease.js';
 import { studyPrefix } from '../storage/redis.js';
-import type { EpochMetrics } from '../study/types.js';
+export { LEASE_MS, type DriverLease } from '../storage/lease.js';
+import type { EpochMetrics } from '../core/types.js';
 import type { TrialOutcome, TrialTask } from './protocol.js';
 
 export const QUEUE_NAME = 'queue';
-/** How long a driver's lease lasts without renewal. */
-export const LEASE_MS = 10_000;
 /** Default BullMQ lock of a running trial: a dead worker's trial is re-queued about this long after it died. */
 export const DEFAULT_LOCK_MS = 30_000;
 /** Decision and cancel keys expire after this long (they are consumed at once when all is well). */
@@ -43,7 +43,7 @@ export function queuePrefix(study: string): string {
 export function remoteKeys(study: string) {
   const p = studyPrefix(study);
   return {
-    driver: `${p}driver`,
+    driver: driverLeaseKey(study),
     events: `${p}events`,
     decision: (n: number, attempt: string, epoch: number) => `${p}decision:${n}:${attempt}:${epoch}`,
     cancel: (n: number) => `${p}cancel:${n}`,
@@ -56,13 +56,6 @@ export const jobId = (n: number, runId: string): string => `trial-${n}-${runId.s
 export interface RemoteJobData {
   runId: string;
   task: TrialTask;
-}
-
-export interface DriverLease {
-  runId: string;
-  pid: number;
-  host: string;
-  since: string;
 }
 
 /** `runId`: the driver run whose job this attempt serves; a restarted driver ignores its predecessor's. */

@@ -11,7 +11,7 @@
  * thread: downloaded before the trial starts, uploaded after every epoch (the trainer wrote it before
  * reporting the epoch), before the epoch goes to the driver.
  *
- * Stopping: Redis unreachable: every connection reconnects with backoff (redis-health.ts), one log line
+ * Stopping: Redis unreachable: every connection reconnects with backoff (storage/redis-health.ts), one log line
  * per interval, and after `redisTimeoutMs` without Redis serve() rejects with a RedisUnavailableError
  * (exit code 75). shutdown(graceMs) (SIGTERM/SIGINT): no new trials; running ones may finish within the
  * grace period; then each is handed back: aborted, its job moved back to the queue (BullMQ moveToWait),
@@ -25,13 +25,13 @@ import { dirname, join } from 'node:path';
 import { WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Dataset } from '../data/types.js';
-import { RedisUnavailableError, UserError } from '../errors.js';
-import { writeFileAtomic } from '../atomic-write.js';
+import { RedisUnavailableError, UserError } from '../core/errors.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { CHECKPOINT_TTL_S, checkpointKey } from '../storage/checkpoint.js';
 import type { SearchSpace } from '../search-space/index.js';
 import { STUDIES_KEY, connectRedis, studyPrefix } from '../storage/redis.js';
-import { SCRIPTED_DATA } from '../study/data.js';
-import type { StudyRecord } from '../study/types.js';
+import { SCRIPTED_DATA } from '../data/space-data.js';
+import type { StudyRecord } from '../core/types.js';
 import type { TrainerKind, TrialOutcome, TrialRunner } from './protocol.js';
 import {
   DEFAULT_LOCK_MS,
@@ -43,7 +43,7 @@ import {
   type RemoteEvent,
   type RemoteJobData,
 } from './remote-protocol.js';
-import { OUTAGE_LOG_MS, OutageLog, RECONNECT_OPTIONS } from './redis-health.js';
+import { OUTAGE_LOG_MS, OutageLog, RECONNECT_OPTIONS } from '../storage/redis-health.js';
 
 /** Default of `--redis-timeout`: how long a worker waits for an unreachable Redis before it exits (75). */
 export const DEFAULT_REDIS_TIMEOUT_MS = 5 * 60_000;

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Dataset } from '../data/types.js';
-import type { EpochMetrics } from '../study/types.js';
+import type { EpochMetrics } from '../core/types.js';
 import type { DriverMessage, TrialOutcome, TrialRunner, TrialTask, WorkerMessage, WorkerTask } from './protocol.js';
 
 export interface ThreadRunnerOptions {

@@ -1,15 +1,17 @@
 /**
- * The pool's worker: runs one trial per task with the real trainer (TF.js, loaded once per thread) or the
- * scripted one (tests), reporting each epoch through the task's port and obeying the prune decision.
+ * The pool's worker: runs one trial per task with the trainer kind the task names (trainers.ts: TF.js,
+ * loaded once per thread, or the scripted one of tests; both by dynamic import), reporting each epoch
+ * through the task's port and obeying the prune decision.
  * Workers never write the study: they return the outcome and the driver records it.
  * The same file is the entry of a ProcessRunner's child processes (see the end of this file).
  */
 import { once } from 'node:events';
 import { isMainThread } from 'node:worker_threads';
-import type { EpochMetrics } from '../study/types.js';
+import type { EpochMetrics } from '../core/types.js';
+import { loadTrainer } from './trainers.js';
 import { CHILD_DATA_ENV, type DriverMessage, type TrialOutcome, type WorkerMessage, type WorkerTask } from './protocol.js';
 
-export default async function runTrial(task: WorkerTask): Promise<TrialOutcome> {
+export default async function runWorkerTask(task: WorkerTask): Promise<TrialOutcome> {
   const { port } = task;
   const onEpochEnd = async (metrics: EpochMetrics): Promise<boolean> => {
     const reply = once(port, 'message') as Promise<[DriverMessage]>;
@@ -18,29 +20,8 @@ export default async function runTrial(task: WorkerTask): Promise<TrialOutcome> 
     return message.prune;
   };
   try {
-    if (task.trainer === 'scripted') {
-      const { runScriptedTrial } = await import('../study/scripted-trainer.js');
-      return await runScriptedTrial(task, onEpochEnd);
-    }
-    const { train } = await import('../train/index.js');
-    const result = await train(task.params, task.data, {
-      epochs: task.epochs,
-      batchSize: task.batchSize,
-      seed: task.seed,
-      objective: task.objective,
-      backend: task.backend as never,
-      onEpochEnd,
-      ...(task.saveDir ? { saveDir: task.saveDir } : {}),
-      ...(task.checkpoint ? { checkpoint: task.checkpoint } : {}),
-    });
-    return {
-      history: result.history,
-      stopped: result.stopped,
-      bestEpoch: result.bestEpoch,
-      resumedAt: result.resumedAt,
-      backend: result.backend.name,
-      backendInfo: result.backend.info,
-    };
+    const runTrial = await loadTrainer(task.trainer);
+    return await runTrial(task, task.data, onEpochEnd);
   } finally {
     port.close();
   }
@@ -49,5 +30,5 @@ export default async function runTrial(task: WorkerTask): Promise<TrialOutcome> 
 // Forked by a ProcessRunner rather than started by piscina: serve trials over the IPC channel.
 if (isMainThread && typeof process.send === 'function' && process.env[CHILD_DATA_ENV]) {
   const { serveChild } = await import('./process-runner.js');
-  await serveChild(runTrial);
+  await serveChild(runWorkerTask);
 }

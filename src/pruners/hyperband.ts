@@ -17,8 +17,8 @@
  * Not done as Optuna does: Optuna also restricts the TPE sampler's history to the trial's bracket; our
  * samplers see every trial.
  */
-import { UserError } from '../errors.js';
-import type { Direction, FrozenTrial } from '../study/types.js';
+import { UserError } from '../core/errors.js';
+import type { Direction, FrozenTrial } from '../core/types.js';
 import { SuccessiveHalvingPruner } from './successive-halving.js';
 import { checkInt, hasNonFiniteValue, lastStep, type Pruner } from './types.js';
 

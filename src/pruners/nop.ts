@@ -1,5 +1,5 @@
 /** Never prunes a healthy trial (NaN/Infinity values are still pruned: the trial is dead). */
-import type { Direction, FrozenTrial } from '../study/types.js';
+import type { Direction, FrozenTrial } from '../core/types.js';
 import { hasNonFiniteValue, type Pruner } from './types.js';
 
 export class NopPruner implements Pruner {

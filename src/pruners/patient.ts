@@ -10,8 +10,8 @@
  * counts as stalled. Here an improvement must exceed minDelta to count (Keras EarlyStopping's meaning,
  * and what Optuna's docstring describes); with minDelta = 0 a flat curve has stalled.
  */
-import { UserError } from '../errors.js';
-import type { Direction, FrozenTrial } from '../study/types.js';
+import { UserError } from '../core/errors.js';
+import type { Direction, FrozenTrial } from '../core/types.js';
 import { checkInt, hasNonFiniteValue, type Pruner } from './types.js';
 
 export class PatientPruner implements Pruner {

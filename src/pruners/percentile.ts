@@ -8,8 +8,8 @@
  *    nWarmupSteps, nWarmupSteps + intervalSteps, ...);
  *  - no decision when fewer than `nMinTrials` complete trials reported this step.
  */
-import { UserError } from '../errors.js';
-import type { Direction, FrozenTrial } from '../study/types.js';
+import { UserError } from '../core/errors.js';
+import type { Direction, FrozenTrial } from '../core/types.js';
 import { checkInt, hasNonFiniteValue, isCheckStep, lastStep, percentile, type Pruner } from './types.js';
 
 export interface PercentilePrunerOptions {

@@ -12,8 +12,8 @@
  * `minResource: 'auto'` (Optuna's default): 1 % of the longest complete visible trial's steps, at
  * least 1 (Optuna: max(last_step // 100, 1)); no pruning until a complete trial is visible.
  */
-import { UserError } from '../errors.js';
-import type { Direction, FrozenTrial } from '../study/types.js';
+import { UserError } from '../core/errors.js';
+import type { Direction, FrozenTrial } from '../core/types.js';
 import { checkInt, hasNonFiniteValue, lastStep, type Pruner } from './types.js';
 
 export interface SuccessiveHalvingOptions {

@@ -4,8 +4,8 @@
  * The study's direction plays no part. A NaN/Infinity value prunes at any step, as with every pruner
  * here (Optuna prunes NaN only at a check step; a dead trial is not worth another epoch).
  */
-import { UserError } from '../errors.js';
-import type { FrozenTrial } from '../study/types.js';
+import { UserError } from '../core/errors.js';
+import type { FrozenTrial } from '../core/types.js';
 import { checkInt, hasNonFiniteValue, isCheckStep, lastStep, type Pruner } from './types.js';
 
 export interface ThresholdPrunerOptions {

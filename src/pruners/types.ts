@@ -1,5 +1,5 @@
-import { UserError } from '../errors.js';
-import type { Direction, FrozenTrial } from '../study/types.js';
+import { UserError } from '../core/errors.js';
+import type { Direction, FrozenTrial } from '../core/types.js';
 
 /**
  * A pruner decides, after each reported step (epoch) of a running trial, whether to stop it. Pure: it

@@ -1,7 +1,7 @@
 /** Reading a trial's eval.json defensively: the report must say what is wrong, never crash. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TrialEvaluation } from '../study/types.js';
+import type { TrialEvaluation } from '../core/types.js';
 
 export type EvaluationLoad = { ok: true; evaluation: TrialEvaluation; file: string } | { ok: false; file: string; reason: string };
 

@@ -1,5 +1,5 @@
 /** Formatting and escaping shared by the report writers. */
-import type { ParamValue, Params } from '../study/types.js';
+import type { ParamValue, Params } from '../core/types.js';
 
 /** Escapes a string for HTML text and attribute values (quotes included). */
 export function escapeHtml(value: unknown): string {

@@ -1,2 +1,2 @@
-/** The reports write every file through the one atomic writer (tmp + fsync + rename): src/atomic-write.ts. */
-export { writeFileAtomic } from '../atomic-write.js';
+/** The reports write every file through the one atomic writer (tmp + fsync + rename): src/core/atomic-write.ts. */
+export { writeFileAtomic } from '../core/atomic-write.js';

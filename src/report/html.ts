@@ -4,7 +4,7 @@
  * user string (study name, param names and values, error messages, paths) goes through escapeHtml.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { FrozenTrial, StudyRecord, TrialState } from '../study/types.js';
+import type { FrozenTrial, StudyRecord, TrialState } from '../core/types.js';
 import { optimizationHistorySpec } from './charts/history.js';
 import { validationCurvesSpec } from './charts/curves.js';
 import { parallelCoordinatesSpec } from './charts/parallel.js';

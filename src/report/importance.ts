@@ -10,7 +10,7 @@
  * complete trials count (a pruned trial's value is cut short), unless fewer than 3 are complete, then
  * pruned trials join. With few trials η² is biased upwards (about (bins−1)/(n−1) for a useless param).
  */
-import type { FrozenTrial, ParamValue } from '../study/types.js';
+import type { FrozenTrial, ParamValue } from '../core/types.js';
 import { describeParams } from './params.js';
 
 export const IMPORTANCE_METHOD =

@@ -7,13 +7,12 @@ import { rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { FrozenTrial, StudyRecord } from '../study/types.js';
+import type { FrozenTrial, StudyRecord } from '../core/types.js';
 import { loadEvaluation, type EvaluationLoad } from './evaluation.js';
 import { writeFileAtomic } from './fs.js';
 import { renderReportHtml } from './html.js';
 import { buildLeaderboard, writeLeaderboardFiles } from './leaderboard.js';
-import { LIVE_REPORT_INTERVAL_MS, LIVE_REPORT_REFRESH_SECONDS, ThrottledWriter } from './live.js';
-import type { LiveWriteMessage, LiveWriteReply, LiveWriteRequest } from './live-worker.js';
+import { LIVE_REPORT_INTERVAL_MS, LIVE_REPORT_REFRESH_SECONDS, ThrottledWriter, type LiveWriteMessage, type LiveWriteReply, type LiveWriteRequest } from './live.js';
 import { writeBestTrialPngs } from './png.js';
 import { readStudy } from './study.js';
 

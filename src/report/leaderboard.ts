@@ -6,7 +6,7 @@
  */
 import Table from 'cli-table3';
 import { join } from 'node:path';
-import type { Direction, FrozenTrial, Params, ParamValue, StudyRecord, TrialState } from '../study/types.js';
+import type { Direction, FrozenTrial, Params, ParamValue, StudyRecord, TrialState } from '../core/types.js';
 import { enqueueOf, isEnqueuedTrial } from '../search-space/enqueue.js';
 import { writeFileAtomic } from './fs.js';
 import { COMPACT_TABLE_CHARS, formatAccuracy, formatDuration, formatParams, formatParamValue, formatValue } from './format.js';

@@ -6,19 +6,8 @@
  * over) without leaving a file half-written; then it answers done or the error.
  */
 import { parentPort } from 'node:worker_threads';
-import type { StudyRecord } from '../study/types.js';
 import { writeReports } from './index.js';
-
-export interface LiveWriteRequest {
-  studyDir: string;
-  reportsDir: string;
-  study: StudyRecord;
-  refreshSeconds: number;
-}
-/** To the thread: a write, then `go` once it has said `rendered` (it writes no file before). */
-export type LiveWriteMessage = ({ type: 'write' } & LiveWriteRequest) | { type: 'go' };
-/** From the thread: `rendered` (nothing written yet; waits for go), then `done` or `error`. */
-export type LiveWriteReply = { type: 'rendered' } | { type: 'done' } | { type: 'error'; message: string };
+import type { LiveWriteMessage, LiveWriteReply } from './live.js';
 
 const reply = (m: LiveWriteReply) => parentPort!.postMessage(m);
 let go: (() => void) | null = null;

@@ -8,6 +8,7 @@
  * drops what is still waiting and waits for a write in progress, so the caller's final write is the
  * last one and never runs beside another. Errors go to `onError`; the next request tries again.
  */
+import type { StudyRecord } from '../core/types.js';
 
 /** How often, at most, a running sweep rewrites its reports (ms between the end of one write and the next). */
 export const LIVE_REPORT_INTERVAL_MS = 5000;
@@ -88,3 +89,15 @@ export class ThrottledWriter {
     await this.writing;
   }
 }
+
+/** The messages between the driver (index.ts) and the live report's render thread (live-worker.ts). */
+export interface LiveWriteRequest {
+  studyDir: string;
+  reportsDir: string;
+  study: StudyRecord;
+  refreshSeconds: number;
+}
+/** To the thread: a write, then `go` once it has said `rendered` (it writes no file before). */
+export type LiveWriteMessage = ({ type: 'write' } & LiveWriteRequest) | { type: 'go' };
+/** From the thread: `rendered` (nothing written yet; waits for go), then `done` or `error`. */
+export type LiveWriteReply = { type: 'rendered' } | { type: 'done' } | { type: 'error'; message: string };

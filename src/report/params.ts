@@ -1,5 +1,5 @@
 /** What the reports know about each searched parameter: its kind and whether it is log-scaled. */
-import type { FrozenTrial, ParamValue } from '../study/types.js';
+import type { FrozenTrial, ParamValue } from '../core/types.js';
 
 export interface ParamInfo {
   name: string;

@@ -5,7 +5,7 @@
 import { Resvg } from '@resvg/resvg-js';
 import { PNG } from 'pngjs';
 import { join } from 'node:path';
-import type { FrozenTrial, TrialEvaluation } from '../study/types.js';
+import type { FrozenTrial, TrialEvaluation } from '../core/types.js';
 import { bestAccuracySpec, bestLossSpec } from './charts/best-curves.js';
 import { confusionSpec } from './charts/confusion.js';
 import { writeFileAtomic } from './fs.js';

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import Table from 'cli-table3';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 import { COMPACT_TABLE_CHARS } from './format.js';
 
 export interface ClassScore {

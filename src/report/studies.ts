@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StudyRecord } from '../study/types.js';
+import type { StudyRecord } from '../core/types.js';
 import { readStudy } from './study.js';
 
 export interface StudySummary {

@@ -5,8 +5,8 @@
  * uniform draw from the trial's own stream). Every other trial is the wrapped sampler's. Pure, like
  * every sampler: the optimize loop stays the only writer of trial state.
  */
-import { createRng, mixSeed } from '../random.js';
-import type { Params } from '../study/types.js';
+import { createRng, mixSeed } from '../core/random.js';
+import type { Params } from '../core/types.js';
 import { sampleAllUniform } from './random.js';
 import type { SampleContext, Sampler } from './types.js';
 

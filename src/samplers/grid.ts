@@ -4,10 +4,10 @@
  * grid point not used by any trial it knows of (history or running); when none is left the sampler
  * returns null: the grid is exhausted and the sweep ends.
  */
-import { createRng, mixSeed, permutation } from '../random.js';
+import { createRng, mixSeed, permutation } from '../core/random.js';
 import type { GridSamplerConfig, SearchSpace } from '../search-space/schema.js';
 import { gridValues } from '../search-space/distributions.js';
-import type { ParamValue, Params } from '../study/types.js';
+import type { ParamValue, Params } from '../core/types.js';
 import type { SampleContext, Sampler } from './types.js';
 
 /** Salt so the grid order differs from the per-trial streams of the same seed. */

@@ -6,7 +6,7 @@
  * `priorWeight`; observation weights flat for the 25 newest and a linear ramp for older ones.
  * Discrete params (int, float with step) use kernels integrated over each grid cell.
  */
-import type { Rng } from '../random.js';
+import type { Rng } from '../core/random.js';
 
 export interface ParzenOptions {
   priorWeight: number;

@@ -1,8 +1,8 @@
 /** Independent uniform sampling of every parameter (log-uniform for log distributions). */
-import { createRng, mixSeed, type Rng } from '../random.js';
+import { createRng, mixSeed, type Rng } from '../core/random.js';
 import type { Distribution } from '../search-space/schema.js';
 import { snapToStep } from '../search-space/distributions.js';
-import type { ParamValue, Params } from '../study/types.js';
+import type { ParamValue, Params } from '../core/types.js';
 import type { SampleContext, Sampler } from './types.js';
 
 /** One uniform draw from a distribution. */

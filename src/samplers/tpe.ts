@@ -18,11 +18,11 @@
  * magic clip is off unless `considerMagicClip: true` (npm run bench:search measures both against
  * Optuna 3.1.0).
  */
-import { UserError } from '../errors.js';
-import { createRng, mixSeed, type Rng } from '../random.js';
+import { UserError } from '../core/errors.js';
+import { createRng, mixSeed, type Rng } from '../core/random.js';
 import type { Distribution, TpeSamplerConfig } from '../search-space/schema.js';
 import { contains, snapToStep } from '../search-space/distributions.js';
-import type { Direction, FrozenTrial, ParamValue, Params } from '../study/types.js';
+import type { Direction, FrozenTrial, ParamValue, Params } from '../core/types.js';
 import { CategoricalParzen, JointParzen, NumericalParzen, type ParzenDimension, type ParzenOptions } from './parzen.js';
 import { sampleAllUniform } from './random.js';
 import type { SampleContext, Sampler } from './types.js';

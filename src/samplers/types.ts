@@ -1,5 +1,5 @@
 import type { SearchSpace } from '../search-space/schema.js';
-import type { FrozenTrial, Params } from '../study/types.js';
+import type { FrozenTrial, Params } from '../core/types.js';
 
 /** What a sampler may look at when it proposes the params of one trial (see study/view.ts). */
 export interface SampleContext {

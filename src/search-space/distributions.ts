@@ -1,5 +1,5 @@
 /** Helpers over one parameter's distribution, shared by the samplers. */
-import type { ParamValue } from '../study/types.js';
+import type { ParamValue } from '../core/types.js';
 import type { Distribution } from './schema.js';
 
 /** Rounds `v` to the grid low + k*step inside [low, high] (with float noise removed). */

@@ -4,7 +4,7 @@
  * like any trial. Which trials were enqueued follows from the study's space alone, so the reports can
  * mark them without a field in the trial records (only the optimize loop writes those).
  */
-import type { FrozenTrial, Params } from '../study/types.js';
+import type { FrozenTrial, Params } from '../core/types.js';
 
 /** The enqueued list of a stored study's space (`StudyRecord.space` is untyped JSON); [] when none. */
 export function enqueueOf(space: unknown): Params[] {

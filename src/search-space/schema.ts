@@ -4,7 +4,7 @@
  * (low < high, log needs low > 0, trainer-param ranges) live in validate.ts.
  */
 import { z } from 'zod';
-import { mapTrainParams, type ChoiceParamSpec, type TrainParamName, type TrainParamSpec, type TRAIN_PARAMS } from '../study/train-params.js';
+import { mapTrainParams, type ChoiceParamSpec, type TrainParamName, type TrainParamSpec, type TRAIN_PARAMS } from '../core/train-params.js';
 
 /** zod 4 numbers are finite: NaN and Infinity are rejected. */
 const finite = () => z.number();
@@ -48,7 +48,7 @@ function paramSchema(p: TrainParamSpec): z.ZodDefault<z.ZodEnum> | z.ZodDefault<
 }
 const trainParamSchemas = mapTrainParams(paramSchema) as { [K in TrainParamName]: ParamSchema<(typeof TRAIN_PARAMS)[K]> };
 
-/** The trainer's params (declared in study/train-params.ts, ranges checked in validate.ts) and the run settings. */
+/** The trainer's params (declared in core/train-params.ts, ranges checked in validate.ts) and the run settings. */
 export const fixedSchema = z.strictObject({
   ...trainParamSchemas,
   epochs: posInt().default(30),

@@ -6,12 +6,12 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import type { core } from 'zod';
-import { UserError, describeBadValue } from '../errors.js';
+import { UserError, describeBadValue } from '../core/errors.js';
 import { searchSpaceSchema, type Distribution, type SearchSpace } from './schema.js';
 import { contains, gridValues } from './distributions.js';
-import { TRAIN_PARAM_NAMES, TRAIN_PARAMS, type TrainParamSpec } from '../study/train-params.js';
+import { TRAIN_PARAM_NAMES, TRAIN_PARAMS, type TrainParamSpec } from '../core/train-params.js';
 
-/** The parameters the trainer understands (TrainParams), with their valid ranges or choices: from study/train-params.ts. */
+/** The parameters the trainer understands (TrainParams), with their valid ranges or choices: from core/train-params.ts. */
 export const TRAIN_PARAM_RULES: Readonly<Record<string, TrainParamSpec>> = TRAIN_PARAMS;
 export { TRAIN_PARAM_NAMES };
 

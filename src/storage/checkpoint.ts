@@ -16,8 +16,8 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { writeFileAtomic } from '../atomic-write.js';
-import type { EpochMetrics } from '../study/types.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
+import type { EpochMetrics } from '../core/types.js';
 
 export interface CheckpointArray {
   name: string;

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 
 export const LOCK_FILE = 'study.lock';
 

@@ -10,11 +10,11 @@
  * this process the only writer).
  */
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import { writeFileAtomic } from '../atomic-write.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { dirname, join } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
-import { UserError } from '../errors.js';
-import type { FrozenTrial, StudyRecord } from '../study/types.js';
+import { UserError } from '../core/errors.js';
+import type { FrozenTrial, StudyRecord } from '../core/types.js';
 import { BACKUP_SUFFIX, readStudyFile, STUDY_FILE, studyProblem } from './study-file.js';
 import { applyCreateTrial, applyUpdateTrial, newStudyRecord, type NewStudy, type NewTrial, type TrialStore, type TrialUpdate } from './types.js';
 

@@ -1,5 +1,5 @@
 /** A TrialStore in memory: for tests and simulated sweeps. */
-import type { FrozenTrial, StudyRecord } from '../study/types.js';
+import type { FrozenTrial, StudyRecord } from '../core/types.js';
 import { applyCreateTrial, applyUpdateTrial, newStudyRecord, type NewStudy, type NewTrial, type TrialStore, type TrialUpdate } from './types.js';
 
 export class MemoryTrialStore implements TrialStore {

@@ -10,7 +10,7 @@
  * and parsed by JavaScript, never by Lua's cjson (which rounds numbers to 14 digits).
  */
 import { Redis } from 'ioredis';
-import type { FrozenTrial, StudyRecord } from '../study/types.js';
+import type { FrozenTrial, StudyRecord } from '../core/types.js';
 import { applyUpdateTrial, newStudyRecord, newTrialRecord, type NewStudy, type NewTrial, type TrialStore, type TrialUpdate } from './types.js';
 
 export const STUDIES_KEY = 'digit-sweep:studies';

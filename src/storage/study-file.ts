@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { UserError } from '../errors.js';
-import type { StudyRecord } from '../study/types.js';
+import { UserError } from '../core/errors.js';
+import type { StudyRecord } from '../core/types.js';
 
 export const STUDY_FILE = 'study.json';
 export const BACKUP_SUFFIX = '.bak';

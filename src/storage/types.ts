@@ -3,7 +3,7 @@
  * simulations) and lowdb.ts (runs/<study>/study.json). One store holds one study. Only the optimize
  * loop writes through it; everything it returns is a copy (a frozen snapshot), never live state.
  */
-import type { FrozenTrial, Params, StudyRecord } from '../study/types.js';
+import type { FrozenTrial, Params, StudyRecord } from '../core/types.js';
 
 /** What createStudy needs: the study record without trials. */
 export type NewStudy = Omit<StudyRecord, 'trials' | 'nextTrialNumber'>;

@@ -5,13 +5,12 @@
  * source (its trials are still changing). Models stay where they are (the folder of the lowdb side).
  */
 import { basename, resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 import { LowdbTrialStore } from '../storage/lowdb.js';
 import { RedisTrialStore } from '../storage/redis.js';
 import { remoteKeys } from '../pool/remote-protocol.js';
 import { checkStudyName } from './names.js';
 import { isRedisUrl, withRedis, writeStudySnapshot } from './remote.js';
-import type { StudyRecord } from './types.js';
 
 export interface MigrateOptions {
   from: string;
@@ -33,11 +32,6 @@ function redisTarget(spec: string, fallback: string | undefined): { url: string;
   const study = name || fallback;
   if (!study) throw new UserError(`migrate: name the Redis study: ${spec}#NAME or --study NAME`);
   return { url, study: checkStudyName(study) };
-}
-
-/** The study of a Redis source or destination, read through the store. */
-export async function readRedisStudy(url: string, study: string): Promise<StudyRecord | null> {
-  return withRedis(url, (redis) => new RedisTrialStore({ redis, study }).getStudy());
 }
 
 export async function migrateStudy(opts: MigrateOptions): Promise<MigrateResult> {

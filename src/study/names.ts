@@ -1,5 +1,5 @@
 /** Study names become folder names under runs/ and reports/: they must not escape them. */
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
 

@@ -20,9 +20,9 @@ import type { Sampler } from '../samplers/index.js';
 import { effectiveLag, type SearchSpace } from '../search-space/index.js';
 import type { CheckpointStore } from '../storage/checkpoint.js';
 import type { TrialStore } from '../storage/index.js';
-import { mixSeed } from '../random.js';
-import { systemClock, type Clock } from './clock.js';
-import type { EpochMetrics, FrozenTrial, Params, TrainParams } from './types.js';
+import { mixSeed } from '../core/random.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { EpochMetrics, FrozenTrial, Params, TrainParams } from '../core/types.js';
 import { canStartTrial, viewForTrial } from './view.js';
 
 export type OptimizeEvent =
@@ -133,7 +133,9 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
     const n = trial.number;
     const checkpoint = opts.checkpoints?.location(n) ?? null;
     const saveDir = space.keepModels > 0 ? join(opts.studyDir, 'trials', String(n)) : null;
-    const timeout = budget.trialTimeoutMinutes ? AbortSignal.timeout(budget.trialTimeoutMinutes * 60_000) : undefined;
+    // The trial's time limit runs on the loop's clock (a virtual one in simulations and tests).
+    const limit = budget.trialTimeoutMinutes ? clock.timeout(budget.trialTimeoutMinutes * 60_000) : undefined;
+    const timeout = limit?.signal;
     let outcome: TrialOutcome | null = null;
     let error: string | null = null;
     let interrupted = false;
@@ -193,6 +195,8 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
       );
     } catch (err) {
       error = timeout?.aborted ? `timed out after ${budget.trialTimeoutMinutes} min` : errorLine(err);
+    } finally {
+      limit?.clear();
     }
     // An epoch the loop could not handle fails the trial, whatever the runner made of it.
     if (epochError !== null) {

@@ -5,11 +5,11 @@
  */
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { acquireDriverLease, type HeldLease } from '../pool/bullmq-runner.js';
+import { acquireDriverLease, type HeldLease } from '../storage/lease.js';
 import { SafeStudyFile, STUDY_FILE } from '../storage/lowdb.js';
 import { connectRedis, RedisTrialStore } from '../storage/redis.js';
-import { UserError } from '../errors.js';
-import type { StudyRecord } from './types.js';
+import { UserError } from '../core/errors.js';
+import type { StudyRecord } from '../core/types.js';
 
 export interface RedisStudy {
   store: RedisTrialStore;
@@ -72,9 +72,13 @@ export async function writeStudySnapshot(studyDir: string, study: StudyRecord): 
   await new SafeStudyFile(join(studyDir, STUDY_FILE)).write(study);
 }
 
+/** The study of a Redis source or destination, read through the store. */
+export async function readRedisStudy(url: string, study: string): Promise<StudyRecord | null> {
+  return withRedis(url, (redis) => new RedisTrialStore({ redis, study }).getStudy());
+}
+
 /** The study `study` in Redis at `url`; a UserError when there is none. */
 export async function requireRedisStudy(url: string, study: string): Promise<StudyRecord> {
-  const { readRedisStudy } = await import('./migrate.js');
   const record = await readRedisStudy(url, study);
   if (!record) throw new UserError(`no study ${study} in Redis at ${url}`);
   return record;

@@ -6,16 +6,16 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import type { Dataset } from '../data/types.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 import type { TrainerKind, TrialRunner } from '../pool/protocol.js';
 import { createPruner } from '../pruners/index.js';
 import { createSampler } from '../samplers/index.js';
 import { DEFAULT_SPACE, loadSearchSpace, type SearchSpace } from '../search-space/index.js';
 import { acquireStudyLock, FileCheckpoints, LowdbTrialStore, RedisCheckpoints, removeWriteLeftovers, studyPrefix } from '../storage/index.js';
-import { loadSpaceData, SCRIPTED_DATA } from './data.js';
+import { loadSpaceData, SCRIPTED_DATA } from '../data/space-data.js';
 import { checkStudyName } from './names.js';
 import { optimize, type OptimizeEvent, type OptimizeSummary } from './optimize.js';
-import type { FrozenTrial, StudyRecord } from './types.js';
+import type { FrozenTrial, StudyRecord } from '../core/types.js';
 
 export interface SweepOptions {
   /** Search-space file; undefined = the embedded quickstart (DEFAULT_SPACE). */

@@ -16,7 +16,7 @@
  * worker idles only while a trial older than n - lag is still running (one much slower than the ones
  * after it). lag = 0 is the sequential optimize loop: every trial sees all earlier ones.
  */
-import type { FrozenTrial, Params } from './types.js';
+import type { FrozenTrial, Params } from '../core/types.js';
 
 export interface TrialView {
   /** Finished trials numbered < n - lag (every state but running), ordered by number. */

@@ -5,7 +5,7 @@
  * microseconds per image (see `npm run bench`), so it stays backend-independent. Seeded.
  */
 import { IMAGE_SIDE, IMAGE_SIZE } from '../data/types.js';
-import type { Rng } from '../random.js';
+import type { Rng } from '../core/random.js';
 
 export interface AugmentOptions {
   rotation: number; // max degrees, either way

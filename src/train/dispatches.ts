@@ -11,12 +11,24 @@ import * as tf from '@tensorflow/tfjs';
 
 export interface DispatchCount {
   total: number;
+  /**
+   * On webgpu: the compute-shader dispatches those kernels recorded (one kernel may record several, or
+   * none when it only reshapes), counted by the bind groups created on the backend's device (one per
+   * dispatch, in TF.js's recordAndSubmit and in our fused kernels' fused/webgpu/program.ts alike).
+   * Absent on other backends.
+   */
+  gpuDispatches?: number;
+  /** gpuDispatches by the innermost engine kernel that recorded them, most first (webgpu only). */
+  gpuByKernel?: Record<string, number>;
   /** Dispatches per kernel name, most frequent first. */
   byKernel: Record<string, number>;
 }
 
 interface KernelParams {
   kernelName?: string;
+}
+interface GpuDeviceLike {
+  createBindGroup(...args: unknown[]): unknown;
 }
 interface CountableEngine {
   runKernelFunc(params: KernelParams): unknown;
@@ -29,17 +41,50 @@ export function countDispatches<T>(fn: () => T): { result: T; count: DispatchCou
   if (own) throw new Error('countDispatches: already counting (nested calls are not supported)');
   const original = engine.runKernelFunc;
   const counts = new Map<string, number>();
+  const gpuCounts = new Map<string, number>();
+  const running: string[] = [];
   engine.runKernelFunc = function (this: CountableEngine, params: KernelParams) {
     // customGrad's wrapper has no kernelName: it is a scope, its inner kernels are counted one by one.
-    if (params.kernelName !== undefined) counts.set(params.kernelName, (counts.get(params.kernelName) ?? 0) + 1);
-    return original.call(this, params);
+    if (params.kernelName === undefined) return original.call(this, params);
+    counts.set(params.kernelName, (counts.get(params.kernelName) ?? 0) + 1);
+    running.push(params.kernelName);
+    try {
+      return original.call(this, params);
+    } finally {
+      running.pop();
+    }
   };
+  const device = tf.getBackend() === 'webgpu' ? (tf.backend() as unknown as { device?: GpuDeviceLike }).device : undefined;
+  // Dawn may define createBindGroup on the object itself or on its prototype: put back exactly what was there.
+  const ownBindGroup = device ? Object.getOwnPropertyDescriptor(device, 'createBindGroup') : undefined;
+  const createBindGroup = device?.createBindGroup;
+  if (device && createBindGroup) {
+    Object.defineProperty(device, 'createBindGroup', {
+      configurable: true,
+      writable: true,
+      value: function (this: GpuDeviceLike, ...args: unknown[]) {
+        const name = running[running.length - 1] ?? '(outside a kernel)';
+        gpuCounts.set(name, (gpuCounts.get(name) ?? 0) + 1);
+        return createBindGroup.apply(this, args);
+      },
+    });
+  }
   let result: T;
   try {
     result = fn();
   } finally {
     delete (engine as unknown as Record<string, unknown>)['runKernelFunc'];
+    if (device && createBindGroup) {
+      if (ownBindGroup) Object.defineProperty(device, 'createBindGroup', ownBindGroup);
+      else delete (device as unknown as Record<string, unknown>)['createBindGroup'];
+    }
   }
-  const sorted = [...counts].sort((a, b) => b[1] - a[1]);
-  return { result, count: { total: sorted.reduce((n, [, c]) => n + c, 0), byKernel: Object.fromEntries(sorted) } };
+  const byCount = (m: Map<string, number>): Record<string, number> => Object.fromEntries([...m].sort((a, b) => b[1] - a[1]));
+  const total = (m: Map<string, number>): number => [...m.values()].reduce((n, c) => n + c, 0);
+  const count: DispatchCount = { total: total(counts), byKernel: byCount(counts) };
+  if (device && createBindGroup) {
+    count.gpuDispatches = total(gpuCounts);
+    count.gpuByKernel = byCount(gpuCounts);
+  }
+  return { result, count };
 }

@@ -4,9 +4,12 @@ export { buildModel, countParams, MODEL_PARAMS, MODEL_TRAINABLE_PARAMS, regulari
 export { augmentBatch, NO_AUGMENT, type AugmentOptions } from './augment.js';
 export { calibrateBatchNorm } from './batchnorm.js';
 export { countDispatches, type DispatchCount } from './dispatches.js';
+export { checkFusedKernels, type KernelCheck } from './kernel-check.js';
 export { loadModel, saveModel } from './model-io.js';
 export { createOptimizer, DEFAULT_TRAIN_PARAMS, predictProbabilities, train, type TrainOptions, type TrainResult } from './train.js';
-export { countStepDispatches, measureBatchNormLag, measureInference, measureTraining, type BatchNormLagPoint, type TrainingThroughput } from './measure.js';
+export { openStockWasmStep, openTrainingProbe, type StockWasmStep, type TrainingProbe, type TrainingProbeOptions } from './probe.js';
+export { WASM_TRAINING_KERNELS, type WasmTrainingKernel } from './kernels/index.js';
+export { runTfjsTrial } from './trial.js';
 export {
   ADAM_UPDATE,
   BN_TRAINING,
@@ -16,6 +19,7 @@ export {
   conv2d,
   conv2dReluTraining,
   DROPOUT,
+  DROPOUT_GRAD,
   dropout,
   dropoutTraining,
   RELU_BIAS_GRAD,

@@ -1,13 +1,13 @@
 /**
  * Saving and loading models in the TF.js layers format (model.json + weights.bin) with plain fs, so it
  * works on every backend (the file:// handler exists only in tfjs-node). Saves are atomic: a temp
- * folder of fsynced files renamed into place (src/atomic-write.ts), so a crash never leaves half a model.
+ * folder of fsynced files renamed into place (src/core/atomic-write.ts), so a crash never leaves half a model.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { writeDirAtomic, writeDurable } from '../atomic-write.js';
-import { UserError } from '../errors.js';
+import { writeDirAtomic, writeDurable } from '../core/atomic-write.js';
+import { UserError } from '../core/errors.js';
 
 export async function saveModel(model: tf.LayersModel, dir: string, extraFiles: Record<string, string> = {}): Promise<void> {
   await writeDirAtomic(dir, async (tmp) => {

@@ -3,7 +3,7 @@
  * `buildModel(params)` makes a fresh model per trial; nothing is built at import time.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TrainParams } from '../study/types.js';
+import type { TrainParams } from '../core/types.js';
 import { batchNormalization, conv2d, dropout } from './fused/index.js';
 
 export const MODEL_PARAMS = 459_210;

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, NUM_CLASSES, type ImageSet } from '../data/types.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 import { loadModel } from './model-io.js';
 import { CLEAN_VIEW, TTA_VIEWS, viewImages, type TtaView } from './tta.js';
 

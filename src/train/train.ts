@@ -1,6 +1,6 @@
 /**
  * The trainer: one trial of the seed CNN. A custom loop (optimizer.minimize, no per-batch readback),
- * seeded shuffling and augmentation, a per-epoch LR schedule (study/lr-schedule.ts), optional label
+ * seeded shuffling and augmentation, a per-epoch LR schedule (train/lr-schedule.ts), optional label
  * smoothing of the training loss and optional reduce-on-plateau, BatchNorm
  * recalibration before every validation (see batchnorm.ts), best-epoch weights kept. `onEpochEnd`
  * returning true stops training: that is how the sweep prunes.
@@ -16,11 +16,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, NUM_CLASSES, type Dataset, type ImageSet } from '../data/types.js';
-import { createRng, mixSeed, permutation } from '../random.js';
+import { createRng, mixSeed, permutation } from '../core/random.js';
 import { fixedSchema } from '../search-space/schema.js';
-import { scheduledLr } from '../study/lr-schedule.js';
-import { improves } from '../study/objective.js';
-import type { EpochMetrics, Objective, TrainParams, TrialEvaluation } from '../study/types.js';
+import { scheduledLr } from './lr-schedule.js';
+import { improves } from '../core/objective.js';
+import type { EpochMetrics, Objective, TrainParams, TrialEvaluation } from '../core/types.js';
 import { augmentBatch } from './augment.js';
 import { initBackend, type BackendInit, type BackendName } from './backend.js';
 import { calibrateBatchNorm } from './batchnorm.js';

@@ -45,10 +45,12 @@ it('runs every step with wasm, and the webgpu probe stops at the missing adapter
   expect(probe.rc).toBe(2);
   // No GPU here: no Vulkan loader (checked before Dawn loads), or Dawn without an adapter, or no Dawn.
   expect(probe.tail).toMatch(/^digit-sweep: backend webgpu: (no Vulkan loader|Dawn found no GPU adapter|needs the npm package "webgpu")/);
-  for (const s of ['bench', 'train-full', 'parallel-2', 'sweep-thread', 'sweep-process', 'bench-stock']) {
+  for (const s of ['kernels', 'bench', 'train-full', 'parallel-2', 'sweep-thread', 'sweep-process', 'bench-stock']) {
     expect(byStep(s)[0], s).toMatchObject({ rc: 0 });
   }
   expect(lines.some((l) => l.step === 'skipped' || 'skipped' in l)).toBe(false);
+  // The kernel check's own line (wasm against cpu here): every case compared, none failed.
+  expect(byStep('kernels')[1]).toMatchObject({ backend: 'wasm', failed: [] });
   const bench = byStep('bench')[1] as { backends: Array<{ backend: string; training: unknown[] }> };
   expect(bench.backends[0]!.backend).toBe('wasm');
   expect(bench.backends[0]!.training).toHaveLength(1);

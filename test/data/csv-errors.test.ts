@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../src/core/errors.js';
 import { readKaggleTest, readKaggleTrain } from '../../src/data/index.js';
 import { goodTrainRows, pixels, tempDir, testCsv, trainCsv, writeText } from './helpers.js';
 
 const dir = tempDir();
 
 /** Reads `text` as train.csv (or test.csv) and returns the error: a UserError with one line. */
-async function errorOf(name: string, text: string, read = readKaggleTrain): Promise<string> {
+async function errorOf(name: string, text: string, read: (file: string) => Promise<unknown> = readKaggleTrain): Promise<string> {
   const file = writeText(dir, name, text);
   const err = await read(file).then(
     () => undefined,

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import yargs from 'yargs';
 import { command } from '../../src/commands/data.js';
 import { exportKaggle, loadDataset } from '../../src/data/index.js';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../src/core/errors.js';
 import { tempDir } from './helpers.js';
 
 /** Runs `digit-sweep data ...` through the data command module; returns what it printed. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../src/core/errors.js';
 import { loadMnist, MNIST_FILES, mnistDir, readIdxImages, readIdxLabels } from '../../src/data/index.js';
 import { tempDir, writeText } from './helpers.js';
 

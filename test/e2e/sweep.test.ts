@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { StudyRecord } from '../../src/study/types.js';
+import type { StudyRecord } from '../../src/core/types.js';
 import { REPO, runCli } from '../helpers/cli.js';
 
 describe('digit-sweep sweep (real TF.js, wasm, 2 workers)', () => {

@@ -10,7 +10,7 @@ import { PNG } from 'pngjs';
 import { afterAll, vi } from 'vitest';
 import { run } from '../../src/commands/index.js';
 import { kaggleSplit, mnistDir, readIdxImages } from '../../src/data/index.js';
-import type { FrozenTrial, StudyRecord, TrialState } from '../../src/study/types.js';
+import type { FrozenTrial, StudyRecord, TrialState } from '../../src/core/types.js';
 import { buildModel, initBackend, saveModel } from '../../src/train/index.js';
 
 /** A temporary folder removed after the test file. */

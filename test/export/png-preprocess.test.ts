@@ -2,7 +2,7 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { decodePng, toMnist } from '../../src/export/index.js';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../src/core/errors.js';
 import { correlation, digitPng, t10kImage } from './helpers.js';
 
 function centerOfMass(img: Uint8Array): [number, number] {

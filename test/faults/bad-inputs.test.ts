@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StudyRecord } from '../../src/study/types.js';
+import type { StudyRecord } from '../../src/core/types.js';
 import { BAD_INPUTS, cli, listTree, tempDir } from './helpers.js';
 
 /** `$F/` is the fixture folder, `$T/` the case's working folder. */

@@ -6,7 +6,7 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { StudyRecord } from '../../src/study/types.js';
+import type { StudyRecord } from '../../src/core/types.js';
 import { cli, listTree, tempDir, writeSpace } from './helpers.js';
 
 type Edit = (text: string, study: StudyRecord) => string | null; // null: delete study.json

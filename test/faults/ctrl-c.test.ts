@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { FrozenTrial } from '../../src/study/types.js';
+import type { FrozenTrial } from '../../src/core/types.js';
 import { cli, onLines, readStudyFile, tempDir, writeSpace } from './helpers.js';
 
 const TRIALS = 6;

@@ -17,7 +17,7 @@ import { type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { FrozenTrial } from '../../src/study/types.js';
+import type { FrozenTrial } from '../../src/core/types.js';
 import { cli, onLines, readStudyFile, tempDir, writeSpace } from './helpers.js';
 
 type KillPoint =

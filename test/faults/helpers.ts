@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll } from 'vitest';
-import type { FrozenTrial, StudyRecord } from '../../src/study/types.js';
+import type { FrozenTrial, StudyRecord } from '../../src/core/types.js';
 
 export const CLI = resolve('dist/cli.js');
 export const BAD_INPUTS = resolve('test/fixtures/bad-inputs');

@@ -3,14 +3,15 @@
  * terminates the thread (the CPU goes quiet), the task rejects, and the next trial gets a fresh worker.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { SCRIPTED_DATA } from '../../src/study/data.js';
+import { SCRIPTED_DATA } from '../../src/data/space-data.js';
 import { ThreadRunner } from '../../src/pool/runner.js';
 import type { TrialTask } from '../../src/pool/protocol.js';
+import { trainParams } from '../helpers/trial-task.js';
 
 
 const task = (number: number, dropout: number): TrialTask => ({
   number,
-  params: { lr: 1e-3, dropout, l2: 0, noise: 0, lrDecay: 0.95, rotation: 0, zoom: 0, shift: 0, plateauPatience: 0, plateauFactor: 0.5 },
+  params: trainParams({ lr: 1e-3, dropout, l2: 0, noise: 0, lrDecay: 0.95, rotation: 0, zoom: 0, shift: 0, plateauPatience: 0, plateauFactor: 0.5 }),
   epochs: 3,
   batchSize: 64,
   seed: 1,

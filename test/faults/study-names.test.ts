@@ -7,7 +7,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/commands/index.js';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../src/core/errors.js';
 import { checkStudyName } from '../../src/study/names.js';
 import { runSweep } from '../../src/study/sweep.js';
 import { listTree, tempDir } from './helpers.js';

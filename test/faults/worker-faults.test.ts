@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { FrozenTrial } from '../../src/study/types.js';
+import type { FrozenTrial } from '../../src/core/types.js';
 import { cli, readStudyFile, tempDir, writeSpace } from './helpers.js';
 
 const TRIALS = 6;

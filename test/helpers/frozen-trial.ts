@@ -1,4 +1,4 @@
-import type { FrozenTrial, Params, TrialState } from '../../src/study/types.js';
+import type { FrozenTrial, Params, TrialState } from '../../src/core/types.js';
 
 /** A FrozenTrial for unit tests: value defaults to the best intermediate value (maximize). */
 export function frozenTrial(

@@ -6,13 +6,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ProcessRunner } from '../../src/pool/process-runner.js';
 import type { TrialRunner, TrialTask } from '../../src/pool/protocol.js';
 import { ThreadRunner } from '../../src/pool/runner.js';
-import type { EpochMetrics } from '../../src/study/types.js';
-import { SCRIPTED_DATA } from '../../src/study/data.js';
+import type { EpochMetrics } from '../../src/core/types.js';
+import { SCRIPTED_DATA } from '../../src/data/space-data.js';
+import { trainParams } from '../helpers/trial-task.js';
 
 
 const task: TrialTask = {
   number: 0,
-  params: { lr: 2e-3, dropout: 0.35, l2: 0, noise: 0, lrDecay: 0.95, rotation: 0, zoom: 0, shift: 0, plateauPatience: 0, plateauFactor: 0.5 },
+  params: trainParams({ lr: 2e-3, dropout: 0.35, l2: 0, noise: 0, lrDecay: 0.95, rotation: 0, zoom: 0, shift: 0, plateauPatience: 0, plateauFactor: 0.5 }),
   epochs: 5,
   batchSize: 32,
   seed: 1,
@@ -20,6 +21,7 @@ const task: TrialTask = {
   saveDir: null,
   objective: { metric: 'valAcc', direction: 'maximize' },
   trainer: 'scripted',
+  checkpoint: null,
 };
 
 let runner: TrialRunner | null = null;

@@ -5,11 +5,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcessRunner } from '../../src/pool/process-runner.js';
 import type { TrialTask } from '../../src/pool/protocol.js';
-import type { EpochMetrics } from '../../src/study/types.js';
-import { SCRIPTED_DATA } from '../../src/study/data.js';
+import type { EpochMetrics } from '../../src/core/types.js';
+import { SCRIPTED_DATA } from '../../src/data/space-data.js';
+import { trainParams } from '../helpers/trial-task.js';
 
 
-const PARAMS: TrialTask['params'] = {
+const PARAMS: TrialTask['params'] = trainParams({
   lr: 2e-3,
   dropout: 0.35,
   l2: 0,
@@ -20,7 +21,7 @@ const PARAMS: TrialTask['params'] = {
   shift: 0,
   plateauPatience: 0,
   plateauFactor: 0.5,
-};
+});
 
 function task(number: number, over: Partial<TrialTask> = {}): TrialTask {
   return { number, params: PARAMS, epochs: 4, batchSize: 32, seed: number, backend: 'scripted', saveDir: null, objective: { metric: 'valAcc', direction: 'maximize' }, trainer: 'scripted', checkpoint: null, ...over };

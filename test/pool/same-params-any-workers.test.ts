@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSearchSpace } from '../../src/search-space/index.js';
-import type { StudyRecord } from '../../src/study/types.js';
-import { sweepOnVirtualClock } from '../../src/study/virtual-runner.js';
+import type { StudyRecord } from '../../src/core/types.js';
+import { sweepOnVirtualClock } from '../../src/virtual/virtual-runner.js';
 import { REPO, runCli } from '../helpers/cli.js';
 
 /** The real pool (piscina threads) and driver with the scripted trainer: no TF.js. */

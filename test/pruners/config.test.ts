@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../src/core/errors.js';
 import { parseSearchSpace } from '../../src/search-space/index.js';
 
 const F = 'spaces/x.yaml';

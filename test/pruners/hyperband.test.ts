@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../src/core/errors.js';
 import { HyperbandPruner, bracketBudgets, bracketCount, bracketOf, createPruner, crc32 } from '../../src/pruners/index.js';
 import { parseSearchSpace } from '../../src/search-space/index.js';
 import { frozenTrial } from '../helpers/frozen-trial.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../src/core/errors.js';
 import { MedianPruner, PercentilePruner, percentile } from '../../src/pruners/index.js';
 import { frozenTrial } from '../helpers/frozen-trial.js';
 

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StudyRecord } from '../../src/study/types.js';
+import type { StudyRecord } from '../../src/core/types.js';
 import { CLI, REPO, runCli } from '../helpers/cli.js';
 
 export const SPACE = join(REPO, 'test/fixtures/spaces/redis-asha.yaml');

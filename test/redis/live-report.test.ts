@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { REDIS_TOOL, startRedis, type TestRedis } from '../helpers/redis.js';
 import { describeWithTool } from '../helpers/tools.js';
 import { cli, tempDir, writeSpace } from '../faults/helpers.js';

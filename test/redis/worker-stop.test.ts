@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { CLI, REPO } from '../helpers/cli.js';
 import { REDIS_TOOL, startRedis, type TestRedis } from '../helpers/redis.js';
 import { describeWithTool } from '../helpers/tools.js';

@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writeReports } from '../../src/report/index.js';
 import { describeWithTool } from '../helpers/tools.js';
 import { findChromium, HeadlessPage } from './helpers/cdp.js';

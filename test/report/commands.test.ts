@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import yargs, { type CommandModule } from 'yargs';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../src/core/errors.js';
 import { command as reportCommand } from '../../src/commands/report.js';
 import { command as scoreCommand } from '../../src/commands/score.js';
 import { csvDir, labelsCsv } from './helpers/csv.js';

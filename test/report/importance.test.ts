@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeImportance } from '../../src/report/importance.js';
 import { describeParams, normalizeParam } from '../../src/report/params.js';
-import type { FrozenTrial } from '../../src/study/types.js';
+import type { FrozenTrial } from '../../src/core/types.js';
 import { makeTrials } from './helpers/fixture.js';
 
 function trials(n: number, f: (i: number) => { params: FrozenTrial['params']; value: number }): FrozenTrial[] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildLeaderboard } from '../../src/report/leaderboard.js';
-import type { FrozenTrial, StudyRecord } from '../../src/study/types.js';
+import type { FrozenTrial, StudyRecord } from '../../src/core/types.js';
 import { makeStudy } from './helpers/fixture.js';
 
 function trial(number: number, state: FrozenTrial['state'], value: number | null): FrozenTrial {

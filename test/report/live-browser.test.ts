@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { cli, tempDir, writeSpace } from '../faults/helpers.js';
 import { describeWithTool } from '../helpers/tools.js';
 import { findChromium, HeadlessPage } from './helpers/cdp.js';

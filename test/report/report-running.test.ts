@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeReports } from '../../src/report/index.js';
-import type { StudyRecord } from '../../src/study/types.js';
+import type { StudyRecord } from '../../src/core/types.js';
 import { writeStudyFixture } from './helpers/fixture.js';
 
 describe('report of a running study', () => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../src/core/errors.js';
 import { scoreSubmission } from '../../src/report/score.js';
 import { csvDir, labelsCsv } from './helpers/csv.js';
 

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { NopPruner } from '../../src/pruners/index.js';
 import { buildLeaderboard, leaderboardToCsv, leaderboardToMarkdown, renderLeaderboardTable } from '../../src/report/leaderboard.js';
 import { createSampler } from '../../src/samplers/index.js';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../src/core/errors.js';
 import { parseSearchSpace } from '../../src/search-space/index.js';
-import { sweepOnVirtualClock } from '../../src/study/virtual-runner.js';
+import { sweepOnVirtualClock } from '../../src/virtual/virtual-runner.js';
 
 const SPACE = `params:
   lr: {type: float, low: 1.0e-4, high: 1.0e-2, log: true}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EnqueuedSampler, GridSampler, createSampler } from '../../src/samplers/index.js';
 import { parseSearchSpace } from '../../src/search-space/index.js';
-import type { Params } from '../../src/study/types.js';
+import type { Params } from '../../src/core/types.js';
 import { viewForTrial } from '../../src/study/view.js';
 import { frozenTrial } from '../helpers/frozen-trial.js';
 

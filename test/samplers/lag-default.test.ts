@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { NopPruner } from '../../src/pruners/index.js';
 import { RandomSampler, type SampleContext, type Sampler } from '../../src/samplers/index.js';
 import { effectiveLag, parseSearchSpace } from '../../src/search-space/index.js';
-import type { Params } from '../../src/study/types.js';
-import { sweepOnVirtualClock } from '../../src/study/virtual-runner.js';
+import type { Params } from '../../src/core/types.js';
+import { sweepOnVirtualClock } from '../../src/virtual/virtual-runner.js';
 
 /** What each trial's sampler saw: numbers of the history trials and how many counted as running. */
 async function sweepViews(lagLine: string, workers: number) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { JointParzen, TpeSampler, scottBandwidth } from '../../src/samplers/index.js';
-import { createRng } from '../../src/random.js';
+import { createRng } from '../../src/core/random.js';
 import { DEFAULT_SPACE, parseSearchSpace, type SearchSpace } from '../../src/search-space/index.js';
-import type { FrozenTrial, Params } from '../../src/study/types.js';
+import type { FrozenTrial, Params } from '../../src/core/types.js';
 import { frozenTrial } from '../helpers/frozen-trial.js';
 
 const opts = { priorWeight: 1, considerMagicClip: false, considerEndpoints: false };

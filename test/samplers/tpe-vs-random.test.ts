@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RandomSampler, TpeSampler, type Sampler } from '../../src/samplers/index.js';
 import { parseSearchSpace } from '../../src/search-space/index.js';
-import type { Params } from '../../src/study/types.js';
+import type { FrozenTrial, Params } from '../../src/core/types.js';
 import { frozenTrial } from '../helpers/frozen-trial.js';
 
 /** A synthetic 4-D objective with a known optimum (value 0 at lr=3e-3, dropout .3, l2=1e-4, noise .05). */
@@ -23,7 +23,7 @@ function objective(p: Params): number {
 }
 
 function bestAfter(sampler: Sampler, seed: number, nTrials: number): number {
-  const trials = [];
+  const trials: FrozenTrial[] = [];
   let best = -Infinity;
   for (let n = 0; n < nTrials; n++) {
     const params = sampler.sample({ space, trialNumber: n, history: trials, running: [], seed })!;

@@ -1,8 +1,8 @@
-/** The trainer's params are declared once (study/train-params.ts); the schema, the checks and the CLI derive from it. */
+/** The trainer's params are declared once (core/train-params.ts); the schema, the checks and the CLI derive from it. */
 import { describe, expect, it } from 'vitest';
 import { parseSearchSpace, TRAIN_PARAM_RULES } from '../../src/search-space/index.js';
 import { fixedSchema } from '../../src/search-space/schema.js';
-import { DEFAULT_TRAIN_PARAMS, TRAIN_PARAM_NAMES, TRAIN_PARAMS, trainParamFlag } from '../../src/study/train-params.js';
+import { DEFAULT_TRAIN_PARAMS, TRAIN_PARAM_NAMES, TRAIN_PARAMS, trainParamFlag } from '../../src/core/train-params.js';
 import { RandomSampler, TpeSampler } from '../../src/samplers/index.js';
 import { trainParamsFor } from '../../src/study/optimize.js';
 import { frozenTrial } from '../helpers/frozen-trial.js';

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../src/core/errors.js';
 import { LOCK_FILE, acquireStudyLock, isProcessAlive } from '../../src/storage/index.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'ds-lock-'));

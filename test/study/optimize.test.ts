@@ -1,6 +1,6 @@
 /**
  * The optimize loop's state machine, in process: the real optimize() with the scripted trainer on a
- * virtual clock (study/virtual-runner.ts) and an in-memory store. No TF.js, no threads, no real time.
+ * virtual clock (virtual/virtual-runner.ts) and an in-memory store. No TF.js, no threads, no real time.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,10 +11,10 @@ import { parseSearchSpace, type SearchSpace } from '../../src/search-space/index
 import { FileCheckpoints, MemoryTrialStore, readCheckpointFile, writeCheckpointFile } from '../../src/storage/index.js';
 import { trainParamsFor } from '../../src/study/optimize.js';
 import type { OptimizeEvent } from '../../src/study/optimize.js';
-import { parseScriptedFault, scriptedEpochMetrics } from '../../src/study/scripted-trainer.js';
+import { parseScriptedFault, scriptedEpochMetrics } from '../../src/scripted/trainer.js';
 import type { TrialUpdate } from '../../src/storage/index.js';
-import type { FrozenTrial } from '../../src/study/types.js';
-import { sweepOnVirtualClock } from '../../src/study/virtual-runner.js';
+import type { FrozenTrial } from '../../src/core/types.js';
+import { sweepOnVirtualClock } from '../../src/virtual/virtual-runner.js';
 
 function space(extra = ''): SearchSpace {
   return parseSearchSpace(
@@ -180,6 +180,35 @@ lag: 0
     }
     expect(readdirSync(join(ckdir, 'checkpoints'))).toEqual([]); // removed as the trials ended
     rmSync(ckdir, { recursive: true, force: true });
+  });
+});
+
+describe('optimize: the trial time limit runs on the loop clock', () => {
+  it('a trial longer than budget.trialTimeoutMinutes of virtual time fails at the limit with the reason, and the sweep goes on', async () => {
+    // 25 virtual s per epoch, 4 epochs = 100 s per trial; the limit is 1 min: each trial ends at 60 s,
+    // after its 2nd epoch (50 s) and before its 3rd (75 s). No real time passes.
+    const { summary, runner } = await sweepOnVirtualClock({
+      space: space('budget: {trials: 3, trialTimeoutMinutes: 1, maxConsecutiveFailures: 5}\nlag: 0'),
+      workers: 1,
+      epochSeconds: () => 25,
+    });
+    expect(summary.trials.map((t) => [t.number, t.state, t.epochs.length, t.error])).toEqual(
+      [0, 1, 2].map((n) => [n, 'fail', 2, 'timed out after 1 min']),
+    );
+    expect(runner.spans.map((s) => s.end! - s.start)).toEqual([60_000, 60_000, 60_000]);
+  });
+
+  it('a trial that ends before the limit is not touched, and its timer does not hold the clock', async () => {
+    const { summary, runner, clock } = await sweepOnVirtualClock({
+      space: space('budget: {trials: 2, trialTimeoutMinutes: 10}\nlag: 0'),
+      workers: 1,
+      epochSeconds: () => 25,
+    });
+    expect(summary.trials.map((t) => [t.state, t.epochs.length])).toEqual([['complete', 4], ['complete', 4]]);
+    // Both trials took 100 virtual s; the cleared 10-minute timers never advanced the clock past the last end.
+    expect(runner.spans.map((s) => s.end! - s.start)).toEqual([100_000, 100_000]);
+    await new Promise((r) => setImmediate(r));
+    expect(clock.now()).toBe(runner.spans[1]!.end);
   });
 });
 

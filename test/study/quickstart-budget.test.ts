@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SPACE } from '../../src/search-space/index.js';
-import { sweepOnVirtualClock } from '../../src/study/virtual-runner.js';
+import { sweepOnVirtualClock } from '../../src/virtual/virtual-runner.js';
 
 // The quickstart must stay small. On wasm one epoch on its 5,400 training images costs ~81 s per worker
 // (15 ms per image, validation included: search-spaces/quickstart.yaml). The real optimize loop runs the

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseSearchSpace } from '../../src/search-space/index.js';
-import type { FrozenTrial } from '../../src/study/types.js';
-import { sweepOnVirtualClock } from '../../src/study/virtual-runner.js';
+import type { FrozenTrial } from '../../src/core/types.js';
+import { sweepOnVirtualClock } from '../../src/virtual/virtual-runner.js';
 
-// The real optimize() on a virtual clock with the scripted trainer (see virtual-runner.ts).
+// The real optimize() on a virtual clock with the scripted trainer (see src/virtual/virtual-runner.ts).
 const space = parseSearchSpace(
   `params:
   lr: {type: float, low: 1.0e-4, high: 1.0e-2, log: true}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { augmentBatch, NO_AUGMENT } from '../../src/train/augment.js';
-import { createRng } from '../../src/random.js';
+import { createRng } from '../../src/core/random.js';
 
 /** A 28x28 image with a bright 4x4 square centered at (cx, cy). */
 function square(cx: number, cy: number): Uint8Array {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BackendError } from '../../src/errors.js';
+import { BackendError } from '../../src/core/errors.js';
 import { itWithTool } from '../helpers/tools.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));

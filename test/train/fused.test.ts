@@ -43,7 +43,7 @@ async function use(backend: 'cpu' | 'wasm'): Promise<void> {
 /** A LayerVariable-like holder over a tf.Variable. */
 function holder(values: Float32Array) {
   const v = tf.variable(tf.tensor1d(values), false);
-  return { v, read: () => v, write: (t: tf.Tensor) => v.assign(t) };
+  return { v, read: () => v, write: (t: tf.Tensor) => v.assign(t as tf.Tensor1D) };
 }
 
 interface BnCase {
@@ -252,8 +252,8 @@ describe('fused Adam', () => {
     got.values.forEach((v, i) => expect(relativeError(v, want.values[i]!)).toBeLessThan(TOLERANCE));
     const v = tf.variable(tf.ones([4]), true, 'adamDispatch');
     const opt = new FusedAdamOptimizer(0.1);
-    opt.applyGradients({ adamDispatch: tf.ones([4]) }); // the first step also creates the moments
-    const profile = await tf.profile(() => opt.applyGradients({ adamDispatch: tf.ones([4]) }));
+    opt.applyGradients({ adamDispatch: tf.ones([4]) as tf.Variable }); // the first step also creates the moments
+    const profile = await tf.profile(() => opt.applyGradients({ adamDispatch: tf.ones([4]) as tf.Variable }));
     expect(profile.kernels.map((k) => k.name)).toEqual([ADAM_UPDATE]);
     opt.dispose();
     v.dispose();

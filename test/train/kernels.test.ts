@@ -203,7 +203,7 @@ describe('kernel hygiene', () => {
     const w = tf.tensor(random([5, 5, 3, 4]).values, [5, 5, 3, 4]);
     const run = (): void => {
       tf.tidy(() => {
-        const f = (xx: tf.Tensor4D, ww: tf.Tensor4D) => tf.conv2d(xx, ww, 2, 'same').square().sum();
+        const f = (...[xx, ww]: tf.Tensor[]) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 2, 'same').square().sum();
         const [gx, gw] = tf.grads(f)([x, w]) as [tf.Tensor, tf.Tensor];
         tf.tile(tf.ones([1, 1, 1, 3]), [4, 12, 12, 1]).sum().add(gx.sum()).add(gw.sum()).dataSync();
         tf.matMul(tf.ones([6, 5]), tf.ones([6, 7]), true, false).dataSync();

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRng } from '../../src/random.js';
+import { createRng } from '../../src/core/random.js';
 import { createOptimizer, trainStep } from '../../src/train/train.js';
 
 const N = 4;

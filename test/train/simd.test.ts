@@ -12,6 +12,9 @@ import { describe, expect, it } from 'vitest';
 import { simdFor } from '../../src/train/simd/index.js';
 
 const root = join(import.meta.dirname, '..', '..');
+/** WebAssembly.Memory (the project's TypeScript libs do not declare the WebAssembly global). */
+const WasmMemory = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => { buffer: ArrayBuffer | SharedArrayBuffer } } })
+  .WebAssembly.Memory;
 
 describe('WASM SIMD kernels', () => {
   it('kernels-wasm.ts is up to date with kernels.wat', () => {
@@ -39,7 +42,7 @@ describe('WASM SIMD kernels', () => {
   it('the shared-memory variant runs on a SharedArrayBuffer heap and matches', () => {
     const results: number[][] = [];
     for (const shared of [false, true]) {
-      const memory = new WebAssembly.Memory(shared ? { initial: 4, maximum: 65536, shared: true } : { initial: 4 });
+      const memory = new WasmMemory(shared ? { initial: 4, maximum: 65536, shared: true } : { initial: 4 });
       let next = 1024;
       const fake = {
         wasm: {

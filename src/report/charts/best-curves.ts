@@ -1,6 +1,6 @@
 /** The best trial's accuracy and loss per epoch, train vs validation (the notebook's two plots). */
 import type { TopLevelSpec } from 'vega-lite';
-import type { FrozenTrial } from '../../study/types.js';
+import type { FrozenTrial } from '../../core/types.js';
 import { HEIGHT, WIDTH } from './common.js';
 
 function curveSpec(trial: FrozenTrial, metric: 'accuracy' | 'loss', size: { width: number; height: number }): TopLevelSpec {

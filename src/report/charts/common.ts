@@ -1,5 +1,5 @@
 /** Pieces shared by the chart specs. */
-import type { TrialState } from '../../study/types.js';
+import type { TrialState } from '../../core/types.js';
 
 export const STATE_DOMAIN: TrialState[] = ['complete', 'pruned', 'running', 'fail'];
 export const STATE_RANGE = ['#1f77b4', '#ff7f0e', '#7f7f7f', '#d62728'];

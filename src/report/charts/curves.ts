@@ -1,6 +1,6 @@
 /** Every trial's validation accuracy per epoch; pruned trials end where they were stopped. */
 import type { TopLevelSpec } from 'vega-lite';
-import type { StudyRecord } from '../../study/types.js';
+import type { StudyRecord } from '../../core/types.js';
 import { HEIGHT, WIDTH, stateColor } from './common.js';
 
 export function validationCurvesSpec(study: Pick<StudyRecord, 'trials'>): TopLevelSpec {

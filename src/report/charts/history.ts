@@ -1,6 +1,6 @@
 /** Optimization history: each scored trial's value by trial number, and the best value so far. */
 import type { TopLevelSpec } from 'vega-lite';
-import type { StudyRecord } from '../../study/types.js';
+import type { StudyRecord } from '../../core/types.js';
 import { HEIGHT, WIDTH, stateColor } from './common.js';
 
 export function optimizationHistorySpec(study: Pick<StudyRecord, 'trials' | 'direction'>): TopLevelSpec {

@@ -5,7 +5,7 @@
  * Param names only appear as data values (never as field names), so any user string is safe.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { StudyRecord } from '../../study/types.js';
+import type { StudyRecord } from '../../core/types.js';
 import { formatNumber, formatParamValue } from '../format.js';
 import { describeParams, normalizeParam } from '../params.js';
 import { HEIGHT, WIDTH } from './common.js';

@@ -21,7 +21,8 @@ export interface ConvReluAttrs {
   pad: 'same' | 'valid';
 }
 
-function convReluKernel(backendName: CpuSideBackend): tf.KernelConfig {
+/** Runs the backend's own FusedConv2D with bias and ReLU (cpu, wasm, and webgpu: webgpu/kernels.ts). */
+export function convReluKernel(backendName: string): tf.KernelConfig {
   const kernelFunc = ({ inputs, backend, attrs = {} }: KernelArgs): tf.TensorInfo => {
     const fused = tf.getKernel('FusedConv2D', backendName);
     if (fused === undefined) throw new Error(`${CONV_RELU}: backend ${backendName} has no FusedConv2D kernel`);

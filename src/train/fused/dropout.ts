@@ -1,7 +1,8 @@
 /**
- * Dropout in training as one kernel forward and one backward, with the mask drawn by a counter-based
- * hash of each element's index inside the kernel's own pass over the tensor (four lanes at a time in
- * WASM SIMD on wasm).
+ * Dropout in training as one kernel forward and one backward, with the mask drawn inside the kernel's
+ * own pass over the tensor by the counter-based hash of dropout-mask.ts (the same mask on every backend:
+ * webgpu/dropout.ts runs the same function in WGSL, and on wasm src/train/simd/kernels.wat, four lanes
+ * at a time).
  *
  * TF.js's tf.dropout draws the mask with randomUniform (seedrandom's alea, one JS call per element:
  * about 0.1 us each here, ~40 ms per step for the model's three Dropout layers), then runs Add, Floor,
@@ -12,41 +13,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { simdFor } from '../simd/index.js';
+import { applyDropoutMask, keepScale, keepThreshold, maskKeys } from './dropout-mask.js';
 import { input, withArrays, type CpuSideBackend, type KernelArgs } from './memory.js';
 
 export const DROPOUT = 'DropoutTraining';
 export const DROPOUT_GRAD = 'DropoutTrainingGrad';
-
-/** The mask's key for a seed (any uint32). */
-function maskKey(seed: number): number {
-  return Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) | 1;
-}
-
-/** ceil(keep * 2^32): element i is kept when its draw (a uint32) is below it; 2^32 keeps everything. */
-function maskThreshold(rate: number): number {
-  return Math.ceil((1 - rate) * 4294967296);
-}
-
-/**
- * out[i] = u[i] * scale where element i is kept, for i in [start, u.length). Element i's draw is
- * murmur3's fmix32 of (i * 0x9e3779b1) ^ key: a function of the index alone, so any range (and four
- * lanes at a time, in src/train/simd/kernels.wat) draws the same mask. scale = fround(1 / keep): the
- * float32 product of two float32 values, as the SIMD pass computes it.
- */
-function applyMask(u: Float32Array, out: Float32Array, rate: number, seed: number, start = 0): void {
-  const scale = Math.fround(1 / (1 - rate));
-  const threshold = maskThreshold(rate);
-  const key = maskKey(seed);
-  for (let i = start; i < u.length; i++) {
-    let h = Math.imul(i, 0x9e3779b1) ^ key;
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-    out[i] = h >>> 0 < threshold ? u[i]! * scale : 0;
-  }
-}
 
 function kernel(name: string, backendName: CpuSideBackend, inputName: string): tf.KernelConfig {
   const kernelFunc = ({ inputs, backend, attrs = {} }: KernelArgs): tf.TensorInfo => {
@@ -55,19 +26,21 @@ function kernel(name: string, backendName: CpuSideBackend, inputName: string): t
     if (!(rate >= 0 && rate < 1)) throw new Error(`${name}: rate must be in [0, 1), got ${rate}`);
     const m = withArrays(backendName, backend, [x], [x.shape]);
     const seed = attrs['seed'] as number;
-    const n = tf.util.sizeFromShape(x.shape);
-    const bulk = n - (n % 4);
-    const simd = backendName === 'wasm' && maskThreshold(rate) < 4294967296 ? simdFor(backend) : null;
+    const simd = backendName === 'wasm' ? simdFor(backend) : null;
     if (simd !== null) {
-      // Four lanes at a time in WASM SIMD; the last n % 4 elements below, the same draws.
-      simd.kernels.dropout(simd.ptr(m.infos[0]!), simd.ptr(x), bulk, maskKey(seed), maskThreshold(rate) | 0, Math.fround(1 / (1 - rate)));
+      // Four lanes at a time in WASM SIMD (src/train/simd/kernels.wat); the last n % 4 elements in JS,
+      // the same draws.
+      const n = tf.util.sizeFromShape(x.shape);
+      const bulk = n - (n % 4);
+      const [k1, k2] = maskKeys(seed);
+      simd.kernels.dropout(simd.ptr(m.infos[0]!), simd.ptr(x), bulk, k1 | 0, k2 | 0, keepThreshold(rate), keepScale(rate));
       if (bulk < n) {
         const buf = simd.memory.buffer;
-        applyMask(new Float32Array(buf, simd.ptr(x), n), new Float32Array(buf, simd.ptr(m.infos[0]!), n), rate, seed, bulk);
+        applyDropoutMask(new Float32Array(buf, simd.ptr(x), n), new Float32Array(buf, simd.ptr(m.infos[0]!), n), rate, seed, bulk);
       }
       return m.infos[0]!;
     }
-    applyMask(m.inputs[0]!, m.outputs[0]!, rate, seed);
+    applyDropoutMask(m.inputs[0]!, m.outputs[0]!, rate, seed);
     return m.infos[0]!;
   };
   return { kernelName: name, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc };

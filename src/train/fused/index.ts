@@ -1,7 +1,8 @@
 /**
  * Fused training ops: BatchNormalization (forward with the moving averages, and its gradient), Adam
- * (one kernel for every variable), Conv2D + bias + ReLU and Dropout (forward and gradient). Kernels for `cpu` (the reference) and `wasm`; on other backends the
- * layer and the optimizer run TF.js's own composition.
+ * (one kernel for every variable), Conv2D + bias + ReLU and Dropout (forward and gradient). Kernels for
+ * `cpu` (the reference), `wasm` (JS over the heap) and `webgpu` (WGSL: webgpu/kernels.ts); on other
+ * backends (`tensorflow`) the layers and the optimizer run TF.js's own composition.
  */
 import * as tf from '@tensorflow/tfjs';
 import { adamKernelConfigs } from './adam.js';
@@ -9,6 +10,7 @@ import { batchNormKernelConfigs } from './batchnorm-kernels.js';
 import { convReluGradConfig, convReluKernelConfigs } from './conv-relu.js';
 import { dropoutGradConfig, dropoutKernelConfigs } from './dropout.js';
 import type { CpuSideBackend } from './memory.js';
+import { webgpuKernelConfigs } from './webgpu/kernels.js';
 
 export { ADAM_UPDATE, FusedAdamOptimizer } from './adam.js';
 export { BN_TRAINING, BN_TRAINING_GRAD } from './batchnorm-kernels.js';
@@ -16,16 +18,18 @@ export { batchNormalization, fusedBatchNormAvailable, fusedBatchNormTraining } f
 export { CONV_RELU, conv2d, conv2dReluTraining, RELU_BIAS_GRAD } from './conv-relu.js';
 export { DROPOUT, DROPOUT_GRAD, dropout, dropoutTraining } from './dropout.js';
 
-function configs(backend: CpuSideBackend): tf.KernelConfig[] {
+function cpuSideConfigs(backend: CpuSideBackend): tf.KernelConfig[] {
   return [...batchNormKernelConfigs(backend), ...adamKernelConfigs(backend), ...convReluKernelConfigs(backend), ...dropoutKernelConfigs(backend)];
 }
 
-/** Registers the fused kernels for cpu and wasm. Idempotent; no backend needs to be initialized. */
+function configs(): tf.KernelConfig[] {
+  return [...cpuSideConfigs('cpu'), ...cpuSideConfigs('wasm'), ...webgpuKernelConfigs()];
+}
+
+/** Registers the fused kernels for cpu, wasm and webgpu. Idempotent; no backend needs to be initialized. */
 export function registerFusedKernels(): void {
-  for (const backend of ['cpu', 'wasm'] as CpuSideBackend[]) {
-    for (const config of configs(backend)) {
-      if (tf.getKernel(config.kernelName, backend) === undefined) tf.registerKernel(config);
-    }
+  for (const config of configs()) {
+    if (tf.getKernel(config.kernelName, config.backendName) === undefined) tf.registerKernel(config);
   }
   for (const grad of [convReluGradConfig, dropoutGradConfig]) {
     if (tf.getGradient(grad.kernelName) === undefined) tf.registerGradient(grad);
@@ -34,9 +38,7 @@ export function registerFusedKernels(): void {
 
 /** Removes them again (benchmarks and tests compare against TF.js's composition). */
 export function unregisterFusedKernels(): void {
-  for (const backend of ['cpu', 'wasm'] as CpuSideBackend[]) {
-    for (const config of configs(backend)) {
-      if (tf.getKernel(config.kernelName, backend) !== undefined) tf.unregisterKernel(config.kernelName, backend);
-    }
+  for (const config of configs()) {
+    if (tf.getKernel(config.kernelName, config.backendName) !== undefined) tf.unregisterKernel(config.kernelName, config.backendName);
   }
 }

@@ -46,7 +46,7 @@ interface Exports {
     dw: number, x: number, dy: number, batch: number, height: number, width: number, oh: number, ow: number,
     kh: number, kw: number, o: number, sh: number, sw: number, top: number, left: number,
   ): void;
-  dropout(out: number, u: number, n: number, key: number, threshold: number, scale: number): void;
+  dropout(out: number, u: number, n: number, k1: number, k2: number, threshold: number, scale: number): void;
   copyBlocks(dst: number, src: number, rows: number, rowDst: number, rowSrc: number, cols: number, colDst: number, run: number): void;
   adam(
     p: number, g: number, m: number, v: number, po: number, mo: number, vo: number, n: number,

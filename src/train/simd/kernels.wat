@@ -271,24 +271,26 @@
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br_if $bs (i32.lt_u (local.get $b) (local.get $batch))))))
 
-  ;; Dropout: out[i] = h(i) < threshold ? u[i] * scale : 0, where h(i) is murmur3's fmix32 of
-  ;; (i * 0x9e3779b1) ^ key (the JS reference in src/train/fused/dropout.ts computes the same bits).
-  ;; n a multiple of 4 (the JS side does the tail).
-  (func (export "dropout") (param $out i32) (param $u i32) (param $n i32) (param $key i32) (param $threshold i32) (param $scale f32)
-    (local $i i32) (local $end i32) (local $idx v128) (local $h v128) (local $k v128) (local $t v128) (local $s v128)
+  ;; Dropout: out[i] = kept(i) ? u[i] * scale : 0 with src/train/fused/dropout-mask.ts's mask, four
+  ;; lanes at a time: kept(i) = (mix(mix(i + k1) ^ k2) >> 8) < threshold, mix = lowbias32. n a multiple
+  ;; of 4 (the JS side does the tail).
+  (func $mix (param $x v128) (result v128)
+    (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 16))))
+    (local.set $x (i32x4.mul (local.get $x) (v128.const i32x4 0x7feb352d 0x7feb352d 0x7feb352d 0x7feb352d)))
+    (local.set $x (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 15))))
+    (local.set $x (i32x4.mul (local.get $x) (v128.const i32x4 0x846ca68b 0x846ca68b 0x846ca68b 0x846ca68b)))
+    (v128.xor (local.get $x) (i32x4.shr_u (local.get $x) (i32.const 16))))
+  (func (export "dropout") (param $out i32) (param $u i32) (param $n i32) (param $k1 i32) (param $k2 i32) (param $threshold i32) (param $scale f32)
+    (local $i i32) (local $end i32) (local $idx v128) (local $h v128) (local $a v128) (local $b v128) (local $t v128) (local $s v128)
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
     (if (i32.eqz (local.get $end)) (then (return)))
     (local.set $idx (v128.const i32x4 0 1 2 3))
-    (local.set $k (i32x4.splat (local.get $key)))
+    (local.set $a (i32x4.splat (local.get $k1)))
+    (local.set $b (i32x4.splat (local.get $k2)))
     (local.set $t (i32x4.splat (local.get $threshold)))
     (local.set $s (f32x4.splat (local.get $scale)))
     (loop $elements
-      (local.set $h (v128.xor (i32x4.mul (local.get $idx) (v128.const i32x4 0x9e3779b1 0x9e3779b1 0x9e3779b1 0x9e3779b1)) (local.get $k)))
-      (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
-      (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0x85ebca6b 0x85ebca6b 0x85ebca6b 0x85ebca6b)))
-      (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 13))))
-      (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0xc2b2ae35 0xc2b2ae35 0xc2b2ae35 0xc2b2ae35)))
-      (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+      (local.set $h (i32x4.shr_u (call $mix (v128.xor (call $mix (i32x4.add (local.get $idx) (local.get $a))) (local.get $b))) (i32.const 8)))
       (v128.store (i32.add (local.get $out) (local.get $i))
         (v128.and
           (f32x4.mul (v128.load (i32.add (local.get $u) (local.get $i))) (local.get $s))

@@ -7,7 +7,7 @@ import { mkdtemp, mkdir, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import type { EpochMetrics, FrozenTrial, Params, StudyRecord, TrialEvaluation, TrialState } from '../../../src/study/types.js';
+import type { EpochMetrics, FrozenTrial, Params, StudyRecord, TrialEvaluation, TrialState } from '../../../src/core/types.js';
 
 const require = createRequire(import.meta.url);
 

@@ -1,7 +1,7 @@
-/** The LR schedules (study/lr-schedule.ts) against values computed by hand. */
+/** The LR schedules (train/lr-schedule.ts) against values computed by hand. */
 import { describe, expect, it } from 'vitest';
-import { scheduledLr, type LrScheduleParams } from '../../src/study/lr-schedule.js';
-import { DEFAULT_TRAIN_PARAMS } from '../../src/study/train-params.js';
+import { scheduledLr, type LrScheduleParams } from '../../src/train/lr-schedule.js';
+import { DEFAULT_TRAIN_PARAMS } from '../../src/core/train-params.js';
 
 const base: LrScheduleParams = { lr: 1e-3, lrSchedule: 'exponential', lrDecay: 0.95, warmupFraction: 0.3, divFactor: 25, lrFloor: 0 };
 const curve = (p: LrScheduleParams, epochs: number) => Array.from({ length: epochs }, (_, i) => scheduledLr(i + 1, epochs, p));

@@ -43,7 +43,7 @@ const spec = (dflt: number, min: number, minInclusive: boolean, max: number, max
 
 const choice = <const C extends string>(dflt: NoInfer<C>, choices: readonly C[], describe: string): ChoiceParamSpec<C> => ({ kind: 'choice', default: dflt, choices, describe });
 
-/** The LR schedules (formulas in study/lr-schedule.ts). */
+/** The LR schedules (formulas in train/lr-schedule.ts). */
 export const LR_SCHEDULES = ['exponential', 'onecycle', 'cosine'] as const;
 export type LrScheduleName = (typeof LR_SCHEDULES)[number];
 

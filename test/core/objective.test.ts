@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { bestEpochOf, improves } from '../../src/study/objective.js';
+import { bestEpochOf, improves } from '../../src/core/objective.js';
 import { bestValue } from '../../src/study/optimize.js';
 import { parseSearchSpace } from '../../src/search-space/index.js';
-import { runScriptedTrial } from '../../src/study/scripted-trainer.js';
-import type { EpochMetrics } from '../../src/study/types.js';
+import { runScriptedTrial } from '../../src/scripted/trainer.js';
+import type { EpochMetrics } from '../../src/core/types.js';
+import { trainParams } from '../helpers/trial-task.js';
 
 const m = (epoch: number, valAcc: number, valLoss: number): EpochMetrics => ({ epoch, valAcc, valLoss, trainAcc: 0, trainLoss: 0, lr: 1e-3, seconds: 1 });
 // Accuracy peaks at epoch 3, loss bottoms at epoch 2: the two objectives keep different epochs.
@@ -39,13 +40,14 @@ describe('the kept epoch is the one that earned the trial value', () => {
   it('the scripted trainer kind reports the objective best epoch as its outcome', async () => {
     const task = {
       number: 0,
-      params: { lr: 2e-3, dropout: 0.35, l2: 0, noise: 0, lrDecay: 0.95, rotation: 0, zoom: 0, shift: 0, plateauPatience: 0, plateauFactor: 0.5 },
+      params: trainParams({ lr: 2e-3, dropout: 0.35, l2: 0, noise: 0, lrDecay: 0.95, rotation: 0, zoom: 0, shift: 0, plateauPatience: 0, plateauFactor: 0.5 }),
       epochs: 6,
       batchSize: 32,
       seed: 1,
       backend: 'scripted',
       saveDir: null,
       trainer: 'scripted' as const,
+      checkpoint: null,
     };
     for (const objective of [{ metric: 'valAcc', direction: 'maximize' }, { metric: 'valLoss', direction: 'minimize' }] as const) {
       const out = await runScriptedTrial({ ...task, objective }, async () => false, { epochDelayMs: 0, fault: null });

@@ -1,15 +1,11 @@
 /**
  * Throughput measurements of the trainer's own step (the same trainStep the trainer runs, with real
- * MNIST batches and augmentation), for `npm run bench`. Timing lives here because it needs TF.js.
+ * MNIST batches and augmentation), for `npm run bench`. The TF.js side is src/train/probe.ts (only
+ * src/train imports TF.js); the timing, warm-up, medians and batches are here.
  */
-import * as tf from '@tensorflow/tfjs';
+import { createRng, permutation } from '../core/random.js';
 import { IMAGE_SIZE, type ImageSet } from '../data/types.js';
-import { createRng, permutation } from '../random.js';
-import { augmentBatch } from './augment.js';
-import { initBackend, type BackendName } from './backend.js';
-import { countDispatches, type DispatchCount } from './dispatches.js';
-import { buildModel } from './model.js';
-import { createOptimizer, predictProbabilities, trainStep } from './train.js';
+import { augmentBatch, openTrainingProbe, type BackendName, type DispatchCount } from '../train/index.js';
 
 export interface TrainingThroughput {
   backend: string;
@@ -26,6 +22,8 @@ export interface TrainingThroughput {
   tensorLeak: number;
   /** Kernel dispatches of one training step (src/train/dispatches.ts). */
   dispatchesPerStep: number;
+  /** On webgpu: the compute-shader dispatches of that step (src/train/dispatches.ts). */
+  gpuDispatchesPerStep?: number;
 }
 
 /** Times `steps` training steps (after `warmup`) on real images; median step time. */
@@ -33,9 +31,7 @@ export async function measureTraining(
   set: ImageSet,
   opts: { backend: BackendName; batchSize: number; steps: number; warmup?: number; seed?: number },
 ): Promise<TrainingThroughput> {
-  const init = await initBackend(opts.backend);
-  const model = buildModel({ dropout: 0.4, l2: 0 }, opts.seed ?? 1); // the trainer's defaults
-  const optimizer = createOptimizer(1e-3);
+  const probe = await openTrainingProbe({ backend: opts.backend, seed: opts.seed ?? 1 }); // the trainer's defaults
   const rng = createRng(opts.seed ?? 1);
   const order = permutation(set.count, rng);
   const x = new Float32Array(opts.batchSize * IMAGE_SIZE);
@@ -46,10 +42,10 @@ export async function measureTraining(
   const augTimes: number[] = [];
   const warmup = opts.warmup ?? 3;
   let before = 0;
-  let dispatches: { result: [tf.Scalar, tf.Scalar]; count: DispatchCount } | null = null;
+  let dispatches: DispatchCount | null = null;
   try {
     for (let s = 0; s < warmup + opts.steps; s++) {
-      if (s === warmup) before = tf.memory().numTensors;
+      if (s === warmup) before = probe.liveTensors();
       const start = (s * opts.batchSize) % Math.max(1, set.count - opts.batchSize);
       const idx = order.subarray(start, start + opts.batchSize);
       const t0 = performance.now();
@@ -60,12 +56,8 @@ export async function measureTraining(
       const xs = x.subarray(0, idx.length * IMAGE_SIZE);
       const ys = y.subarray(0, idx.length);
       // The last warm-up step is counted (counting costs a little time, so not a timed one).
-      const [loss, correct] =
-        s === warmup - 1 || (warmup === 0 && s === 0)
-          ? ((dispatches = countDispatches(() => trainStep(model, optimizer, xs, ys))), dispatches.result)
-          : trainStep(model, optimizer, xs, ys);
-      await loss.data(); // wait for the step to finish (GPU backends run asynchronously)
-      tf.dispose([loss, correct]);
+      if (s === warmup - 1 || (warmup === 0 && s === 0)) dispatches = await probe.countedStep(xs, ys);
+      else await probe.step(xs, ys);
       const t2 = performance.now();
       const cpu = process.cpuUsage(cpu0);
       if (s >= warmup) {
@@ -74,11 +66,11 @@ export async function measureTraining(
         augTimes.push(t1 - t0);
       }
     }
-    const leak = tf.memory().numTensors - before;
+    const leak = probe.liveTensors() - before;
     const ms = median(stepTimes);
     const augMs = median(augTimes);
     return {
-      backend: init.name,
+      backend: probe.backend,
       batchSize: opts.batchSize,
       steps: opts.steps,
       msPerStep: round(ms),
@@ -87,11 +79,11 @@ export async function measureTraining(
       augmentMsPerBatch: round(augMs),
       augmentShare: round(augMs / ms, 4),
       tensorLeak: leak,
-      dispatchesPerStep: dispatches!.count.total,
+      dispatchesPerStep: dispatches!.total,
+      ...(dispatches!.gpuDispatches === undefined ? {} : { gpuDispatchesPerStep: dispatches!.gpuDispatches }),
     };
   } finally {
-    optimizer.dispose();
-    model.dispose();
+    probe.dispose();
   }
 }
 
@@ -101,35 +93,29 @@ export async function measureTraining(
  * depend on the pixels.
  */
 export async function countStepDispatches(opts: { backend: BackendName; batchSize: number; seed?: number; l2?: number }): Promise<DispatchCount> {
-  await initBackend(opts.backend);
-  const model = buildModel({ dropout: 0.4, l2: opts.l2 ?? 0 }, opts.seed ?? 1);
-  const optimizer = createOptimizer(1e-3);
+  const probe = await openTrainingProbe({ backend: opts.backend, seed: opts.seed ?? 1, l2: opts.l2 ?? 0 });
   const rng = createRng(opts.seed ?? 1);
   const x = Float32Array.from({ length: opts.batchSize * IMAGE_SIZE }, () => rng.next());
   const y = Int32Array.from({ length: opts.batchSize }, (_, i) => i % 10);
   try {
-    tf.dispose(trainStep(model, optimizer, x, y));
-    const { result, count } = countDispatches(() => trainStep(model, optimizer, x, y));
-    tf.dispose(result);
-    return count;
+    await probe.step(x, y);
+    return await probe.countedStep(x, y);
   } finally {
-    optimizer.dispose();
-    model.dispose();
+    probe.dispose();
   }
 }
 
 /** Inference images per second of a fresh model over `set` (batches of `batchSize`). */
 export async function measureInference(set: ImageSet, opts: { backend: BackendName; batchSize: number }): Promise<{ backend: string; batchSize: number; images: number; inferImgPerSec: number }> {
-  const init = await initBackend(opts.backend);
-  const model = buildModel({ dropout: 0.4, l2: 0 });
+  const probe = await openTrainingProbe({ backend: opts.backend, seed: 0 });
   try {
-    predictProbabilities(model, { ...set, count: Math.min(set.count, opts.batchSize) }, opts.batchSize); // warm-up
+    probe.predict({ ...set, count: Math.min(set.count, opts.batchSize) }, opts.batchSize); // warm-up
     const t0 = performance.now();
-    predictProbabilities(model, set, opts.batchSize);
+    probe.predict(set, opts.batchSize);
     const s = (performance.now() - t0) / 1000;
-    return { backend: init.name, batchSize: opts.batchSize, images: set.count, inferImgPerSec: round(set.count / s) };
+    return { backend: probe.backend, batchSize: opts.batchSize, images: set.count, inferImgPerSec: round(set.count / s) };
   } finally {
-    model.dispose();
+    probe.dispose();
   }
 }
 
@@ -166,10 +152,7 @@ export async function measureBatchNormLag(
   val: ImageSet,
   opts: { backend: BackendName; batchSize: number; checkpoints: number[]; calibrationImages?: number; seed?: number },
 ): Promise<BatchNormLagPoint[]> {
-  await initBackend(opts.backend);
-  const { calibrateBatchNorm } = await import('./batchnorm.js');
-  const model = buildModel({ dropout: 0.4, l2: 0 }, opts.seed ?? 1);
-  const optimizer = createOptimizer(1e-3);
+  const probe = await openTrainingProbe({ backend: opts.backend, seed: opts.seed ?? 1 });
   const rng = createRng(opts.seed ?? 1);
   const x = new Float32Array(opts.batchSize * IMAGE_SIZE);
   const y = new Int32Array(opts.batchSize);
@@ -184,24 +167,9 @@ export async function measureBatchNormLag(
     return ok / set.count;
   };
   const batchStatsAccuracy = () => {
+    const p = probe.predictWithBatchStatistics(val, opts.batchSize);
     let ok = 0;
-    for (let i = 0; i < val.count; i += opts.batchSize) {
-      const n = Math.min(opts.batchSize, val.count - i);
-      const pred = tf.tidy(() => {
-        let t: tf.Tensor = tf.tensor4d(Float32Array.from(val.images.subarray(i * IMAGE_SIZE, (i + n) * IMAGE_SIZE), (v) => v / 255), [n, 28, 28, 1]);
-        for (const layer of model.layers) {
-          if (layer.getClassName() === 'BatchNormalization') {
-            const { mean, variance } = tf.moments(t, [0, 1, 2]);
-            const [gamma, beta] = layer.getWeights();
-            t = tf.batchNorm(t, mean, variance, beta, gamma, 1e-3);
-          } else t = layer.apply(t, { training: false }) as tf.Tensor;
-        }
-        return tf.argMax(t, 1);
-      });
-      const p = pred.dataSync();
-      pred.dispose();
-      for (let k = 0; k < n; k++) if (p[k] === val.labels![i + k]) ok++;
-    }
+    for (let i = 0; i < val.count; i++) if (p[i] === val.labels![i]) ok++;
     return ok / val.count;
   };
   const points: BatchNormLagPoint[] = [];
@@ -218,34 +186,16 @@ export async function measureBatchNormLag(
       pos += opts.batchSize;
       augmentBatch(train.images, idx, x, aug, rng);
       for (let k = 0; k < idx.length; k++) y[k] = train.labels![idx[k]!]!;
-      const [loss, correct] = trainStep(model, optimizer, x, y);
-      tf.dispose([loss, correct]);
+      await probe.step(x, y);
       if (!opts.checkpoints.includes(step)) continue;
-      const movingAverages = accuracy(predictProbabilities(model, val), val);
+      const movingAverages = accuracy(probe.predict(val), val);
       const batchStatistics = batchStatsAccuracy();
-      const saved = model.getWeights().map((w) => w.clone());
       const calib = permutation(train.count, createRng(7)).subarray(0, Math.min(train.count, opts.calibrationImages ?? 1024));
-      calibrateBatchNorm(model, (function* () {
-        for (let i = 0; i < calib.length; i += 512) {
-          const n = Math.min(512, calib.length - i);
-          const buf = new Float32Array(n * IMAGE_SIZE);
-          for (let k = 0; k < n; k++) for (let p = 0; p < IMAGE_SIZE; p++) buf[k * IMAGE_SIZE + p] = train.images[calib[i + k]! * IMAGE_SIZE + p]! / 255;
-          const t = tf.tensor4d(buf, [n, 28, 28, 1]);
-          try {
-            yield t;
-          } finally {
-            t.dispose();
-          }
-        }
-      })());
-      const recalibrated = accuracy(predictProbabilities(model, val), val);
-      model.setWeights(saved);
-      tf.dispose(saved);
+      const recalibrated = probe.withRecalibratedBatchNorm(train, calib, () => accuracy(probe.predict(val), val));
       points.push({ step, initialShare: round(0.99 ** step, 4), movingAverages, batchStatistics, recalibrated });
     }
     return points;
   } finally {
-    optimizer.dispose();
-    model.dispose();
+    probe.dispose();
   }
 }

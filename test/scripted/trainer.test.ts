@@ -5,15 +5,18 @@ import {
   parseScriptedFault,
   scriptedAccuracy,
   scriptedTrain,
-} from '../../src/study/scripted-trainer.js';
-import type { EpochMetrics, TrainParams } from '../../src/study/types.js';
+} from '../../src/scripted/trainer.js';
+import type { EpochMetrics, TrainParams } from '../../src/core/types.js';
 
 const { epochs: _e, batchSize: _b, ...fixed } = DEFAULT_SPACE.fixed;
 const base: TrainParams = { ...fixed, ...SCRIPTED_OPTIMUM };
 
 async function run(params: TrainParams, epochs = 5, extra: Partial<Parameters<typeof scriptedTrain>[1]> = {}) {
   const seen: EpochMetrics[] = [];
-  const r = await scriptedTrain(params, { epochs, seed: 1, fault: null, onEpochEnd: (m) => void seen.push(m) ?? false, ...extra });
+  const r = await scriptedTrain(params, { epochs, seed: 1, fault: null, onEpochEnd: (m) => {
+      seen.push(m);
+      return false;
+    }, ...extra });
   return { ...r, seen };
 }
 

@@ -29,11 +29,11 @@
  * first reporting the checkpoint's epochs again (the driver answers those from its record).
  */
 import { appendFileSync } from 'node:fs';
-import type { TrialOutcome, TrialTask } from '../pool/protocol.js';
-import { createRng, mixSeed } from '../random.js';
+import type { TrialOutcome, TrialTask } from '../core/trial.js';
+import { createRng, mixSeed } from '../core/random.js';
 import { readCheckpointFile, writeCheckpointFile } from '../storage/checkpoint.js';
-import { bestEpochOf } from './objective.js';
-import type { EpochMetrics, TrainParams } from './types.js';
+import { bestEpochOf } from '../core/objective.js';
+import type { EpochMetrics, TrainParams } from '../core/types.js';
 
 /** Where the scripted curves peak. */
 export const SCRIPTED_OPTIMUM = { lr: 2e-3, dropout: 0.35, l2: 3e-5, noise: 0.05 } as const;

@@ -15,7 +15,7 @@
  *   batch and ends its last step at the floor; per epoch that would waste the last epoch, hence the
  *   time axis above.
  */
-import type { TrainParams } from './train-params.js';
+import type { TrainParams } from '../core/train-params.js';
 
 export type LrScheduleParams = Pick<TrainParams, 'lr' | 'lrSchedule' | 'lrDecay' | 'warmupFraction' | 'divFactor' | 'lrFloor'>;
 

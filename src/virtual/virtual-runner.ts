@@ -18,69 +18,17 @@ import { createPruner, type Pruner } from '../pruners/index.js';
 import { createSampler, type Sampler } from '../samplers/index.js';
 import type { SearchSpace } from '../search-space/index.js';
 import { MemoryTrialStore, type TrialStore } from '../storage/index.js';
-import type { Clock } from './clock.js';
-import { optimize, type OptimizeEvent, type OptimizeSummary } from './optimize.js';
-import { runScriptedTrial, type ScriptedFault } from './scripted-trainer.js';
+import { VirtualClock } from '../core/clock.js';
+import { optimize, type OptimizeEvent, type OptimizeSummary } from '../study/optimize.js';
+import { runScriptedTrial, type ScriptedFault } from '../scripted/trainer.js';
 import type { CheckpointStore } from '../storage/checkpoint.js';
-import type { EpochMetrics } from './types.js';
-
-interface Timer {
-  at: number;
-  seq: number;
-  wake: () => void;
-}
-
-export class VirtualClock implements Clock {
-  private t: number;
-  private seq = 0;
-  private readonly timers: Timer[] = [];
-  private turnPending = false;
-
-  /** `start`: the virtual time at which the clock starts, in ms since the Unix epoch. */
-  constructor(start = Date.UTC(2024, 0, 1)) {
-    this.t = start;
-  }
-
-  now(): number {
-    return this.t;
-  }
-
-  /** Resolves when the clock has advanced `ms` virtual milliseconds. */
-  sleep(ms: number): Promise<void> {
-    if (!(ms >= 0)) throw new RangeError(`sleep: ms must be >= 0, got ${ms}`);
-    return new Promise<void>((wake) => {
-      this.timers.push({ at: this.t + ms, seq: this.seq++, wake });
-      this.scheduleTurn();
-    });
-  }
-
-  private scheduleTurn(): void {
-    if (this.turnPending) return;
-    this.turnPending = true;
-    setImmediate(() => this.turn());
-  }
-
-  private turn(): void {
-    this.turnPending = false;
-    if (this.timers.length === 0) return;
-    let i = 0;
-    for (let k = 1; k < this.timers.length; k++) {
-      const a = this.timers[k]!;
-      const b = this.timers[i]!;
-      if (a.at < b.at || (a.at === b.at && a.seq < b.seq)) i = k;
-    }
-    const [timer] = this.timers.splice(i, 1);
-    this.t = Math.max(this.t, timer!.at);
-    timer!.wake();
-    if (this.timers.length > 0) this.scheduleTurn();
-  }
-}
+import type { EpochMetrics } from '../core/types.js';
 
 export interface VirtualRunnerOptions {
   clock: VirtualClock;
   /** Trials run at once (the number of workers simulated). */
   concurrency: number;
-  /** A fault injected into every trial it applies to (see scripted-trainer.ts); default none. */
+  /** A fault injected into every trial it applies to (see scripted/trainer.ts); default none. */
   fault?: ScriptedFault | null;
   /** Virtual seconds of one epoch; default: the scripted trainer's `seconds`. */
   epochSeconds?: (task: TrialTask, metrics: EpochMetrics) => number;
@@ -117,8 +65,8 @@ export class VirtualRunner implements TrialRunner {
       return await runScriptedTrial(
         task,
         async (m) => {
-          await clock.sleep(1000 * (this.opts.epochSeconds ? this.opts.epochSeconds(task, m) : m.seconds));
-          signal?.throwIfAborted();
+          // The epoch takes its virtual time; an abort (the trial's time limit) ends it at once.
+          await clock.sleep(1000 * (this.opts.epochSeconds ? this.opts.epochSeconds(task, m) : m.seconds), signal);
           return onEpoch(m);
         },
         { epochDelayMs: 0, fault: this.opts.fault ?? null },

@@ -1,10 +1,10 @@
-/** The one atomic writer (src/atomic-write.ts), and a guard that nothing else in src/ writes files its own way. */
+/** The one atomic writer (src/core/atomic-write.ts), and a guard that nothing else in src/ writes files its own way. */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { writeDirAtomic, writeDurable, writeFileAtomic, writeFilesAtomic, type AtomicWriteFailure } from '../src/atomic-write.js';
+import { writeDirAtomic, writeDurable, writeFileAtomic, writeFilesAtomic, type AtomicWriteFailure } from '../../src/core/atomic-write.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'ds-atomic-'));
 
@@ -66,10 +66,10 @@ describe('writeDirAtomic', () => {
 
 describe('one atomic writer', () => {
   it('no file in src/ writes, renames or copies files with node:fs itself, except the writer and the listed exceptions', () => {
-    const src = fileURLToPath(new URL('../src', import.meta.url));
+    const src = fileURLToPath(new URL('../../src', import.meta.url));
     // Not results the user keeps: the study lock (created exclusively, O_EXCL), the dataset scratch file
     // a ProcessRunner hands its children in a private temporary folder, and bench scratch spaces.
-    const allowed = new Set(['atomic-write.ts', 'storage/lock.ts', 'pool/process-runner.ts', 'bench/redis.ts']);
+    const allowed = new Set(['core/atomic-write.ts', 'storage/lock.ts', 'pool/process-runner.ts', 'bench/redis.ts']);
     const offenders: string[] = [];
     const walk = (dir: string) => {
       for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -83,6 +83,6 @@ describe('one atomic writer', () => {
     };
     walk(src);
     expect(offenders).toEqual([]);
-    expect(existsSync(join(src, 'atomic-write.ts'))).toBe(true);
+    expect(existsSync(join(src, 'core/atomic-write.ts'))).toBe(true);
   });
 });

@@ -1,12 +1,12 @@
 /** The dataset a search space's `data` section names, loaded the same way by the driver and remote workers. */
 import { resolve } from 'node:path';
-import type { Dataset } from '../data/types.js';
-import { UserError } from '../errors.js';
+import type { Dataset } from './types.js';
+import { UserError } from '../core/errors.js';
 import type { SearchSpace } from '../search-space/index.js';
 
 /** `where` names the space in errors (its file, or the study). */
 export async function loadSpaceData(space: SearchSpace, where: string): Promise<Dataset> {
-  const { loadDataset } = await import('../data/index.js');
+  const { loadDataset } = await import('./index.js');
   const d = space.data;
   if (d.source === 'kaggle' && !d.dir) throw new UserError(`${where}: data.dir: required when data.source is kaggle`);
   return loadDataset({
