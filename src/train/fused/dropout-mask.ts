@@ -35,14 +35,9 @@ export function kept(i: number, k1: number, k2: number, threshold: number): bool
   return mix(mix((i + k1) >>> 0) ^ k2) >>> 8 < threshold;
 }
 
-/** The scale of kept elements, 1 / (1 - rate) in float32 (as the SIMD and WGSL passes multiply). */
-export function keepScale(rate: number): number {
-  return Math.fround(1 / (1 - rate));
-}
-
 /** out[i] = u[i] / (1 - rate) where element i is kept, else 0, for i from `start` on. */
 export function applyDropoutMask(u: Float32Array, out: Float32Array, rate: number, seed: number, start = 0): void {
-  const scale = keepScale(rate);
+  const scale = 1 / (1 - rate);
   const threshold = keepThreshold(rate);
   const [k1, k2] = maskKeys(seed);
   for (let i = start; i < u.length; i++) out[i] = kept(i, k1, k2, threshold) ? u[i]! * scale : 0;

@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { simdFor } from '../simd/index.js';
-import { applyDropoutMask, keepScale, keepThreshold, maskKeys } from './dropout-mask.js';
+import { applyDropoutMask, keepThreshold, maskKeys } from './dropout-mask.js';
 import { input, withArrays, type CpuSideBackend, type KernelArgs } from './memory.js';
 
 export const DROPOUT = 'DropoutTraining';
@@ -28,12 +28,12 @@ function kernel(name: string, backendName: CpuSideBackend, inputName: string): t
     const seed = attrs['seed'] as number;
     const simd = backendName === 'wasm' ? simdFor(backend) : null;
     if (simd !== null) {
-      // Four lanes at a time in WASM SIMD (src/train/simd/kernels.wat); the last n % 4 elements in JS,
-      // the same draws.
+      // Four lanes at a time in WASM SIMD (src/train/simd/kernels.wat), the same mask; the scale there is
+      // float32 (values within an ulp of the JS pass). The last n % 4 elements in JS.
       const n = tf.util.sizeFromShape(x.shape);
       const bulk = n - (n % 4);
       const [k1, k2] = maskKeys(seed);
-      simd.kernels.dropout(simd.ptr(m.infos[0]!), simd.ptr(x), bulk, k1 | 0, k2 | 0, keepThreshold(rate), keepScale(rate));
+      simd.kernels.dropout(simd.ptr(m.infos[0]!), simd.ptr(x), bulk, k1 | 0, k2 | 0, keepThreshold(rate), 1 / (1 - rate));
       if (bulk < n) {
         const buf = simd.memory.buffer;
         applyDropoutMask(new Float32Array(buf, simd.ptr(x), n), new Float32Array(buf, simd.ptr(m.infos[0]!), n), rate, seed, bulk);
