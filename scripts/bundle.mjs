@@ -10,6 +10,7 @@
  *                     figures, which bench.js runs in a child process), when those files exist
  *   package.json      {"type":"module"}: Node 20 reads the .js files above as ES modules
  *   *.wasm            tfjs-backend-wasm's binaries, found beside the bundle (its __dirname) or via TFJS_WASM_DIR
+ *   tfjs-backend-wasm-threaded-simd{,.worker}.js  what the threaded build's pthread workers load (--threads > 1)
  *   node_modules/     only native packages, kept external: @resvg/resvg-js (+ its linux-x64-gnu binary, the
  *                     report PNGs) and webgpu (package.json, index.js, dist/linux-x64/dawn.node; --no-dawn
  *                     leaves it out: then set DAWN_NODE to a dawn.node, as .gpu-carry/on-device.sh does)
@@ -101,6 +102,11 @@ writeFileSync(join(out, 'package.json'), `${JSON.stringify({ type: 'module', pri
 const wasmDist = pkgDir('@tensorflow/tfjs-backend-wasm');
 for (const f of readdirSync(join(wasmDist, 'dist'))) {
   if (f.endsWith('.wasm')) cpSync(join(wasmDist, 'dist', f), join(out, f));
+}
+// The threaded build's pthread workers run emscripten's glue and TF.js's worker script (src/train/wasm-threads.ts
+// finds them beside the bundle).
+for (const f of ['tfjs-backend-wasm-threaded-simd.js', 'tfjs-backend-wasm-threaded-simd.worker.js']) {
+  cpSync(join(wasmDist, 'wasm-out', f), join(out, f));
 }
 
 // Native packages, only the files they load.

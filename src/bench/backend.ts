@@ -2,7 +2,7 @@
  * One backend's figures, in its own process (so peak RSS is that backend's): training img/s at each
  * batch size (with kernel dispatches per step), augmentation cost, inference img/s (--infer-images 0: none),
  * peak RSS. Prints one JSON line. Used by bench/main.ts:
- *   node dist/bench/backend.js --backend wasm --batches 64,128 --steps 10
+ *   node dist/bench/backend.js --backend wasm --batches 64,128 --steps 10 [--threads N]
  */
 import { parseArgs } from 'node:util';
 import { loadDataset } from '../data/index.js';
@@ -13,6 +13,7 @@ const { values } = parseArgs({
     batches: { type: 'string', default: '64,128' },
     steps: { type: 'string', default: '10' },
     'infer-images': { type: 'string', default: '4200' },
+    threads: { type: 'string' },
   },
 });
 
@@ -20,7 +21,8 @@ const { initBackend } = await import('../train/index.js');
 const { measureInference, measureTraining } = await import('./measure.js');
 const out: Record<string, unknown> = { backend: values.backend };
 try {
-  const init = await initBackend(values.backend as never);
+  // The measurements below then run on this backend with this thread count.
+  const init = await initBackend(values.backend as never, values.threads === undefined ? {} : { threads: Number(values.threads) });
   out.backend = init.name;
   out.info = init.info;
   const data = await loadDataset({ source: 'mnist', limit: 8000 });

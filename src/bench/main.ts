@@ -9,8 +9,11 @@
  *   - with --baseline DIST (the dist/ folder of an earlier build, beside a node_modules): the wasm training
  *     figures of both builds, measured alternately (--rounds N processes each, new first), with medians
  *     and the speed-up, so old and new are compared in one run on the same (possibly busy) machine.
+ *   - with --threads LIST (e.g. 1,2): the wasm figures, the baseline comparison's new build and PyTorch once
+ *     per thread count (wasm: 1 = the plain SIMD build, more = the threaded one; default: every core for
+ *     PyTorch, the backend's default of 1 for wasm).
  * Options: --backends wasm,webgpu  --batches 64,128  --steps 10  --no-pool  --no-torch  --reference FILE  --out FILE
- *          --baseline DIST  --rounds 3
+ *          --baseline DIST  --rounds 3  --threads 1,2
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -21,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { mnistDir } from '../data/index.js';
 import { measurePoolScaling } from './pool.js';
+import { referenceScript } from './reference.js';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,24 +41,16 @@ const { values } = parseArgs({
     out: { type: 'string' },
     baseline: { type: 'string' },
     rounds: { type: 'string', default: '3' },
+    threads: { type: 'string' },
   },
 });
-
-/** The PyTorch reference script: --reference, else DIGIT_SWEEP_REFERENCE; checked before anything is measured. */
-const REFERENCE_ENV = 'DIGIT_SWEEP_REFERENCE';
-const reference = values['no-torch'] ? null : (values.reference ?? process.env[REFERENCE_ENV] ?? null);
-if (!values['no-torch']) {
-  const problem =
-    reference === null || reference === ''
-      ? `no PyTorch reference script: pass --reference FILE or set ${REFERENCE_ENV} (torch_seed_cnn.py), or --no-torch`
-      : !existsSync(reference)
-        ? `${values.reference !== undefined ? '--reference' : REFERENCE_ENV}: no such file (got ${JSON.stringify(reference)})`
-        : null;
-  if (problem) {
-    process.stderr.write(`bench: ${problem}\n`);
-    process.exit(2);
-  }
+const threadList = values.threads?.split(',').map(Number) ?? null;
+if (threadList?.some((t) => !(Number.isInteger(t) && t >= 1))) {
+  console.error(`bench: --threads: must be a comma-separated list of positive integers (got ${JSON.stringify(values.threads)})`);
+  process.exit(2);
 }
+
+const reference = referenceScript('bench', values.reference, values['no-torch'] === true);
 
 /**
  * Runs backend.js of this build (beside this file: dist/bench/ or the flat bundle) or, with `dist`,
@@ -82,10 +78,11 @@ async function torchReference(): Promise<unknown> {
     return { skipped: 'PyTorch not installed (apt-get install python3-torch)' };
   }
   const results: unknown[] = [];
+  for (const threads of threadList ?? [availableParallelism()])
   for (const batch of values.batches!.split(',')) {
     const { stdout } = await run(
       python,
-      [reference!, mnistDir(), '--device', 'cpu', '--threads', String(availableParallelism()), '--batch', batch, '--limit', '3200', '--bench-only', '--augment'],
+      [reference!, mnistDir(), '--device', 'cpu', '--threads', String(threads), '--batch', batch, '--limit', '3200', '--bench-only', '--augment'],
       { maxBuffer: 1 << 24, timeout: 20 * 60_000 },
     );
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -105,20 +102,25 @@ interface TrainingRow {
   dispatchesPerStep?: number;
 }
 
-/** New and baseline builds on wasm, alternately, `rounds` processes each; medians per batch size. */
-async function baselineComparison(baseline: string, rounds: number): Promise<unknown> {
+/**
+ * New and baseline builds on wasm, alternately, `rounds` processes each; medians per batch size. With
+ * thread counts, the new build runs once per count in each round (`byThreads`; `new` is the first count).
+ */
+async function baselineComparison(baseline: string, rounds: number, threads: number[] | null): Promise<unknown> {
   if (!existsSync(join(baseline, 'bench', 'backend.js'))) return { error: `${baseline}/bench/backend.js not found (--baseline names a dist/ folder)` };
-  const runs: Record<'new' | 'baseline', TrainingRow[][]> = { new: [], baseline: [] };
+  const newSides = (threads ?? [null]).map((t) => (t === null ? 'new' : `new@${t}`));
+  const runs: Record<string, TrainingRow[][]> = Object.fromEntries([...newSides, 'baseline'].map((k) => [k, []]));
   for (let r = 0; r < rounds; r++) {
-    for (const [side, dist] of [['new', null], ['baseline', resolve(baseline)]] as const) {
-      const fig = (await backendFigures('wasm', dist, ['--infer-images', '0'])) as { training?: TrainingRow[]; error?: string };
+    const order = [...newSides.map((name, k) => [name, null, threads?.[k] ?? null] as const), ['baseline', resolve(baseline), null] as const];
+    for (const [side, dist, t] of order) {
+      const fig = (await backendFigures('wasm', dist, ['--infer-images', '0', ...(t === null ? [] : ['--threads', String(t)])])) as { training?: TrainingRow[]; error?: string };
       if (!fig.training) return { error: `${side} build: ${fig.error ?? 'no training figures'}` };
-      runs[side].push(fig.training);
+      runs[side]!.push(fig.training);
     }
   }
-  const batches = runs.new[0]!.map((row) => row.batchSize);
+  const batches = runs[newSides[0]!]![0]!.map((row) => row.batchSize);
   return batches.map((batchSize, i) => {
-    const side = (name: 'new' | 'baseline') => {
+    const side = (name: string) => {
       const rows = runs[name].map((rs) => rs[i]!);
       const ms = median(rows.map((row) => row.msPerStep));
       const cpuMs = rows.every((row) => row.cpuMsPerStep !== undefined) ? median(rows.map((row) => row.cpuMsPerStep!)) : null;
@@ -130,10 +132,16 @@ async function baselineComparison(baseline: string, rounds: number): Promise<unk
         msPerStepRuns: rows.map((row) => row.msPerStep),
       };
     };
-    const now = side('new');
+    const now = side(newSides[0]!);
     const before = side('baseline');
     const ratio = (a: number | null, b: number | null) => (a === null || b === null ? null : Math.round((a / b) * 100) / 100);
-    return { batchSize, rounds, new: now, baseline: before, speedup: ratio(before.msPerStep, now.msPerStep), cpuSpeedup: ratio(before.cpuMsPerStep, now.cpuMsPerStep) };
+    const row = { batchSize, rounds, new: now, baseline: before, speedup: ratio(before.msPerStep, now.msPerStep), cpuSpeedup: ratio(before.cpuMsPerStep, now.cpuMsPerStep) };
+    if (!threads) return row;
+    const byThreads = threads.map((t, k) => {
+      const s = side(newSides[k]!);
+      return { threads: t, ...s, speedup: ratio(before.msPerStep, s.msPerStep), cpuSpeedup: ratio(before.cpuMsPerStep, s.cpuMsPerStep) };
+    });
+    return { ...row, byThreads };
   });
 }
 
@@ -148,8 +156,10 @@ const report: Record<string, unknown> = {
   machine: { cpus: availableParallelism(), model: cpus()[0]?.model ?? '', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
   backends: [] as unknown[],
 };
-if (values.baseline) report.baselineComparison = await baselineComparison(values.baseline, Number(values.rounds));
-for (const b of values.backends!.split(',').filter(Boolean)) (report.backends as unknown[]).push(await backendFigures(b));
+if (values.baseline) report.baselineComparison = await baselineComparison(values.baseline, Number(values.rounds), threadList);
+for (const b of values.backends!.split(',').filter(Boolean)) {
+  for (const t of b === 'wasm' && threadList ? threadList : [null]) (report.backends as unknown[]).push(await backendFigures(b, null, t === null ? [] : ['--threads', String(t)]));
+}
 if (!values['no-pool']) report.poolScaling = await measurePoolScaling({ images: Number(values['pool-images']) });
 if (!values['no-torch']) report.pytorchReference = await torchReference();
 const json = JSON.stringify(report, null, 2);

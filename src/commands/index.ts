@@ -15,6 +15,7 @@ const commands: Array<() => Promise<{ command: CommandModule<any, any> }>> = [
   () => import('./export.js'),
   () => import('./predict.js'),
   () => import('./sweep.js'),
+  () => import('./refit.js'),
   () => import('./status.js'),
   () => import('./worker.js'),
   () => import('./migrate.js'),

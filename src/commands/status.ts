@@ -22,7 +22,7 @@ export const command: CommandModule<object, StatusArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'print the leaderboard as JSON' })
       .option('redis', { type: 'string', describe: 'read the study from Redis (a sweep --redis study, live)' }),
   handler: async (argv) => {
-    const { readStudy, buildLeaderboard, renderLeaderboardTable } = await import('../report/index.js');
+    const { readStudy, buildLeaderboard, buildRefitRows, renderLeaderboardTable, renderRefitTable } = await import('../report/index.js');
     if (argv.name === undefined) {
       await printStudies(argv.runs, argv.json);
       return;
@@ -32,16 +32,19 @@ export const command: CommandModule<object, StatusArgs> = {
       ? await (await import('../study/remote.js')).requireRedisStudy(argv.redis, name)
       : await readStudy(join(argv.runs, name));
     const rows = buildLeaderboard(study);
+    const refit = buildRefitRows(study, rows);
     if (argv.json) {
-      console.log(JSON.stringify({ study: study.name, direction: study.direction, rows }, null, 2));
+      console.log(JSON.stringify({ study: study.name, direction: study.direction, rows, refit }, null, 2));
       return;
     }
-    const by = (s: string) => study.trials.filter((t) => t.state === s).length;
+    const by = (s: string) => rows.filter((r) => r.state === s).length;
+    const refitText = refit.length ? `; ${refit.length} refit trial(s) (${refit.filter((r) => r.state === 'complete').length} complete)` : '';
     console.log(
-      `study ${study.name}: ${study.trials.length} trials (${by('complete')} complete, ${by('pruned')} pruned, ` +
-        `${by('fail')} failed, ${by('running')} running); data ${study.dataSource}`,
+      `study ${study.name}: ${rows.length} trials (${by('complete')} complete, ${by('pruned')} pruned, ` +
+        `${by('fail')} failed, ${by('running')} running)${refitText}; data ${study.dataSource}`,
     );
     console.log(renderLeaderboardTable(rows, argv.limit !== undefined ? { limit: argv.limit } : {}));
+    if (refit.length) console.log(renderRefitTable(refit));
   },
 };
 

@@ -18,17 +18,23 @@ export function createSweepView(opts: { total: number; epochs: number; already: 
   const better = (v: number) => best === null || (opts.maximize ? v > best.value : v < best.value);
   /** Counts a trial that has ended and keeps the best complete one. */
   const tally = (t: FrozenTrial) => {
+    if (t.kind === 'refit') return; // refit trials are not search trials: shown apart, not counted
     if (t.state !== 'running') counts[t.state]++;
     if (t.state === 'complete' && t.value !== null && better(t.value)) best = { value: t.value, trial: t.number };
   };
   for (const t of opts.already) tally(t);
   const done = () => counts.complete + counts.pruned + counts.fail;
   const bestText = () => (best ? `${best.value.toFixed(4)} (#${best.trial})` : '-');
-  const runningText = () => [...running].map(([n, e]) => `#${n}:${e}/${opts.epochs}`).join(' ') || '-';
+  const planned = new Map<number, number>(); // refit trial -> its epochs
+  const runningText = () => [...running].map(([n, e]) => `#${n}:${e}/${planned.get(n) ?? opts.epochs}`).join(' ') || '-';
 
   if (!process.stderr.isTTY) {
     return {
       onEvent(e) {
+        if (e.type !== 'stop' && e.trial.kind === 'refit') {
+          refitLine(e);
+          return;
+        }
         if (e.type === 'trial-start' && e.resumed) {
           console.log(`trial ${e.trial.number} resumed (${e.trial.epochs.length} epoch(s) recorded): ${paramsText(e.trial)}`);
         } else if (e.type === 'trial-start') console.log(`trial ${e.trial.number} started: ${paramsText(e.trial)}`);
@@ -61,6 +67,7 @@ export function createSweepView(opts: { total: number; epochs: number; already: 
   bar.start(opts.total, done(), payload());
   return {
     onEvent(e) {
+      if (e.type === 'trial-start' && e.trial.refit) planned.set(e.trial.number, e.trial.refit.epochs);
       if (e.type === 'trial-start') running.set(e.trial.number, e.trial.epochs.length);
       else if (e.type === 'epoch') running.set(e.trial.number, e.metrics.epoch);
       else if (e.type === 'trial-end') {
@@ -73,6 +80,16 @@ export function createSweepView(opts: { total: number; epochs: number; already: 
       bar.stop();
     },
   };
+}
+
+/** One log line per event of a refit trial (no validation: its epochs show the training figures). */
+function refitLine(e: Exclude<OptimizeEvent, { type: 'stop' }>): void {
+  const t = e.trial;
+  const of = `refit trial ${t.number} (of #${t.refit?.source}, ${t.refit?.epochs} epochs)`;
+  if (e.type === 'trial-start') console.log(`${of} ${e.resumed ? `resumed (${t.epochs.length} epoch(s) recorded)` : 'started'}: ${paramsText(t)}`);
+  else if (e.type === 'epoch') console.log(`${of} epoch ${e.metrics.epoch}: train loss ${e.metrics.trainLoss.toFixed(4)} train acc ${e.metrics.trainAcc.toFixed(4)}`);
+  else if (t.state === 'running') console.log(`${of} suspended after epoch ${t.epochs.length} (it resumes from its checkpoint on the next run)`);
+  else console.log(`${of} ${t.state}${t.error ? ` (${t.error})` : ''}${e.resumedAt && e.resumedAt > 1 ? ` (resumed at epoch ${e.resumedAt})` : ''}`);
 }
 
 function value(m: object, metric: string): number {

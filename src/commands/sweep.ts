@@ -10,7 +10,7 @@ import type { LiveReports } from '../report/index.js';
 import { BACKEND_CHOICES, TRAINER_CHOICES } from './shared.js';
 import { createSweepView, type SweepView } from './sweep-view.js';
 
-interface SweepArgs {
+export interface SweepArgs {
   space?: string;
   study?: string;
   workers?: number;
@@ -21,6 +21,10 @@ interface SweepArgs {
   trainer: string;
   isolation?: string;
   redis?: string;
+  /** `digit-sweep refit`: only the refit of an existing study (see study/sweep.ts refitOnly). */
+  refitOnly?: boolean;
+  top?: number;
+  epochs?: number;
 }
 
 export const command: CommandModule<object, SweepArgs> = {
@@ -42,97 +46,108 @@ export const command: CommandModule<object, SweepArgs> = {
       })
       .option('redis', { type: 'string', describe: 'keep the study in Redis and run trials on `digit-sweep worker` processes, e.g. redis://redis-host.example:6379' })
       .option('trainer', { type: 'string', choices: TRAINER_CHOICES, default: 'tfjs', hidden: true }),
-  handler: async (argv) => {
-    const { runSweep } = await import('../study/sweep.js');
-    const report = await import('../report/index.js');
-    const stop = new AbortController();
-    let view: SweepView | null = null;
-    let live: LiveReports | null = null;
-    let studyDir: string | null = null;
-    const reportsDir = resolve(argv.reports);
-    const onSigint = () => {
-      if (stop.signal.aborted) {
-        view?.stop();
-        console.error('\nsecond Ctrl-C: exiting now; run the same command again to resume the study');
-        process.exit(130);
-      }
-      stop.abort();
-      console.error('\nCtrl-C: no new trials; running trials stop after their current epoch (Ctrl-C again to exit now)');
-    };
-    process.on('SIGINT', onSigint);
-    try {
-      const result = await runSweep({
-        ...(argv.space ? { spaceFile: argv.space } : {}),
-        ...(argv.study ? { study: argv.study } : {}),
-        ...(argv.workers !== undefined ? { workers: argv.workers } : {}),
-        ...(argv.trials !== undefined ? { trials: argv.trials } : {}),
-        backend: argv.backend,
-        runsDir: argv.runs,
-        trainer: argv.trainer as TrainerKind,
-        ...(argv.isolation ? { isolation: argv.isolation as 'thread' | 'process' } : {}),
-        ...(argv.redis ? { redis: argv.redis } : {}),
-        stopSignal: stop.signal,
-        log: (line) => console.error(line),
-        onStart: (s) => {
-          console.log(`study ${s.study} in ${s.studyDir} (space: ${s.spaceFile})`);
-          console.log(`data: ${s.data.source}: ${s.data.train.count} train / ${s.data.val.count} validation / ${s.data.test.count} test images`);
-          if (argv.redis) console.log(`backend: ${s.backend} (${s.backendReason}); study in Redis ${argv.redis}, up to ${s.workers} trial(s) at once on digit-sweep worker processes`);
-          else console.log(`backend: ${s.backend} (${s.backendReason}); ${s.workers} worker ${s.isolation === 'process' ? 'process' : 'thread'}(s)`);
-          const p = s.space.pruner.type;
-          console.log(`sampler: ${s.space.sampler.type}; pruner: ${p}; budget: ${s.space.budget.trials} trials x ${s.space.fixed.epochs} epochs`);
-          if (s.resumed.length) console.log(`resuming: ${s.resumed.length} trial(s) already in the study`);
-          view = createSweepView({
-            total: s.space.budget.trials,
-            epochs: s.space.fixed.epochs,
-            already: s.resumed,
-            metric: s.space.objective.metric,
-            maximize: s.space.objective.direction === 'maximize',
-          });
-          studyDir = s.studyDir;
-          // Said before the progress bar starts (a line printed later would break the bar on a terminal).
-          console.log(`live report: ${join(reportsDir, basename(s.studyDir), 'report.html')} (rewritten as trials run; it reloads itself until the sweep ends)`);
-          live = startLiveReports(report, s.studyDir, reportsDir, s.readStudy);
-          live.update();
-        },
-        onEvent: (e) => {
-          view?.onEvent(e);
-          if (e.type !== 'stop') live?.update();
-        },
-        // Before the store closes: a live write in progress ends, a waiting one is dropped.
-        onEnd: () => live?.close(),
-      }).catch(async (err: unknown) => {
-        // The sweep failed after its live report began: rewrite the report without the reload, so a
-        // browser stops reloading a dead sweep. Best effort: the sweep's own error is what this command
-        // reports, so a failure here is a warning (a Redis study has no study.json yet, for one).
-        if (live?.started && studyDir) {
-          await report.writeReports(studyDir, reportsDir).catch((e: unknown) =>
-            console.error(`warning: ${join(reportsDir, basename(studyDir!), 'report.html')} may still reload itself (${(e as Error).message}); digit-sweep report writes it again`),
-          );
-        }
-        throw err;
-      });
-      (view as SweepView | null)?.stop();
-      console.log(`sweep ended: ${result.reason}`);
-      const { writeReports, readStudy, renderStudyTable } = report;
-      const study = await readStudy(result.studyDir);
-      console.log(renderStudyTable(study, { limit: 15 }));
-      // The final write: no reload in report.html, and an error here is the command's error (exit 1).
-      const reports = await writeReports(result.studyDir, reportsDir);
-      if (reports.bestTrial !== null) {
-        const best = study.trials.find((t) => t.number === reports.bestTrial)!;
-        console.log(`best: trial ${best.number}, value ${best.value?.toFixed(4)}${best.modelDir ? `, model in ${resolve(result.studyDir, best.modelDir)}` : ''}`);
-      }
-      console.log(`reports: ${reports.dir} (leaderboard.md/.csv/.json, report.html)`);
-      if (stop.signal.aborted) process.exitCode = 130;
-      else if (result.failed) {
-        console.error(`digit-sweep: sweep stopped: ${result.reason}; see the errors with: digit-sweep status ${result.study}`);
-        process.exitCode = 1;
-      }
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
-  },
+  handler: (argv) => sweepCommand(argv),
 };
+
+/** The sweep command's body, shared with `digit-sweep refit` (refitOnly): progress, live report, Ctrl-C, final reports. */
+export async function sweepCommand(argv: SweepArgs): Promise<void> {
+  const { runSweep } = await import('../study/sweep.js');
+  const report = await import('../report/index.js');
+  const stop = new AbortController();
+  let view: SweepView | null = null;
+  let live: LiveReports | null = null;
+  let studyDir: string | null = null;
+  const reportsDir = resolve(argv.reports);
+  const onSigint = () => {
+    if (stop.signal.aborted) {
+      view?.stop();
+      console.error('\nsecond Ctrl-C: exiting now; run the same command again to resume the study');
+      process.exit(130);
+    }
+    stop.abort();
+    console.error('\nCtrl-C: no new trials; running trials stop after their current epoch (Ctrl-C again to exit now)');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const result = await runSweep({
+      ...(argv.space ? { spaceFile: argv.space } : {}),
+      ...(argv.study ? { study: argv.study } : {}),
+      ...(argv.workers !== undefined ? { workers: argv.workers } : {}),
+      ...(argv.trials !== undefined ? { trials: argv.trials } : {}),
+      backend: argv.backend,
+      runsDir: argv.runs,
+      trainer: argv.trainer as TrainerKind,
+      ...(argv.isolation ? { isolation: argv.isolation as 'thread' | 'process' } : {}),
+      ...(argv.redis ? { redis: argv.redis } : {}),
+      ...(argv.refitOnly ? { refitOnly: true } : {}),
+      ...(argv.top !== undefined || argv.epochs !== undefined ? { refit: { top: argv.top ?? 1, epochs: argv.epochs ?? ('auto' as const) } } : {}),
+      onRefit: (plan) => {
+        const text = plan.map((c) => `#${c.refit.source} x ${c.refit.epochs} epoch(s)`).join(', ');
+        console.log(`refit: ${plan.length} configuration(s) on every labeled image, no validation (${text || 'none'}); ones already done are not redone`);
+      },
+      stopSignal: stop.signal,
+      log: (line) => console.error(line),
+      onStart: (s) => {
+        console.log(`study ${s.study} in ${s.studyDir} (space: ${s.spaceFile})`);
+        console.log(`data: ${s.data.source}: ${s.data.train.count} train / ${s.data.val.count} validation / ${s.data.test.count} test images`);
+        if (argv.redis) console.log(`backend: ${s.backend} (${s.backendReason}); study in Redis ${argv.redis}, up to ${s.workers} trial(s) at once on digit-sweep worker processes`);
+        else console.log(`backend: ${s.backend} (${s.backendReason}); ${s.workers} worker ${s.isolation === 'process' ? 'process' : 'thread'}(s)`);
+        const p = s.space.pruner.type;
+        if (!argv.refitOnly) console.log(`sampler: ${s.space.sampler.type}; pruner: ${p}; budget: ${s.space.budget.trials} trials x ${s.space.fixed.epochs} epochs`);
+        if (s.resumed.length) console.log(`resuming: ${s.resumed.length} trial(s) already in the study`);
+        view = createSweepView({
+          total: s.space.budget.trials,
+          epochs: s.space.fixed.epochs,
+          already: s.resumed,
+          metric: s.space.objective.metric,
+          maximize: s.space.objective.direction === 'maximize',
+        });
+        studyDir = s.studyDir;
+        // Said before the progress bar starts (a line printed later would break the bar on a terminal).
+        console.log(`live report: ${join(reportsDir, basename(s.studyDir), 'report.html')} (rewritten as trials run; it reloads itself until the sweep ends)`);
+        live = startLiveReports(report, s.studyDir, reportsDir, s.readStudy);
+        live.update();
+      },
+      onEvent: (e) => {
+        view?.onEvent(e);
+        if (e.type !== 'stop') live?.update();
+      },
+      // Before the store closes: a live write in progress ends, a waiting one is dropped.
+      onEnd: () => live?.close(),
+    }).catch(async (err: unknown) => {
+      // The sweep failed after its live report began: rewrite the report without the reload, so a
+      // browser stops reloading a dead sweep. Best effort: the sweep's own error is what this command
+      // reports, so a failure here is a warning (a Redis study has no study.json yet, for one).
+      if (live?.started && studyDir) {
+        await report.writeReports(studyDir, reportsDir).catch((e: unknown) =>
+          console.error(`warning: ${join(reportsDir, basename(studyDir!), 'report.html')} may still reload itself (${(e as Error).message}); digit-sweep report writes it again`),
+        );
+      }
+      throw err;
+    });
+    (view as SweepView | null)?.stop();
+    console.log(`sweep ended: ${result.reason}`);
+    const { writeReports, readStudy, renderStudyTable } = report;
+    const study = await readStudy(result.studyDir);
+    console.log(renderStudyTable(study, { limit: 15 }));
+    const refitTable = report.renderRefitTable(report.buildRefitRows(study));
+    if (refitTable) console.log(refitTable);
+    // The final write: no reload in report.html, and an error here is the command's error (exit 1).
+    const reports = await writeReports(result.studyDir, reportsDir);
+    if (reports.bestTrial !== null) {
+      const best = study.trials.find((t) => t.number === reports.bestTrial)!;
+      console.log(`best: trial ${best.number}, value ${best.value?.toFixed(4)}${best.modelDir ? `, model in ${resolve(result.studyDir, best.modelDir)}` : ''}`);
+    }
+    console.log(`reports: ${reports.dir} (leaderboard.md/.csv/.json, report.html)`);
+    if (stop.signal.aborted) process.exitCode = 130;
+    else if (result.failed) {
+      console.error(`digit-sweep: sweep stopped: ${result.reason}; see the errors with: digit-sweep status ${result.study}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
 
 /**
  * The sweep's live report (reports/NAME/ rewritten while trials run, report.html reloading itself).

@@ -2,8 +2,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { availableParallelism } from 'node:os';
 import { describeBadValue, UserError } from '../core/errors.js';
-import { mapTrainParams, trainParamFlag, TRAIN_PARAM_NAMES, TRAIN_PARAMS, type TrainParams } from '../core/train-params.js';
+import { defaultThreads, mapTrainParams, THREADS, trainParamFlag, TRAIN_PARAM_NAMES, TRAIN_PARAMS, type TrainParams } from '../core/train-params.js';
 import { BACKEND_CHOICES, epochLine, progressBar } from './shared.js';
 
 /** One option per trainer param (core/train-params.ts): --lr, --dropout, ..., --lr-decay, --plateau-patience. */
@@ -12,6 +13,7 @@ interface TrainArgs extends Record<string, unknown> {
   'batch-size': number;
   limit?: number;
   backend: string;
+  threads?: number;
   seed: number;
   data?: string;
   'val-fraction': number;
@@ -34,6 +36,7 @@ export const command: CommandModule<object, TrainArgs> = {
       .option('batch-size', { type: 'number', default: 64 })
       .option('limit', { type: 'number', describe: 'use only the first N labeled images' })
       .option('backend', { type: 'string', choices: BACKEND_CHOICES, default: 'auto' })
+      .option('threads', { type: 'number', describe: `${THREADS.describe}; ${THREADS.min}-${THREADS.max}` })
       .option('seed', { type: 'number', default: 42 })
       .option('data', { type: 'string', describe: 'Kaggle folder with train.csv and test.csv (default: bundled MNIST)' })
       .option('val-fraction', { type: 'number', default: 0.1, describe: 'stratified validation share of the labeled images' })
@@ -47,6 +50,11 @@ export const command: CommandModule<object, TrainArgs> = {
     positive('epochs', argv.epochs, true);
     positive('batch-size', argv['batch-size'], true);
     if (argv.limit !== undefined) positive('limit', argv.limit, true);
+    // A lone run: every core (core/train-params.ts THREADS).
+    const threads = argv.threads ?? defaultThreads(availableParallelism(), 1);
+    if (!(Number.isInteger(threads) && threads >= THREADS.min && threads <= THREADS.max)) {
+      throw new UserError(describeBadValue('argument', '--threads', `must be an integer from ${THREADS.min} to ${THREADS.max}`, argv.threads));
+    }
     // The same ranges as a search space's params (search-space/validate.ts).
     const { checkRange } = await import('../search-space/index.js');
     const trainParams = mapTrainParams((_, name) => argv[trainParamFlag(name)]) as TrainParams;
@@ -66,8 +74,8 @@ export const command: CommandModule<object, TrainArgs> = {
       seed: argv.seed,
     });
     const { initBackend, train } = await import('../train/index.js');
-    const backend = await initBackend(argv.backend as never);
-    console.log(`backend: ${backend.name} (${backend.reason})`);
+    const backend = await initBackend(argv.backend as never, { threads });
+    console.log(`backend: ${backend.name} (${backend.reason})${backend.info.threads ? `; ${backend.info.threads} thread(s), ${backend.info.build} build` : ''}`);
     console.log(`data: ${data.source}: ${data.train.count} train / ${data.val.count} validation images`);
     const out = resolve(argv.out);
     await mkdir(out, { recursive: true });
@@ -77,6 +85,7 @@ export const command: CommandModule<object, TrainArgs> = {
       batchSize: argv['batch-size'],
       seed: argv.seed,
       backend: backend.name,
+      threads,
       saveDir: out,
       onBatchEnd: (b, n) => bar.update(b, n),
       onEpochEnd: (m) => {
@@ -86,7 +95,7 @@ export const command: CommandModule<object, TrainArgs> = {
     });
     const history = {
       params: trainParams,
-      settings: { epochs: argv.epochs, batchSize: argv['batch-size'], seed: argv.seed, limit: argv.limit ?? null },
+      settings: { epochs: argv.epochs, batchSize: argv['batch-size'], seed: argv.seed, limit: argv.limit ?? null, threads },
       data: { source: data.source, fingerprint: data.fingerprint, train: data.train.count, val: data.val.count },
       backend: { name: result.backend.name, ...result.backend.info },
       bestEpoch: result.bestEpoch,

@@ -85,3 +85,39 @@ export const DEFAULT_TRAIN_PARAMS: TrainParams = mapTrainParams((s) => s.default
 export function trainParamFlag(name: TrainParamName): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
+
+/**
+ * A run setting of the trainer: fixed in a space (`fixed:`), never searched, and a `digit-sweep train`
+ * flag. Unlike TRAIN_PARAMS it changes how fast a trial trains, not what it learns, so it is neither a
+ * hyperparameter nor in TrainParams. Its schema (search-space/schema.ts) and flag (commands/train.ts)
+ * are derived from this.
+ */
+export interface RunSettingSpec {
+  /** Whole numbers from min to max. */
+  min: number;
+  max: number;
+  /** One line for --help and docs. */
+  describe: string;
+}
+
+/**
+ * `fixed.threads` / `train --threads`: wasm threads of one trial. TF.js's threaded wasm build starts 8
+ * pthread workers and caps its pool at 8 (src/train/wasm-threads.ts). Unset: defaultThreads.
+ */
+export const THREADS: RunSettingSpec = {
+  min: 1,
+  max: 8,
+  describe: 'wasm: threads of one trial (1: the plain SIMD build; default: the cores divided by the trials running at once)',
+};
+
+/**
+ * Threads of one trial by default: the machine's cores shared by the trials that run at once (`train`
+ * and a lone trial: every core; a full pool: one each), within THREADS' range.
+ */
+export function defaultThreads(cores: number, concurrentTrials: number): number {
+  if (!(Number.isInteger(cores) && cores >= 1)) throw new RangeError(`cores must be a positive integer, got ${cores}`);
+  if (!(Number.isInteger(concurrentTrials) && concurrentTrials >= 1)) {
+    throw new RangeError(`concurrentTrials must be a positive integer, got ${concurrentTrials}`);
+  }
+  return Math.min(THREADS.max, Math.max(THREADS.min, Math.floor(cores / concurrentTrials)));
+}

@@ -12,6 +12,11 @@ export interface TrialTask {
   params: TrainParams;
   epochs: number;
   batchSize: number;
+  /**
+   * wasm threads of the trial (`fixed.threads`). Absent: the runner that runs it here sets
+   * defaultThreads(this machine's cores, its concurrency) (core/train-params.ts).
+   */
+  threads?: number;
   seed: number;
   backend: string;
   /**
@@ -28,6 +33,11 @@ export interface TrialTask {
    * reported. null: no checkpoints. The driver removes it when the trial ends.
    */
   checkpoint: string | null;
+  /**
+   * A refit trial: train on the whole labeled set (the training and validation splits together) with no
+   * validation, keep the last epoch's weights; the epoch metrics' valLoss/valAcc are NaN.
+   */
+  refit?: boolean;
 }
 
 export interface TrialOutcome {

@@ -9,6 +9,21 @@ export type ParamValue = number | string | boolean;
 export type Params = Record<string, ParamValue>;
 
 export type TrialState = 'running' | 'complete' | 'pruned' | 'fail';
+/**
+ * `search`: a trial of the search (trained on the training split, validated, ranked, seen by the sampler
+ * and the pruner). `refit`: a search trial's configuration retrained on the whole labeled set (training
+ * split + validation split) for a fixed number of epochs, never validated, never pruned, never ranked
+ * against search trials (see study/refit.ts).
+ */
+export type TrialKind = 'search' | 'refit';
+
+/** What a refit trial retrains: its source search trial and the epochs it trains. */
+export interface RefitOf {
+  /** Number of the search trial whose params (and seed-independent recipe) it retrains. */
+  source: number;
+  /** Epochs it trains (the source's best epoch, or the number given). */
+  epochs: number;
+}
 export type Direction = 'maximize' | 'minimize';
 /** What a trial's value is: the best epoch's value of `metric` in `direction`. */
 export interface Objective {
@@ -58,6 +73,20 @@ export interface FrozenTrial {
   error?: string;
   /** Folder of the saved model, relative to the study folder, when kept. */
   modelDir?: string | null;
+  /** Absent (studies of earlier versions) means `search`. */
+  kind?: TrialKind;
+  /** Set on refit trials only. */
+  refit?: RefitOf;
+}
+
+/** A trial's kind (`search` when the record has none: studies of earlier versions). */
+export function trialKind(t: Pick<FrozenTrial, 'kind'>): TrialKind {
+  return t.kind ?? 'search';
+}
+
+/** Whether a trial is a search trial (the ones samplers, pruners, budgets and rankings see). */
+export function isSearchTrial(t: Pick<FrozenTrial, 'kind'>): boolean {
+  return trialKind(t) === 'search';
 }
 
 /**

@@ -68,3 +68,23 @@ function indicesTo(n: number): Uint32Array {
   for (let i = 0; i < n; i++) out[i] = i;
   return out;
 }
+
+/**
+ * What a refit trial trains on: every labeled image (the training split, then the validation split) as
+ * the training set, and an empty validation set. A copy (one per refit trial, 33 MB on 42,000 images).
+ */
+export function withoutHoldOut(data: Dataset): Dataset {
+  const { train, val } = data;
+  if (!train.labels || !val.labels) throw new Error('withoutHoldOut: the training and validation sets need labels');
+  const images = new Uint8Array(train.images.length + val.images.length);
+  images.set(train.images, 0);
+  images.set(val.images, train.images.length);
+  const labels = new Uint8Array(train.count + val.count);
+  labels.set(train.labels, 0);
+  labels.set(val.labels, train.count);
+  return {
+    ...data,
+    train: { count: train.count + val.count, images, labels },
+    val: { count: 0, images: new Uint8Array(0), labels: new Uint8Array(0) },
+  };
+}

@@ -4,6 +4,7 @@ export {
   DEFAULT_SPLIT_SEED,
   DEFAULT_VAL_FRACTION,
   loadDataset,
+  withoutHoldOut,
   type DataSource,
   type DatasetSpec,
 } from './dataset.js';

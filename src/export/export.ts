@@ -12,10 +12,11 @@ import { writeDirAtomic, writeDurable } from '../core/atomic-write.js';
 import { submissionCsvChunks } from '../data/index.js';
 import { describeBadValue, UserError } from '../core/errors.js';
 import { initBackend, type BackendName } from '../train/backend.js';
-import { predictEnsemble } from '../train/predict.js';
+import { predictEnsembleParallel } from '../pool/predict-pool.js';
 import { accuracy, argmaxLabels, loadTestSet } from './submission.js';
 import { readStudyRecord, studyData } from './study.js';
-import { chooseTrials, type ChosenTrial } from './trials.js';
+import { chooseTrials, type ChosenTrial, type ModelChoice } from './trials.js';
+import type { TrialKind } from '../core/types.js';
 
 export interface ExportOptions {
   /** Study name: the folder `runsDir/<study>`. */
@@ -26,15 +27,22 @@ export interface ExportOptions {
   /** Average the softmax of the K best complete trials with a kept model (default 1). */
   top?: number;
   tta?: boolean;
+  /** `auto` (default): the refit models when the study has any, else the search trials' (export/trials.ts). */
+  models?: ModelChoice;
   backend?: BackendName;
+  /** Inference threads (default: every core on wasm/cpu; 1 = in this thread). */
+  workers?: number;
   /** Called once every input is checked (study, models, test set), before the (long) predictions. */
-  onStart?: (info: { backend: string; testSource: string; images: number; trials: ChosenTrial[]; notKept: number[] }) => void;
+  onStart?: (info: { backend: string; testSource: string; images: number; kind: TrialKind; trials: ChosenTrial[]; notKept: number[] }) => void;
   onProgress?: (done: number, total: number) => void;
 }
 
 export interface ExportedTrial {
   number: number;
-  /** The trial's objective value (validation accuracy by default). */
+  /** `refit`: retrained on every labeled image (refitOf: its source search trial). */
+  kind: TrialKind;
+  refitOf: number | null;
+  /** The trial's objective value (validation accuracy by default; a refit's: its last epoch's training accuracy or loss). */
   value: number;
   /** Model folder relative to the study folder. */
   modelDir: string;
@@ -46,6 +54,8 @@ export interface ExportResult {
   study: string;
   outDir: string;
   backend: string;
+  /** The kind of the models used. */
+  kind: TrialKind;
   /** K asked for and K used (trials with a kept model). */
   top: number;
   used: number;
@@ -67,20 +77,22 @@ export async function exportStudy(opts: ExportOptions): Promise<ExportResult> {
   const studyDir = resolve(opts.runsDir ?? 'runs', opts.study);
   const record = await readStudyRecord(studyDir);
   const data = studyData(record, join(studyDir, 'study.json'));
-  const { chosen, notKept } = chooseTrials(record, studyDir, top);
+  const { kind, chosen, notKept } = chooseTrials(record, studyDir, top, opts.models ?? 'auto');
   const outDir = resolve(opts.outDir ?? join('reports', opts.study, 'export'));
   checkDestination(outDir);
   const modelFiles = await Promise.all(chosen.map((c) => modelFileList(c.dir)));
 
   const backend = await initBackend(opts.backend ?? 'auto');
   const test = await loadTestSet(data);
-  const prediction = await predictEnsemble(
+  const prediction = await predictEnsembleParallel(
     chosen.map((c) => c.dir),
     test.images,
     {
       tta: opts.tta === true,
+      backend: backend.name,
+      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
       onReady: () =>
-        opts.onStart?.({ backend: backend.name, testSource: test.source, images: test.images.count, trials: chosen, notKept: notKept.map((t) => t.number) }),
+        opts.onStart?.({ backend: backend.name, testSource: test.source, images: test.images.count, kind, trials: chosen, notKept: notKept.map((t) => t.number) }),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     },
   );
@@ -88,6 +100,8 @@ export async function exportStudy(opts: ExportOptions): Promise<ExportResult> {
   const solution = test.solution;
   const trials: ExportedTrial[] = chosen.map((c, i) => ({
     number: c.trial.number,
+    kind,
+    refitOf: c.trial.refit?.source ?? null,
     value: c.trial.value!,
     modelDir: c.trial.modelDir!,
     testAccuracy: solution ? accuracy(argmaxLabels(prediction.perModel[i]!), solution) : null,
@@ -96,6 +110,7 @@ export async function exportStudy(opts: ExportOptions): Promise<ExportResult> {
     study: record.name,
     outDir,
     backend: backend.name,
+    kind,
     top,
     used: chosen.length,
     tta: opts.tta === true,
@@ -127,6 +142,7 @@ export async function exportStudy(opts: ExportOptions): Promise<ExportResult> {
       study: result.study,
       exportedAt: new Date().toISOString(),
       model: 'model.json',
+      kind: result.kind,
       top: result.top,
       used: result.used,
       tta: result.tta,

@@ -4,4 +4,4 @@ export { decodePng, toMnist, type GreyImage } from './image.js';
 export { parsePixelCsv, readPredictInputs, type PredictInputs } from './inputs.js';
 export { accuracy, argmaxLabels, loadTestSet, type TestSet } from './submission.js';
 export { readStudyRecord, studyData, type StudyData } from './study.js';
-export { chooseTrials, rankComplete, type ChosenTrial, type TrialChoice } from './trials.js';
+export { chooseTrials, MODEL_CHOICES, rankComplete, type ChosenTrial, type ModelChoice, type TrialChoice } from './trials.js';

@@ -16,10 +16,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import type { Dataset, ImageSet } from '../data/types.js';
+import { defaultThreads } from '../core/train-params.js';
 import type { EpochMetrics } from '../core/types.js';
 import { CHILD_DATA_ENV, type DriverMessage, type TrialOutcome, type TrialRunner, type TrialTask, type WorkerMessage, type WorkerTask } from './protocol.js';
 import { workerFile } from './runner.js';
@@ -70,7 +71,8 @@ export class ProcessRunner implements TrialRunner {
     try {
       const child = await this.start(slot);
       signal?.throwIfAborted();
-      return await this.runOn(slot, child, task, onEpoch, signal);
+      const threads = task.threads ?? defaultThreads(availableParallelism(), this.concurrency);
+      return await this.runOn(slot, child, { ...task, threads }, onEpoch, signal);
     } finally {
       this.release(slot);
     }

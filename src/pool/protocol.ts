@@ -7,7 +7,7 @@
  * The task's resolved value is the TrialOutcome.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { Dataset } from '../data/types.js';
+import type { Dataset, ImageSet } from '../data/types.js';
 import type { EpochMetrics } from '../core/types.js';
 
 /** Set in a ProcessRunner child's environment to the dataset file: tells the worker file it was forked (process-runner.ts). */
@@ -20,6 +20,27 @@ export interface WorkerTask extends TrialTask {
   data: Dataset;
   port: MessagePort;
 }
+
+/**
+ * Inference on one batch-aligned slice of images (pool/predict-pool.ts): the worker runs
+ * train/predict.ts's predictEnsemble on `images` and resolves to each model's probabilities.
+ *   worker -> driver: { type: 'batch' }   after every batch of every model and view (progress)
+ */
+export interface PredictTask {
+  kind: 'predict';
+  modelDirs: string[];
+  /** The slice (a view on the caller's SharedArrayBuffer: not copied). */
+  images: ImageSet;
+  tta: boolean;
+  batchSize: number;
+  backend: string;
+  port: MessagePort;
+}
+export interface PredictOutcome {
+  /** Each model's probabilities on the slice, [count * 10], in the order of `modelDirs`. */
+  perModel: Float32Array[];
+}
+export type PredictMessage = { type: 'batch' };
 
 export type WorkerMessage = { type: 'epoch'; metrics: EpochMetrics };
 export type DriverMessage = { type: 'decision'; prune: boolean };

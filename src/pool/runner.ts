@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Dataset } from '../data/types.js';
+import { defaultThreads } from '../core/train-params.js';
 import type { EpochMetrics } from '../core/types.js';
 import type { DriverMessage, TrialOutcome, TrialRunner, TrialTask, WorkerMessage, WorkerTask } from './protocol.js';
 
@@ -15,7 +16,10 @@ export interface ThreadRunnerOptions {
   maxOldGenerationSizeMb?: number;
 }
 
-/** Default number of workers for a backend: one per core on wasm/cpu (single-threaded), one per GPU otherwise (webgpu, tensorflow). */
+/**
+ * Default number of workers for a backend: one per core on wasm/cpu, one per GPU otherwise (webgpu,
+ * tensorflow). On wasm each trial then gets one thread (defaultThreads); fewer workers get more each.
+ */
 export function defaultWorkers(backend: string): number {
   return ['wasm', 'cpu', 'scripted'].includes(backend) ? Math.max(1, availableParallelism()) : 1;
 }
@@ -62,7 +66,7 @@ export class ThreadRunner implements TrialRunner {
         },
       );
     });
-    const workerTask: WorkerTask = { ...task, data: this.data, port: port2 };
+    const workerTask: WorkerTask = { ...task, threads: task.threads ?? defaultThreads(availableParallelism(), this.concurrency), data: this.data, port: port2 };
     try {
       const outcome = (await this.pool.run(workerTask, { transferList: [port2], ...(signal ? { signal } : {}) })) as TrialOutcome;
       if (epochError !== null) throw epochError;

@@ -4,7 +4,7 @@
  * user string (study name, param names and values, error messages, paths) goes through escapeHtml.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { FrozenTrial, StudyRecord, TrialState } from '../core/types.js';
+import { isSearchTrial, type FrozenTrial, type StudyRecord, type TrialState } from '../core/types.js';
 import { optimizationHistorySpec } from './charts/history.js';
 import { validationCurvesSpec } from './charts/curves.js';
 import { parallelCoordinatesSpec } from './charts/parallel.js';
@@ -15,7 +15,7 @@ import { durationSpec } from './charts/duration.js';
 import type { EvaluationLoad } from './evaluation.js';
 import { escapeHtml, formatAccuracy, formatDuration, formatParamValue, formatValue } from './format.js';
 import { computeImportance, IMPORTANCE_METHOD } from './importance.js';
-import type { LeaderboardRow } from './leaderboard.js';
+import { buildRefitRows, type LeaderboardRow, type RefitRow } from './leaderboard.js';
 import { digitPng } from './png.js';
 import { renderSvg } from './vega.js';
 
@@ -77,6 +77,33 @@ function leaderboardTable(rows: LeaderboardRow[]): string {
   return `<div class="scroll"><table class="leaderboard"><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>`;
 }
 
+function refitTable(refit: RefitRow[]): string {
+  const head = ['trial', 'refit of', 'source rank', 'source value', 'state', 'epochs', 'last train acc', 'last train loss', 'duration', 'backend', 'error'];
+  const body = refit
+    .map((r) => {
+      const cells = [
+        `<td class="num">${r.trial}</td>`,
+        `<td class="num">${r.source === null ? '-' : `#${r.source}`}</td>`,
+        `<td class="num">${r.sourceRank ?? '-'}</td>`,
+        `<td class="num">${e(formatValue(r.sourceValue))}</td>`,
+        `<td><span class="state ${e(r.state)}">${e(r.state)}</span></td>`,
+        `<td class="num">${r.epochs}/${r.plannedEpochs ?? '?'}</td>`,
+        `<td class="num">${e(formatAccuracy(r.trainAcc))}</td>`,
+        `<td class="num">${e(formatValue(r.trainLoss))}</td>`,
+        `<td class="num">${e(formatDuration(r.durationSeconds))}</td>`,
+        `<td>${e(r.backend ?? '-')}</td>`,
+        `<td class="err">${e(r.error ?? '')}</td>`,
+      ];
+      return `<tr>${cells.join('')}</tr>`;
+    })
+    .join('\n');
+  return (
+    '<p>Each search configuration below retrained on every labeled image (training and validation splits together), with no validation: ' +
+    'the figures are the last epoch\'s training accuracy and loss, not comparable with the validation values above. <code>digit-sweep export</code> ensembles these models first.</p>' +
+    `<div class="scroll"><table class="leaderboard refit"><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead>\n<tbody>\n${body}\n</tbody></table></div>`
+  );
+}
+
 function gallery(evaluation: EvaluationLoad & { ok: true }): string {
   const { mistakes } = evaluation.evaluation;
   if (mistakes.length === 0) return '<p class="note">eval.json lists no misclassified validation digits.</p>';
@@ -127,7 +154,10 @@ code{background:#f0f0f0;padding:0 3px;word-break:break-all}
 
 /** Builds the whole report page. */
 export async function renderReportHtml(input: ReportInput): Promise<string> {
-  const { study, rows, best, evaluation } = input;
+  const { rows, best, evaluation } = input;
+  // The charts, counts and importance are about the search; the refit trials get their own table.
+  const refit = buildRefitRows(input.study, rows);
+  const study = { ...input.study, trials: input.study.trials.filter(isSearchTrial) };
   const generatedAt = input.generatedAt ?? new Date();
   const counts = countStates(study.trials);
   const top = rows.find((r) => r.state === 'complete' && r.value !== null) ?? null;
@@ -143,7 +173,7 @@ export async function renderReportHtml(input: ReportInput): Promise<string> {
 <dt>data source</dt><dd>${e(study.dataSource)} <small>(${e(study.dataFingerprint)})</small></dd>
 <dt>direction</dt><dd>${e(study.direction)}</dd>
 <dt>best value</dt><dd>${top ? `${e(formatValue(top.value))} (trial #${top.trial}, best val acc ${e(formatAccuracy(top.bestValAcc))})` : 'no complete trial yet'}</dd>
-<dt>trials</dt><dd>${study.trials.length}: ${(['complete', 'pruned', 'running', 'fail'] as const).map((s) => `${counts[s]} ${s}`).join(', ')}</dd>
+<dt>trials</dt><dd>${study.trials.length}: ${(['complete', 'pruned', 'running', 'fail'] as const).map((s) => `${counts[s]} ${s}`).join(', ')}${refit.length ? `; ${refit.length} refit trial(s)` : ''}</dd>
 <dt>backend</dt><dd>${backends.length ? backends.map(e).join(', ') : '-'}</dd>
 <dt>search space</dt><dd>${e(study.spaceFile)}</dd>
 <dt>created</dt><dd>${e(study.createdAt)}; report generated ${e(generatedAt.toISOString())}</dd>
@@ -201,11 +231,11 @@ ${refresh ? `<meta http-equiv="refresh" content="${refresh}">\n` : ''}<title>dig
 <h1>Study ${e(study.name)}</h1>
 ${summary}${live ? `\n${live}` : ''}
 </header>
-<nav><a href="#leaderboard">Leaderboard</a><a href="#search">Search</a><a href="#best">Best trial</a></nav>
+<nav><a href="#leaderboard">Leaderboard</a>${refit.length ? '<a href="#refit">Refit models</a>' : ''}<a href="#search">Search</a><a href="#best">Best trial</a></nav>
 <main>
 <section id="leaderboard"><h2>Leaderboard</h2>
 ${leaderboardTable(rows)}
-</section>
+</section>${refit.length ? `\n<section id="refit"><h2>Refit models</h2>\n${refitTable(refit)}\n</section>` : ''}
 <section id="search"><h2>Search</h2>
 <div class="charts">${studyCharts.join('\n')}</div>
 </section>

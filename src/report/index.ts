@@ -18,6 +18,10 @@ import { readStudy } from './study.js';
 
 export {
   buildLeaderboard,
+  buildRefitRows,
+  refitToMarkdown,
+  renderRefitTable,
+  type RefitRow,
   compareTrials,
   csvField,
   csvText,

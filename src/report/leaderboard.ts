@@ -3,10 +3,16 @@
  * first, in the study's direction), then pruned trials by value, then running, then failed trials;
  * ties and missing values keep trial-number order. Writers for markdown, CSV (RFC 4180) and JSON, and a
  * cli-table3 rendering for the terminal (the sweep's final table and `status`).
+ *
+ * Refit trials (study/refit.ts) are not ranked with the search trials: they have no validation value
+ * (their value is a training-set figure). They get their own table (RefitRow), ordered by their source
+ * trial's rank, in leaderboard.md and .json, report.html and `status`; leaderboard.csv lists the search
+ * trials only.
  */
 import Table from 'cli-table3';
 import { join } from 'node:path';
-import type { Direction, FrozenTrial, Params, ParamValue, StudyRecord, TrialState } from '../core/types.js';
+import { isSearchTrial, type Direction, type FrozenTrial, type Params, type ParamValue, type StudyRecord, type TrialState } from '../core/types.js';
+import { refitTrialsByRank } from '../study/refit.js';
 import { enqueueOf, isEnqueuedTrial } from '../search-space/enqueue.js';
 import { writeFileAtomic } from './fs.js';
 import { COMPACT_TABLE_CHARS, formatAccuracy, formatDuration, formatParams, formatParamValue, formatValue } from './format.js';
@@ -91,9 +97,100 @@ function stateCell(r: LeaderboardRow): string {
 /** The ranked rows of a study (see the module comment for the order); trials of the space's `enqueue` list are marked. */
 export function buildLeaderboard(study: Pick<StudyRecord, 'trials' | 'direction'> & { space?: unknown }): LeaderboardRow[] {
   const enqueue = enqueueOf(study.space);
-  return [...study.trials]
+  return study.trials
+    .filter(isSearchTrial)
     .sort((a, b) => compareTrials(a, b, study.direction))
     .map((t, i) => toLeaderboardRow(t, i + 1, isEnqueuedTrial(enqueue, t)));
+}
+
+/** One refit trial: what it retrains and how far it got. */
+export interface RefitRow {
+  trial: number;
+  /** The search trial it retrains, and that trial's leaderboard rank (null when it is not ranked). */
+  source: number | null;
+  sourceRank: number | null;
+  /** The source trial's value (its validation figure). */
+  sourceValue: number | null;
+  state: TrialState;
+  /** Epochs done and planned. */
+  epochs: number;
+  plannedEpochs: number | null;
+  /** Training accuracy and loss of the last epoch done (the kept model's), null before the first. */
+  trainAcc: number | null;
+  trainLoss: number | null;
+  durationSeconds: number | null;
+  backend: string | null;
+  modelDir: string | null;
+  error: string | null;
+  params: Params;
+}
+
+/** The study's refit trials, ordered by their source trial's rank (then by number). */
+export function buildRefitRows(study: Pick<StudyRecord, 'trials' | 'direction'> & { space?: unknown }, rows = buildLeaderboard(study)): RefitRow[] {
+  const rankOf = new Map(rows.map((r) => [r.trial, r]));
+  const finite = (v: number | undefined) => (v !== undefined && v !== null && Number.isFinite(v) ? v : null);
+  return refitTrialsByRank(study.trials, study.direction).map((t) => {
+    const last = t.epochs.at(-1);
+    const src = t.refit ? rankOf.get(t.refit.source) : undefined;
+    return {
+      trial: t.number,
+      source: t.refit?.source ?? null,
+      sourceRank: src?.rank ?? null,
+      sourceValue: src?.value ?? null,
+      state: t.state,
+      epochs: t.epochs.length,
+      plannedEpochs: t.refit?.epochs ?? null,
+      trainAcc: finite(last?.trainAcc),
+      trainLoss: finite(last?.trainLoss),
+      durationSeconds: durationOf(t),
+      backend: t.backend,
+      modelDir: t.modelDir ?? null,
+      error: t.error ?? null,
+      params: { ...t.params },
+    };
+  });
+}
+
+/** The refit table in markdown ("" when there is none). */
+export function refitToMarkdown(refit: RefitRow[]): string {
+  if (refit.length === 0) return '';
+  const head = ['trial', 'refit of', 'source rank', 'source value', 'state', 'epochs', 'last train acc', 'last train loss', 'duration', 'model', 'error'];
+  const lines = [
+    '## Refit models',
+    '',
+    'Retrained on every labeled image (no validation hold-out): not ranked against the search trials; `export` ensembles them first.',
+    '',
+    `| ${head.join(' | ')} |`,
+    `|${head.map((h) => (['state', 'model', 'error'].includes(h) ? ' --- ' : ' ---: ')).join('|')}|`,
+  ];
+  for (const r of refit) {
+    const cells = [
+      String(r.trial), r.source === null ? '-' : String(r.source), r.sourceRank === null ? '-' : String(r.sourceRank), formatValue(r.sourceValue),
+      r.state, `${r.epochs}/${r.plannedEpochs ?? '?'}`, formatAccuracy(r.trainAcc), formatValue(r.trainLoss), formatDuration(r.durationSeconds),
+      r.modelDir ?? '-', r.error ?? '',
+    ];
+    lines.push(`| ${cells.map(mdCell).join(' | ')} |`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The refit table for the terminal ("" when there is none). */
+export function renderRefitTable(refit: RefitRow[], options: { color?: boolean } = {}): string {
+  if (refit.length === 0) return '';
+  const table = new Table({
+    head: ['refit', 'of', 'src rank', 'state', 'epochs', 'last train acc', 'last train loss', 'duration', 'model'],
+    colAligns: ['right', 'right', 'right', 'left', 'right', 'right', 'right', 'right', 'left'],
+    style: options.color ? {} : { head: [], border: [] },
+    chars: COMPACT_TABLE_CHARS,
+  });
+  for (const r of refit) {
+    table.push([
+      String(r.trial), r.source === null ? '-' : `#${r.source}`, r.sourceRank === null ? '-' : String(r.sourceRank), r.state,
+      `${r.epochs}/${r.plannedEpochs ?? '?'}`, formatAccuracy(r.trainAcc), formatValue(r.trainLoss), formatDuration(r.durationSeconds),
+      (r.modelDir ?? '-').replace(/[\u0000-\u001f\u007f]/g, ' '),
+    ]);
+  }
+  return `refit models (every labeled image, no validation; export uses these first):\n${table.toString()}`;
 }
 
 /** Param names over all rows, in first-appearance order. */
@@ -191,20 +288,25 @@ export interface LeaderboardJson {
   study: string;
   direction: Direction;
   generatedAt: string;
+  /** The search trials, ranked. */
   rows: LeaderboardRow[];
+  /** The refit trials, by their source's rank (not ranked against `rows`). */
+  refit: RefitRow[];
 }
 
-export function leaderboardToJson(study: Pick<StudyRecord, 'name' | 'direction'>, rows: LeaderboardRow[], now = new Date()): string {
-  const doc: LeaderboardJson = { study: study.name, direction: study.direction, generatedAt: now.toISOString(), rows };
+export function leaderboardToJson(study: Pick<StudyRecord, 'name' | 'direction'>, rows: LeaderboardRow[], now = new Date(), refit: RefitRow[] = []): string {
+  const doc: LeaderboardJson = { study: study.name, direction: study.direction, generatedAt: now.toISOString(), rows, refit };
   return JSON.stringify(doc, null, 2) + '\n';
 }
 
 /** Writes `leaderboard.md`, `leaderboard.csv` and `leaderboard.json` of `rows` (default: built from `study`) into `dir`; returns their paths. */
 export async function writeLeaderboardFiles(study: StudyRecord, dir: string, rows = buildLeaderboard(study)): Promise<string[]> {
+  const refit = buildRefitRows(study, rows);
+  const md = leaderboardToMarkdown(rows, `Leaderboard of study ${study.name} (${study.direction})`);
   const files: Array<[string, string]> = [
-    [join(dir, 'leaderboard.md'), leaderboardToMarkdown(rows, `Leaderboard of study ${study.name} (${study.direction})`)],
+    [join(dir, 'leaderboard.md'), refit.length ? `${md}\n${refitToMarkdown(refit)}` : md],
     [join(dir, 'leaderboard.csv'), leaderboardToCsv(rows)],
-    [join(dir, 'leaderboard.json'), leaderboardToJson(study, rows)],
+    [join(dir, 'leaderboard.json'), leaderboardToJson(study, rows, new Date(), refit)],
   ];
   for (const [file, text] of files) await writeFileAtomic(file, text);
   return files.map(([f]) => f);

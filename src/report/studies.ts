@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StudyRecord } from '../core/types.js';
+import { isSearchTrial, type StudyRecord } from '../core/types.js';
 import { readStudy } from './study.js';
 
 export interface StudySummary {
@@ -33,7 +33,9 @@ export async function listStudies(runsDir: string): Promise<StudySummary[]> {
   return out;
 }
 
-function summarize(study: StudyRecord): StudySummary {
+function summarize(record: StudyRecord): StudySummary {
+  // The search trials: a refit trial's value is a training figure, not comparable (see leaderboard.ts).
+  const study = { ...record, trials: record.trials.filter(isSearchTrial) };
   const by = (s: string) => study.trials.filter((t) => t.state === s).length;
   const values = study.trials.filter((t) => t.state === 'complete' && t.value !== null).map((t) => t.value!);
   const best = values.length ? (study.direction === 'minimize' ? Math.min(...values) : Math.max(...values)) : null;

@@ -59,6 +59,8 @@ export interface ScriptedTrainOptions {
   fault?: ScriptedFault | null;
   /** Checkpoint file: continue after its last epoch if it exists; rewritten after every epoch. */
   checkpoint?: string | null;
+  /** A refit trial: no validation set, so valLoss and valAcc are NaN (the training curve is the same script). */
+  refit?: boolean;
 }
 
 /** Parses "throw@2" or "nan@3:lr>0.005"; throws on a malformed spec. */
@@ -171,6 +173,7 @@ export async function scriptedTrain(params: TrainParams, opts: ScriptedTrainOpti
       }
     }
     let m = scriptedEpochMetrics(params, epoch, opts.seed);
+    if (opts.refit) m = { ...m, valLoss: NaN, valAcc: NaN };
     if (active && active.mode === 'nan' && epoch >= active.epoch) {
       m = { ...m, trainLoss: NaN, valLoss: NaN, trainAcc: NaN, valAcc: NaN };
     }
@@ -188,11 +191,12 @@ export async function runScriptedTrial(
   onEpochEnd: (m: EpochMetrics) => Promise<boolean>,
   opts: { epochDelayMs?: number; fault?: ScriptedFault | null } = {},
 ): Promise<TrialOutcome> {
-  const result = await scriptedTrain(task.params, { epochs: task.epochs, seed: task.seed, onEpochEnd, checkpoint: task.checkpoint, ...opts });
+  const result = await scriptedTrain(task.params, { epochs: task.epochs, seed: task.seed, onEpochEnd, checkpoint: task.checkpoint, refit: task.refit === true, ...opts });
   return {
     history: result.history,
     stopped: result.history.length < task.epochs,
-    bestEpoch: bestEpochOf(result.history, task.objective),
+    // A refit keeps its last epoch (no validation to choose by).
+    bestEpoch: task.refit ? result.history.length : bestEpochOf(result.history, task.objective),
     resumedAt: result.resumedAt,
     backend: 'scripted',
     backendInfo: {},

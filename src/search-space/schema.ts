@@ -4,7 +4,7 @@
  * (low < high, log needs low > 0, trainer-param ranges) live in validate.ts.
  */
 import { z } from 'zod';
-import { mapTrainParams, type ChoiceParamSpec, type TrainParamName, type TrainParamSpec, type TRAIN_PARAMS } from '../core/train-params.js';
+import { mapTrainParams, THREADS, type ChoiceParamSpec, type TrainParamName, type TrainParamSpec, type TRAIN_PARAMS } from '../core/train-params.js';
 
 /** zod 4 numbers are finite: NaN and Infinity are rejected. */
 const finite = () => z.number();
@@ -53,6 +53,8 @@ export const fixedSchema = z.strictObject({
   ...trainParamSchemas,
   epochs: posInt().default(30),
   batchSize: posInt().default(64),
+  /** A run setting (core/train-params.ts THREADS); unset: defaultThreads where the trials run. */
+  threads: z.number().int().min(THREADS.min).max(THREADS.max).optional(),
 });
 
 export const objectiveSchema = z.strictObject({
@@ -166,6 +168,18 @@ export const dataSchema = z.strictObject({
   valFraction: z.number().gt(0).lt(1).default(0.1),
 });
 
+/**
+ * After the search, retrain the `top` best complete search trials' configurations on the whole labeled
+ * set (no validation hold-out), as trials of kind `refit` (study/refit.ts). `epochs`: `auto` = the
+ * source trial's best epoch (the same number of passes over the larger set), or a number for all.
+ */
+export const refitSchema = z.strictObject({
+  top: posInt().default(1),
+  epochs: z.union([posInt(), z.literal('auto')]).default('auto'),
+  /** A refit trial running longer is stopped and marked failed (default: no limit). */
+  trialTimeoutMinutes: posNum().optional(),
+});
+
 export const searchSpaceSchema = z.strictObject({
   params: z.record(z.string(), distributionSchema).default({}),
   fixed: fixedSchema.default(() => fixedSchema.parse({})),
@@ -180,6 +194,8 @@ export const searchSpaceSchema = z.strictObject({
   enqueue: z.array(z.record(z.string(), choiceSchema)).default([]),
   data: dataSchema.default(() => dataSchema.parse({})),
   keepModels: nonNegInt().default(3),
+  /** Absent: `sweep` does not refit (`digit-sweep refit NAME` still can). */
+  refit: refitSchema.optional(),
 });
 
 export type FloatDistribution = z.output<typeof floatDistributionSchema>;
@@ -201,6 +217,7 @@ export type ThresholdPrunerConfig = z.output<typeof thresholdPrunerSchema>;
 export type HyperbandPrunerConfig = z.output<typeof hyperbandPrunerSchema>;
 export type PrunerConfig = z.output<typeof prunerSchema>;
 export type DataConfig = z.output<typeof dataSchema>;
+export type RefitConfig = z.output<typeof refitSchema>;
 /** A validated search space: every default filled in. */
 export type SearchSpace = z.output<typeof searchSpaceSchema>;
 /** What a file may contain (every section optional). */

@@ -113,7 +113,7 @@ function describeIssue(file: string, raw: unknown, issue: core.$ZodIssue): strin
         return describeBadValue(file, at, `${what}; expected one of ${u.options.join(', ')}`, value);
       }
       const key = path[path.length - 1];
-      if (key === 'minResource' || key === 'maxResource') return describeBadValue(file, at, 'must be an integer >= 1 or auto', value);
+      if (key === 'minResource' || key === 'maxResource' || formatPath(path) === 'refit.epochs') return describeBadValue(file, at, 'must be an integer >= 1 or auto', value);
       return describeBadValue(file, at, 'must be a number, a string or a boolean', value);
     }
     case 'invalid_type':

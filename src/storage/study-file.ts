@@ -34,6 +34,10 @@ const trialSchema = z.looseObject({
   seed: z.number({ error: 'not a number' }),
   error: z.string({ error: 'not a string' }).optional(),
   modelDir: z.string({ error: 'not a string or null' }).nullable().optional(),
+  kind: z.enum(['search', 'refit'], { error: 'expected search or refit' }).optional(),
+  refit: z
+    .strictObject({ source: z.number().int().min(0), epochs: z.number().int().min(1) }, { error: 'expected { source, epochs }' })
+    .optional(),
 });
 
 export const studyRecordSchema = z

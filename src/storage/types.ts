@@ -3,7 +3,7 @@
  * simulations) and lowdb.ts (runs/<study>/study.json). One store holds one study. Only the optimize
  * loop writes through it; everything it returns is a copy (a frozen snapshot), never live state.
  */
-import type { FrozenTrial, Params, StudyRecord } from '../core/types.js';
+import type { FrozenTrial, Params, RefitOf, StudyRecord, TrialKind } from '../core/types.js';
 
 /** What createStudy needs: the study record without trials. */
 export type NewStudy = Omit<StudyRecord, 'trials' | 'nextTrialNumber'>;
@@ -14,6 +14,9 @@ export interface NewTrial {
   seed: number;
   datetimeStart?: string;
   backend?: string | null;
+  /** Default `search`; a `refit` trial names its source in `refit`. */
+  kind?: TrialKind;
+  refit?: RefitOf;
 }
 
 /** The fields of a trial the optimize loop may change. */
@@ -69,6 +72,8 @@ export function newTrialRecord(init: NewTrial): Omit<FrozenTrial, 'number'> {
     datetimeComplete: null,
     backend: init.backend ?? null,
     seed: init.seed,
+    // Search trials keep the record of earlier versions (no kind field); refit trials say what they are.
+    ...(init.kind === 'refit' ? { kind: 'refit' as const, ...(init.refit ? { refit: { ...init.refit } } : {}) } : {}),
   };
 }
 

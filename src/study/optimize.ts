@@ -10,6 +10,15 @@
  * replayed epoch below the last recorded one was answered "continue" before; the last one is asked
  * again, with the same lagged view), an epoch the record lacks is recorded. Checkpoints are removed when
  * their trial ends; on resume, any checkpoint of a trial that is not running is removed.
+ *
+ * Fixed trials (`fixed`, the refit phase; see refit.ts): instead of sampling, the loop runs a given list
+ * of configurations, each as a new trial of kind `refit` unless the study already has a refit trial of
+ * the same source and epochs that is complete or running (a running one is resumed like any other).
+ * Refit trials train on the whole labeled set with no validation: their per-epoch value is the
+ * training-set counterpart of the objective's metric (trainAcc for valAcc, trainLoss for valLoss), their
+ * value the last epoch's (the kept model is the last epoch's), and they are never pruned (a non-finite
+ * training loss fails them). They are invisible to samplers, pruners, the trial and epoch budgets and
+ * the search trials' model keeping; their models are always kept.
  */
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -22,7 +31,7 @@ import type { CheckpointStore } from '../storage/checkpoint.js';
 import type { TrialStore } from '../storage/index.js';
 import { mixSeed } from '../core/random.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import type { EpochMetrics, FrozenTrial, Params, TrainParams } from '../core/types.js';
+import { isSearchTrial, type EpochMetrics, type FrozenTrial, type Params, type RefitOf, type TrainParams } from '../core/types.js';
 import { canStartTrial, viewForTrial } from './view.js';
 
 export type OptimizeEvent =
@@ -50,6 +59,18 @@ export interface OptimizeOptions {
   onEvent?: (event: OptimizeEvent) => void;
   /** Where the loop reads the time (wall-time budget, trial dates); default the system clock. */
   clock?: Clock;
+  /**
+   * Run these configurations (refit trials), in order, instead of sampling search trials; the trial,
+   * epoch and wall-time budgets do not apply. Trials left running are resumed first, as always.
+   */
+  fixed?: readonly FixedTrialConfig[];
+}
+
+/** A configuration the loop runs as given rather than sampled: a refit of a search trial. */
+export interface FixedTrialConfig {
+  kind: 'refit';
+  params: Params;
+  refit: RefitOf;
 }
 
 export interface OptimizeSummary {
@@ -68,6 +89,11 @@ export function objectiveValue(space: SearchSpace, m: EpochMetrics): number {
   return space.objective.metric === 'valAcc' ? m.valAcc : m.valLoss;
 }
 
+/** A refit trial's value at one epoch: the training-set counterpart of the objective's metric (it has no validation set). */
+export function refitValue(space: SearchSpace, m: EpochMetrics): number {
+  return space.objective.metric === 'valAcc' ? m.trainAcc : m.trainLoss;
+}
+
 /** Best of the intermediate values in the study's direction, ignoring non-finite ones; null if none. */
 export function bestValue(space: SearchSpace, values: readonly number[]): number | null {
   const finite = values.filter(Number.isFinite);
@@ -80,7 +106,7 @@ function errorLine(err: unknown): string {
 }
 
 export function trainParamsFor(space: SearchSpace, params: Params): TrainParams {
-  const { epochs: _e, batchSize: _b, ...fixed } = space.fixed;
+  const { epochs: _e, batchSize: _b, threads: _t, ...fixed } = space.fixed;
   return { ...fixed, ...(params as Partial<TrainParams>) };
 }
 
@@ -108,9 +134,14 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
   let failed = false;
   let lastError = '';
 
-  // Trials that count toward the budget: every trial but those a crash interrupted.
-  const counted = () => all().filter((t) => !(t.state === 'fail' && t.error === INTERRUPTED)).length;
-  const epochsSpent = () => all().reduce((n, t) => n + t.epochs.length, 0);
+  const searchTrials = () => all().filter(isSearchTrial);
+  // Trials that count toward the budget: every search trial but those a crash interrupted.
+  const counted = () => searchTrials().filter((t) => !(t.state === 'fail' && t.error === INTERRUPTED)).length;
+  const epochsSpent = () => searchTrials().reduce((n, t) => n + t.epochs.length, 0);
+  // The fixed configurations still to create (one already complete or running in the study is not redone).
+  const fixedQueue = (opts.fixed ?? []).filter(
+    (c) => !all().some((t) => t.kind === 'refit' && t.refit?.source === c.refit.source && t.refit.epochs === c.refit.epochs && (t.state === 'complete' || t.state === 'running')),
+  );
 
   // The store first: a write that fails leaves the loop's copy as the store has it.
   const save = async (t: FrozenTrial, patch: Partial<FrozenTrial>) => {
@@ -120,7 +151,7 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
 
   const keepBestModels = async () => {
     const sign = space.objective.direction === 'maximize' ? -1 : 1;
-    const complete = all()
+    const complete = searchTrials()
       .filter((t) => t.state === 'complete' && t.value !== null && t.modelDir)
       .sort((a, b) => sign * (a.value! - b.value!) || a.number - b.number);
     for (const t of complete.slice(space.keepModels)) {
@@ -131,10 +162,16 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
 
   const runTrial = async (trial: FrozenTrial) => {
     const n = trial.number;
+    const refit = trial.kind === 'refit' ? trial.refit : undefined;
+    if (trial.kind === 'refit' && !refit) throw new Error(`refit trial ${n} has no source trial recorded`);
+    const epochs = refit ? refit.epochs : space.fixed.epochs;
     const checkpoint = opts.checkpoints?.location(n) ?? null;
-    const saveDir = space.keepModels > 0 ? join(opts.studyDir, 'trials', String(n)) : null;
+    // A refit trial exists for its model: always kept (the search trials' `keepModels` does not apply).
+    const saveDir = refit || space.keepModels > 0 ? join(opts.studyDir, 'trials', String(n)) : null;
+    // Refit trials train longer than search trials (more images, maybe more epochs): their own limit, none by default.
+    const timeoutMinutes = refit ? space.refit?.trialTimeoutMinutes : budget.trialTimeoutMinutes;
     // The trial's time limit runs on the loop's clock (a virtual one in simulations and tests).
-    const limit = budget.trialTimeoutMinutes ? clock.timeout(budget.trialTimeoutMinutes * 60_000) : undefined;
+    const limit = timeoutMinutes ? clock.timeout(timeoutMinutes * 60_000) : undefined;
     const timeout = limit?.signal;
     let outcome: TrialOutcome | null = null;
     let error: string | null = null;
@@ -146,14 +183,16 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
         {
           number: n,
           params: trainParamsFor(space, trial.params),
-          epochs: space.fixed.epochs,
+          epochs,
           batchSize: space.fixed.batchSize,
+          ...(space.fixed.threads !== undefined ? { threads: space.fixed.threads } : {}),
           seed: trial.seed,
           backend: opts.backend,
           saveDir,
           objective: space.objective,
           trainer: opts.trainer,
           checkpoint,
+          ...(refit ? { refit: true } : {}),
         },
         async (metrics) => {
           let prune: boolean;
@@ -167,20 +206,24 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
             if (!replayed && metrics.epoch !== recorded + 1) throw new Error(`trial ${n} reported epoch ${metrics.epoch} after ${recorded} recorded epoch(s)`);
             // Before its last recorded epoch the trial went on: that was the decision then, and it stands.
             if (metrics.epoch < recorded) return false;
-            const value = replayed ? trial.intermediateValues[metrics.epoch - 1]! : objectiveValue(space, metrics);
+            const value = replayed ? trial.intermediateValues[metrics.epoch - 1]! : refit ? refitValue(space, metrics) : objectiveValue(space, metrics);
             if (!replayed) {
               await save(trial, {
                 epochs: [...trial.epochs, metrics],
                 intermediateValues: [...trial.intermediateValues, value],
               });
             }
-            const history = viewForTrial(all(), n, lag).history;
-            outOfEpochs = budget.maxEpochs !== undefined && epochsSpent() >= budget.maxEpochs;
+            // Refit trials: no epoch budget, no pruner (nothing to compare them with).
+            outOfEpochs = !refit && budget.maxEpochs !== undefined && epochsSpent() >= budget.maxEpochs;
             // After its last epoch a trial is complete: nothing is left to save by pruning it.
-            last = metrics.epoch >= space.fixed.epochs;
+            last = metrics.epoch >= epochs;
             // (A replayed NaN was stored as null by JSON.)
-            if (value === null || !Number.isFinite(value)) nonFinite = `non-finite ${space.objective.metric} at epoch ${metrics.epoch} (got ${value}; val loss ${metrics.valLoss})`;
-            prune = nonFinite !== null || (!last && pruner.prune(history, trial, space.objective.direction));
+            if (value === null || !Number.isFinite(value)) {
+              nonFinite = refit
+                ? `non-finite training ${space.objective.metric === 'valAcc' ? 'accuracy' : 'loss'} at epoch ${metrics.epoch} (got ${value}; train loss ${metrics.trainLoss})`
+                : `non-finite ${space.objective.metric} at epoch ${metrics.epoch} (got ${value}; val loss ${metrics.valLoss})`;
+            }
+            prune = nonFinite !== null || (!last && !refit && pruner.prune(viewForTrial(searchTrials(), n, lag).history, trial, space.objective.direction));
           } catch (err) {
             // The runner stops the trial and rejects run() with this error; recorded as the trial's failure below.
             epochError = `handling epoch ${metrics.epoch} failed: ${errorLine(err)}`;
@@ -194,7 +237,7 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
         timeout,
       );
     } catch (err) {
-      error = timeout?.aborted ? `timed out after ${budget.trialTimeoutMinutes} min` : errorLine(err);
+      error = timeout?.aborted ? `timed out after ${timeoutMinutes} min` : errorLine(err);
     } finally {
       limit?.clear();
     }
@@ -208,11 +251,17 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
       // Suspended by Ctrl-C: left running (with its checkpoint) for the next run to continue.
       emit({ type: 'trial-end', trial, resumedAt: outcome.resumedAt });
       return;
-    } else if (outcome) {
+    } else if (outcome && refit && (outcome.stopped || nonFinite !== null)) {
+      // A refit trial is never pruned: one the trainer or the loop stopped (a non-finite training loss) has no model to use.
+      outcome = null;
+      error = nonFinite ?? `refit stopped at epoch ${trial.epochs.length} of ${epochs}`;
+    }
+    if (outcome) {
       const complete = !outcome.stopped && nonFinite === null;
       await save(trial, {
         state: complete ? 'complete' : 'pruned',
-        value: bestValue(space, trial.intermediateValues),
+        // A refit trial's model is its last epoch's, so is its value.
+        value: refit ? (trial.intermediateValues.at(-1) ?? null) : bestValue(space, trial.intermediateValues),
         datetimeComplete: now,
         backend: outcome.backend,
         backendInfo: outcome.backendInfo,
@@ -223,7 +272,7 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
       if (complete) await keepBestModels();
     } else {
       if (saveDir) await rm(saveDir, { recursive: true, force: true });
-      await save(trial, { state: 'fail', error: error ?? 'unknown error', datetimeComplete: now, value: bestValue(space, trial.intermediateValues) });
+      await save(trial, { state: 'fail', error: error ?? 'unknown error', datetimeComplete: now, value: refit ? null : bestValue(space, trial.intermediateValues) });
       lastError = error ?? '';
       if (++consecutiveFailures >= budget.maxConsecutiveFailures && !stopReason) {
         stopReason = `${consecutiveFailures} trials failed in a row (last: ${lastError}); stopping the sweep`;
@@ -250,14 +299,28 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
         start(trial);
         continue;
       }
-      else if (counted() >= budget.trials) stopReason = `budget of ${budget.trials} trials reached`;
+      else if (opts.fixed) {
+        const config = fixedQueue.shift();
+        if (!config) {
+          stopReason = `refit done: ${opts.fixed.length} configuration(s)`;
+          break;
+        }
+        const n = nextNumber();
+        const number = await store.createTrial({ params: config.params, seed: mixSeed(space.seed, n), datetimeStart: isoNow(), kind: 'refit', refit: config.refit });
+        if (number !== n) throw new Error(`store numbered the trial ${number}, the loop expected ${n}`);
+        const trial = (await store.getTrial(number))!;
+        trials.set(number, trial);
+        emit({ type: 'trial-start', trial });
+        start(trial);
+        continue;
+      } else if (counted() >= budget.trials) stopReason = `budget of ${budget.trials} trials reached`;
       else if (budget.maxWallMinutes !== undefined && clock.now() - started >= budget.maxWallMinutes * 60_000)
         stopReason = `wall-time budget of ${budget.maxWallMinutes} min reached`;
       else if (budget.maxEpochs !== undefined && epochsSpent() >= budget.maxEpochs) stopReason = `budget of ${budget.maxEpochs} epochs reached`;
       if (stopReason) break;
       const n = nextNumber();
       if (!canStartTrial(all(), n, lag)) break; // wait for an older trial (see view.ts)
-      const view = viewForTrial(all(), n, lag);
+      const view = viewForTrial(searchTrials(), n, lag);
       const params = sampler.sample({ space, trialNumber: n, history: view.history, running: view.running, seed: space.seed });
       if (params === null) {
         stopReason = 'the grid is exhausted: every combination has been tried';

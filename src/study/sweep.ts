@@ -10,11 +10,12 @@ import { UserError } from '../core/errors.js';
 import type { TrainerKind, TrialRunner } from '../pool/protocol.js';
 import { createPruner } from '../pruners/index.js';
 import { createSampler } from '../samplers/index.js';
-import { DEFAULT_SPACE, loadSearchSpace, type SearchSpace } from '../search-space/index.js';
+import { DEFAULT_SPACE, loadSearchSpace, validateSearchSpace, type SearchSpace } from '../search-space/index.js';
 import { acquireStudyLock, FileCheckpoints, LowdbTrialStore, RedisCheckpoints, removeWriteLeftovers, studyPrefix } from '../storage/index.js';
 import { loadSpaceData, SCRIPTED_DATA } from '../data/space-data.js';
 import { checkStudyName } from './names.js';
-import { optimize, type OptimizeEvent, type OptimizeSummary } from './optimize.js';
+import { optimize, type FixedTrialConfig, type OptimizeEvent, type OptimizeSummary } from './optimize.js';
+import { planRefit, type RefitRequest } from './refit.js';
 import type { FrozenTrial, StudyRecord } from '../core/types.js';
 
 export interface SweepOptions {
@@ -51,6 +52,18 @@ export interface SweepOptions {
   log?: (line: string) => void;
   /** Replaces the thread pool (tests, other executors). */
   makeRunner?: (data: Dataset, workers: number) => Promise<TrialRunner> | TrialRunner;
+  /**
+   * The refit after the search (study/refit.ts): overrides the space's `refit:` section (which is used
+   * when this is unset; a space without one does not refit).
+   */
+  refit?: Partial<RefitRequest>;
+  /**
+   * `digit-sweep refit`: no search, only the refit (`refit`, else the space's section, else top 1 and
+   * auto epochs) of an existing study, with the space the study was made with (no `spaceFile`).
+   */
+  refitOnly?: boolean;
+  /** Called when the refit phase starts, with its plan (the configurations; those already done are skipped). */
+  onRefit?: (plan: FixedTrialConfig[]) => void;
 }
 
 export const ISOLATIONS = ['thread', 'process'] as const;
@@ -76,9 +89,22 @@ export interface SweepResult extends OptimizeSummary {
   studyDir: string;
 }
 
+/** The space and record of an existing study (`refit`): from runs/<study>/study.json, or from Redis. */
+async function storedStudy(study: string, runsDir: string, redis: string | undefined): Promise<{ record: StudyRecord; space: SearchSpace }> {
+  checkStudyName(study);
+  const where = redis ? `study ${study} in Redis` : resolve(runsDir, study, 'study.json');
+  const record = redis
+    ? await (await import('./remote.js')).requireRedisStudy(redis, study)
+    : await (await import('../storage/study-file.js')).readStudy(resolve(runsDir, study));
+  return { record, space: validateSearchSpace(record.space, `${where}: space`) };
+}
+
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
-  const spaceFile = opts.spaceFile ?? '(embedded quickstart)';
-  let space = opts.spaceFile ? await loadSearchSpace(opts.spaceFile) : DEFAULT_SPACE;
+  if (opts.refitOnly && opts.spaceFile) throw new Error('runSweep: refitOnly uses the study\'s own space, not a space file');
+  if (opts.refitOnly && !opts.study) throw new UserError('refit: a study name is required');
+  const stored = opts.refitOnly ? await storedStudy(opts.study!, opts.runsDir ?? 'runs', opts.redis) : null;
+  const spaceFile = stored?.record.spaceFile ?? opts.spaceFile ?? '(embedded quickstart)';
+  let space = stored ? stored.space : opts.spaceFile ? await loadSearchSpace(opts.spaceFile) : DEFAULT_SPACE;
   if (opts.trials !== undefined) {
     if (!Number.isInteger(opts.trials) || opts.trials < 1) throw new UserError(`argument --trials: must be a positive integer (got ${opts.trials})`);
     space = { ...space, budget: { ...space.budget, trials: opts.trials } };
@@ -153,12 +179,14 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       const { ThreadRunner } = await import('../pool/runner.js');
       runner = new ThreadRunner({ data, workers, ...heap });
     }
-    const optimizing = optimize({
+    const trialRunner = runner;
+    const run = (fixed?: FixedTrialConfig[]) =>
+      optimize({
       store,
       space,
       sampler: createSampler(space.sampler),
       pruner: createPruner(space.pruner),
-      runner,
+      runner: trialRunner,
       studyDir,
       trainer,
       backend,
@@ -166,9 +194,11 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
       checkpoints: remote ? new RedisCheckpoints(remote.store.redis, studyPrefix(study)) : new FileCheckpoints(studyDir),
       ...(opts.stopSignal ? { stopSignal: opts.stopSignal } : {}),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+      ...(fixed ? { fixed } : {}),
     });
-    let summary: OptimizeSummary;
-    if (remote) {
+    const phase = async (fixed?: FixedTrialConfig[]): Promise<OptimizeSummary> => {
+      const optimizing = run(fixed);
+      if (!remote) return optimizing;
       // Losing the lease stops this driver: another one may own the study now, so nothing more is
       // written (the store refuses), and the loop's own ending (its trials fail on the fenced store
       // when the runner closes) is of no interest: the study resumes from Redis.
@@ -178,8 +208,21 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
         optimizing.catch(() => undefined);
         throw err;
       });
-      summary = await Promise.race([optimizing, lost]);
-    } else summary = await optimizing;
+      return Promise.race([optimizing, lost]);
+    };
+    // The search (not for `refit`), then the refit, through the same loop, runner and checkpoints.
+    let summary: OptimizeSummary | null = opts.refitOnly ? null : await phase();
+    // Given fields over the space's section; `refit` alone defaults to the best trial at its best epoch.
+    const refit: RefitRequest | null =
+      opts.refit || space.refit || opts.refitOnly ? { top: opts.refit?.top ?? space.refit?.top ?? 1, epochs: opts.refit?.epochs ?? space.refit?.epochs ?? 'auto' } : null;
+    if (refit && !summary?.failed && !opts.stopSignal?.aborted) {
+      const plan = planRefit(await store.listTrials(), space, refit);
+      if (plan.length === 0 && opts.refitOnly) throw new UserError(`study ${study}: no complete search trial to refit`);
+      opts.onRefit?.(plan);
+      const refitted = await phase(plan);
+      summary = { reason: summary ? `${summary.reason}; ${refitted.reason}` : refitted.reason, trials: refitted.trials, failed: refitted.failed };
+    }
+    if (!summary) summary = { reason: 'stopped by the user', trials: await store.listTrials(), failed: false };
     if (remote) await (await import('./remote.js')).writeStudySnapshot(studyDir, (await store.getStudy())!);
     return { ...summary, study, studyDir };
   } finally {

@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from '../core/errors.js';
 import { registerFusedKernels } from './fused/index.js';
+import { THREADS } from '../core/train-params.js';
+import { unrefPthreads, withThreadedWasmHooks } from './wasm-threads.js';
 
 export const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -26,19 +28,39 @@ export interface BackendInit {
   info: Record<string, string>;
 }
 
+export interface BackendOptions {
+  /**
+   * wasm only: threads of the XNNPACK pool (THREADS in core/train-params.ts). 1 loads the plain SIMD build,
+   * more the threaded SIMD build (wasm-threads.ts). Fixed for the thread's life once wasm is up: unset means
+   * the count already running, else 1; asking for another count then is an error.
+   */
+  threads?: number;
+}
+
 let current: BackendInit | null = null;
 
 /** Ensures the requested backend is active and returns it. Idempotent within a thread. */
-export async function initBackend(requested: BackendName = 'auto'): Promise<BackendInit> {
-  if (current && (requested === 'auto' || requested === current.name)) return current;
+export async function initBackend(requested: BackendName = 'auto', opts: BackendOptions = {}): Promise<BackendInit> {
+  const threads = opts.threads ?? 1;
+  if (!(Number.isInteger(threads) && threads >= THREADS.min && threads <= THREADS.max)) {
+    throw new BackendError(`backend wasm: threads must be an integer from ${THREADS.min} to ${THREADS.max} (got ${threads})`);
+  }
+  if (current && (requested === 'auto' || requested === current.name)) {
+    if (current.name === 'wasm' && opts.threads !== undefined && current.info.threads !== String(threads)) {
+      throw new BackendError(
+        `backend wasm: already running with ${current.info.threads} thread(s) in this thread; it cannot change to ${threads} (start a new process)`,
+      );
+    }
+    return current;
+  }
   if (requested !== 'auto') {
-    current = await initOne(requested);
+    current = await initOne(requested, threads);
     return current;
   }
   const skipped: string[] = [];
   for (const name of ['tensorflow', 'webgpu', 'wasm'] as const) {
     try {
-      const init = await initOne(name);
+      const init = await initOne(name, threads);
       const why = skipped.length ? `fastest available (${skipped.join('; ')})` : 'fastest available';
       current = { ...init, reason: why };
       return current;
@@ -54,7 +76,7 @@ export function currentBackend(): BackendInit | null {
   return current;
 }
 
-async function initOne(name: ConcreteBackend): Promise<BackendInit> {
+async function initOne(name: ConcreteBackend, threads: number): Promise<BackendInit> {
   registerFusedKernels();
   switch (name) {
     case 'tensorflow':
@@ -62,7 +84,7 @@ async function initOne(name: ConcreteBackend): Promise<BackendInit> {
     case 'webgpu':
       return initWebgpu();
     case 'wasm':
-      return initWasm();
+      return initWasm(threads);
     case 'cpu':
       await activate('cpu');
       return { name: 'cpu', reason: 'requested', info: { package: '@tensorflow/tfjs-backend-cpu' } };
@@ -226,15 +248,32 @@ function setWebgpuFlags(): string {
   return set.join(' ');
 }
 
-async function initWasm(): Promise<BackendInit> {
+async function initWasm(threads: number): Promise<BackendInit> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   // Under Node the .wasm binaries sit beside the package's dist; a bundle ships them next to itself.
   const dir = process.env.TFJS_WASM_DIR;
   if (dir) wasm.setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
   const { registerWasmTrainingKernels } = await import('./kernels/index.js');
   registerWasmTrainingKernels();
-  await activate('wasm');
-  return { name: 'wasm', reason: 'requested', info: { package: '@tensorflow/tfjs-backend-wasm', version: wasm.version_wasm } };
+  // TF.js only has a threaded build with SIMD; with 1 thread the plain SIMD build has no pthread overhead.
+  const threaded = threads > 1;
+  if (threaded && !(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'))) {
+    throw new BackendError(`backend wasm: ${threads} threads need WebAssembly SIMD, which this Node lacks (use --threads 1)`);
+  }
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threaded);
+  wasm.setThreadsCount(threads);
+  if (threaded) await withThreadedWasmHooks(threads, () => activate('wasm'));
+  else await activate('wasm');
+  const actual = wasm.getThreadsCount();
+  if (actual !== threads) {
+    throw new BackendError(`backend wasm: asked for ${threads} thread(s), the wasm module runs ${actual} (has @tensorflow/tfjs-backend-wasm changed? see src/train/wasm-threads.ts)`);
+  }
+  if (threaded) unrefPthreads((tf.backend() as unknown as { wasm: Parameters<typeof unrefPthreads>[0] }).wasm);
+  return {
+    name: 'wasm',
+    reason: 'requested',
+    info: { package: '@tensorflow/tfjs-backend-wasm', version: wasm.version_wasm, threads: String(threads), build: threaded ? 'threaded-simd' : 'simd' },
+  };
 }
 
 function firstLine(err: unknown): string {

@@ -79,13 +79,14 @@ export async function predictEnsemble(modelDirs: readonly string[], images: Imag
       if (views.length > 1) for (let i = 0; i < sum.length; i++) sum[i]! /= views.length;
       perModel.push(sum);
     }
-    return { probabilities: meanOf(perModel), perModel, views };
+    return { probabilities: meanOfModels(perModel), perModel, views };
   } finally {
     for (const m of models) m.dispose();
   }
 }
 
-function meanOf(arrays: Float32Array[]): Float32Array {
+/** The mean of the models' probabilities (summed in model order, then divided); the first one alone as is. */
+export function meanOfModels(arrays: Float32Array[]): Float32Array {
   if (arrays.length === 1) return arrays[0]!;
   const out = new Float32Array(arrays[0]!.length);
   for (const a of arrays) for (let i = 0; i < out.length; i++) out[i]! += a[i]!;

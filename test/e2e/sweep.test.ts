@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { defaultThreads } from '../../src/core/train-params.js';
 import type { StudyRecord } from '../../src/core/types.js';
 import { REPO, runCli } from '../helpers/cli.js';
 
@@ -22,6 +23,8 @@ describe('digit-sweep sweep (real TF.js, wasm, 2 workers)', () => {
     expect(states).not.toContain('fail');
     for (const t of study.trials) {
       expect(t.backend).toBe('wasm');
+      // fixed.threads unset: the cores shared by the 2 trials running at once
+      expect(t.backendInfo?.threads).toBe(String(defaultThreads(availableParallelism(), 2)));
       expect(t.epochs.length).toBe(t.state === 'complete' ? 2 : 1);
       expect(t.intermediateValues).toEqual(t.epochs.map((e) => e.valAcc));
     }

@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { defaultThreads } from '../../src/core/train-params.js';
 import { runCli } from '../helpers/cli.js';
 
 describe('digit-sweep train (real TF.js, wasm)', () => {
@@ -16,6 +17,10 @@ describe('digit-sweep train (real TF.js, wasm)', () => {
     for (const f of ['model.json', 'weights.bin', 'history.json', 'eval.json']) expect(existsSync(join(out, f))).toBe(true);
     const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
     expect(history.backend.name).toBe('wasm');
+    // A lone run uses every core (threaded build from 2 threads up), and the process still exits by itself.
+    const threads = defaultThreads(availableParallelism(), 1);
+    expect(history.settings.threads).toBe(threads);
+    expect(history.backend).toMatchObject({ threads: String(threads), build: threads > 1 ? 'threaded-simd' : 'simd' });
     expect(history.epochs).toHaveLength(2);
     expect(history.params.lr).toBe(1e-3);
     expect(history.epochs[1].lr).toBeCloseTo(1e-3 * 0.95);
@@ -39,12 +44,14 @@ describe('digit-sweep train (real TF.js, wasm)', () => {
 
   it('rejects bad arguments with one line and exit code 2, writing nothing', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'ds-train-')), 'never');
-    for (const args of [['--lr', '-1'], ['--epochs', '1.5'], ['--dropout', '1'], ['--backend', 'tpu'], ['--lr-schedule', 'step'], ['--label-smoothing', '1'], ['--warmup-fraction', '-0.1']]) {
+    for (const args of [['--lr', '-1'], ['--epochs', '1.5'], ['--dropout', '1'], ['--backend', 'tpu'], ['--lr-schedule', 'step'], ['--label-smoothing', '1'], ['--warmup-fraction', '-0.1'], ['--threads', '0'], ['--threads', '9'], ['--threads', '1.5']]) {
       const r = await runCli(['train', ...args, '--out', out]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(existsSync(out)).toBe(false);
     }
+    const r = await runCli(['train', '--threads', '9', '--out', out]);
+    expect(r.stderr.trim()).toBe('digit-sweep: argument: --threads: must be an integer from 1 to 8 (got 9)');
   });
 
   it('a backend that cannot start is an error, not a silent fall-back', async () => {

@@ -48,8 +48,8 @@ describe('digit-sweep export NAME', () => {
     expect(r.out).toContain('model: trial #1');
 
     const summary = JSON.parse(readFileSync(join(out, 'export.json'), 'utf8'));
-    expect(summary).toMatchObject({ study: 'tiny', top: 1, used: 1, tta: false, rows: 28_000, accuracy });
-    expect(summary.trials).toEqual([{ number: 1, value: 0.9, modelDir: 'trials/1', testAccuracy: accuracy, exportedTo: '.' }]);
+    expect(summary).toMatchObject({ study: 'tiny', kind: 'search', top: 1, used: 1, tta: false, rows: 28_000, accuracy });
+    expect(summary.trials).toEqual([{ number: 1, kind: 'search', refitOf: null, value: 0.9, modelDir: 'trials/1', testAccuracy: accuracy, exportedTo: '.' }]);
 
     // The model is copied byte for byte.
     for (const f of ['model.json', 'weights.bin']) expect(readFileSync(join(out, f)).equals(readFileSync(join(model, f)))).toBe(true);

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCheckpointFile } from '../../src/storage/checkpoint.js';
-import { cli, onLines, readStudyFile, tempDir } from './helpers.js';
+import { cli, readStudyFile, tempDir } from './helpers.js';
 
 const EPOCHS = 3;
 
@@ -42,12 +42,25 @@ describe('SIGKILL during real TF.js training', () => {
     const reference = readStudyFile(join(runs, 'ref')).trials[0]!;
     expect(reference.epochs).toHaveLength(EPOCHS);
 
-    // Killed during epoch 3: epoch 2 is reported (its checkpoint written before), epoch 3 takes seconds.
+    // Killed during epoch 3, on an event: the worker logs every training batch (DIGIT_SWEEP_BATCH_LOG), and
+    // the kill comes when the first of epoch 3's 5 batches is done (epoch 2 is then checkpointed and
+    // recorded; 4 batches, the validation and the checkpoint of epoch 3 are still to come).
+    const batchLog = join(dir, 'batches.log');
     const killed = await cli(args('real'), {
       cwd: dir,
       timeoutMs: 600_000,
-      onStart: (child) => onLines(child, (l) => l.startsWith('trial 0 epoch 2') && setTimeout(() => child.kill('SIGKILL'), 1_000)),
+      env: { DIGIT_SWEEP_BATCH_LOG: batchLog },
+      onStart: (child) => {
+        const poll = setInterval(() => {
+          if (existsSync(batchLog) && /^0 3 1\//m.test(readFileSync(batchLog, 'utf8'))) {
+            clearInterval(poll);
+            child.kill('SIGKILL');
+          }
+        }, 10);
+        child.on('exit', () => clearInterval(poll));
+      },
     });
+    expect(readFileSync(batchLog, 'utf8').trim().split('\n').at(-1), 'the kill did not land in epoch 3').toMatch(/^0 3 \d+\/5$/);
     expect(killed.signal, killed.out + killed.err).toBe('SIGKILL');
     const before = readStudyFile(join(runs, 'real')).trials;
     expect(before.map((t) => t.state)).toEqual(['running']);

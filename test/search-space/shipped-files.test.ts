@@ -30,6 +30,23 @@ describe('shipped search spaces', () => {
     for (const l of lines) expect(l, l).toMatch(/#\s*\S/);
   });
 
+  it('kaggle-cpu.yaml: search + refit whose estimated wall time (its comment\'s per-epoch figures) fits 2 hours', async () => {
+    const s = await loadSearchSpace('search-spaces/kaggle-cpu.yaml');
+    expect(s.refit).toMatchObject({ top: 2, epochs: 8 });
+    expect(s.fixed.lrSchedule).toBe('onecycle');
+    expect(s.data).toMatchObject({ source: 'mnist', valFraction: 0.1 });
+    expect(s.data.limit).toBeUndefined();
+    // The comment's arithmetic, from the file's own values (minutes): a change to the budget must keep it.
+    const workers = s.budget.workers!;
+    const search = Math.ceil(s.budget.trials / workers) * s.fixed.epochs * 5.9;
+    const refit = Math.ceil(s.refit!.top / workers) * (s.refit!.epochs as number) * 6.3;
+    const exportMin = (28_000 * s.refit!.top * 5) / 490 / 60;
+    expect(2 + search + refit + exportMin).toBeLessThanOrEqual(120);
+    const text = await readFile('search-spaces/kaggle-cpu.yaml', 'utf8');
+    expect(text).toMatch(/AN ESTIMATE, NOT A MEASURED RESULT/);
+    expect(text).toContain(`Total ~= 2 + ${Math.round(search)} + ${Math.round(refit)} + ${exportMin.toFixed(1)} min`);
+  });
+
   it('kaggle.yaml reads ./data/kaggle', async () => {
     const s = await loadSearchSpace('search-spaces/kaggle.yaml');
     expect(s.data).toMatchObject({ source: 'kaggle', dir: './data/kaggle' });
