@@ -66,6 +66,17 @@ const CONV_CASES: ConvCase[] = [
   { x: [2, 12, 12, 32], filter: [3, 3, 32, 64], strides: 1, pad: 'valid' },
   { x: [2, 10, 10, 64], filter: [3, 3, 64, 64], strides: 1, pad: 'valid' },
   { x: [2, 8, 8, 64], filter: [5, 5, 64, 64], strides: 2, pad: 'same' },
+  // Batch and channels in fours (the WASM SIMD x transpose), with cropped rows/columns; one input
+  // channel with the columns in fours after the crop.
+  { x: [4, 10, 10, 32], filter: [3, 3, 32, 32], strides: 1, pad: 'valid' },
+  { x: [4, 9, 10, 8], filter: [3, 3, 8, 4], strides: 2, pad: 'valid' },
+  { x: [8, 7, 9, 1], filter: [2, 2, 1, 3], strides: 2, pad: 'valid' },
+  { x: [4, 6, 8, 1], filter: [3, 3, 1, 2], strides: 1, pad: 'same' },
+  // One input channel, output channels in eights (the filter gradient's SIMD im2col pass), with padding
+  // on every side, strides and an odd batch.
+  { x: [3, 9, 11, 1], filter: [5, 5, 1, 8], strides: 2, pad: 'same' },
+  { x: [2, 7, 6, 1], filter: [3, 2, 1, 16], strides: [1, 2], pad: 'valid' },
+  { x: [1, 5, 5, 1], filter: [3, 3, 1, 8], strides: 1, pad: 2 },
   // Odd sizes, batch 1, uneven 'same' padding, rows the forward pass never read, 1x1 stride 2.
   { x: [1, 5, 5, 2], filter: [3, 3, 2, 3], strides: 1, pad: 'same' },
   { x: [1, 7, 9, 3], filter: [5, 5, 3, 4], strides: 2, pad: 'same' },
@@ -142,6 +153,7 @@ describe('BatchMatMul on wasm', () => {
     [[7, 5], [3, 7], true, true],
     [[1, 7, 5], [1, 7, 3], true, false],
     [[1, 5], [3, 5], false, true],
+    [[1, 4, 6], [1, 20, 6], false, true], // B larger than A and the product: computed as (B A^T)^T
     [[5, 6], [6, 4], false, false],
     [[3, 5, 4], [3, 6, 5], true, true], // batched: the stock kernel
   ];

@@ -9,6 +9,7 @@
  * lacks the kernel it runs TF.js's own applyGradients.
  */
 import * as tf from '@tensorflow/tfjs';
+import { simdFor } from '../simd/index.js';
 import { withArrays, type CpuSideBackend, type KernelArgs } from './memory.js';
 
 export const ADAM_UPDATE = 'AdamUpdate';
@@ -39,6 +40,16 @@ function adamKernel(backendName: CpuSideBackend): tf.KernelConfig {
     // Bias corrections as multiplications by 1 / (1 - beta^t): the same values to within an ulp.
     const inv1 = 1 / (attrs['oneMinusAccBeta1'] as number);
     const inv2 = 1 / (attrs['oneMinusAccBeta2'] as number);
+    const simd = backendName === 'wasm' ? simdFor(backend) : null;
+    if (simd !== null) {
+      // WASM SIMD (src/train/simd/kernels.wat), in float32, in place on the heap: one call per variable.
+      for (let i = 0; i < n; i++) {
+        const [p, g, m, v] = [ins[i]!, ins[n + i]!, ins[2 * n + i]!, ins[3 * n + i]!].map((t) => simd.ptr(t)) as [number, number, number, number];
+        const [pOut, mOut, vOut] = [mem.infos[i]!, mem.infos[n + i]!, mem.infos[2 * n + i]!].map((t) => simd.ptr(t)) as [number, number, number];
+        simd.kernels.adam(p, g, m, v, pOut, mOut, vOut, tf.util.sizeFromShape(shapes[i]!), lr, beta1, beta2, c1, c2, inv1, inv2, epsilon);
+      }
+      return mem.infos;
+    }
     for (let i = 0; i < n; i++) {
       const p = mem.inputs[i]!;
       const g = mem.inputs[n + i]!;

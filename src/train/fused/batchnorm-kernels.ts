@@ -15,6 +15,7 @@
  * Sums over the n = size / C rows accumulate in float64.
  */
 import * as tf from '@tensorflow/tfjs';
+import { simdFor, type Simd } from '../simd/index.js';
 import { input, withArrays, type CpuSideBackend, type KernelArgs } from './memory.js';
 
 export const BN_TRAINING = 'BatchNormTraining';
@@ -33,12 +34,9 @@ function channels(x: tf.TensorInfo, kernel: string): number {
  */
 const BLOCK = 4096;
 
-/** Per-channel mean and (biased) variance of x viewed as [rows, c]. */
-function moments(x: Float32Array, c: number, mean: Float64Array, variance: Float64Array): void {
+/** Per-channel sums of x and of x * x over the rows of x viewed as [rows, c]. */
+function moments(x: Float32Array, c: number, s: Float64Array, q: Float64Array): void {
   const n = x.length;
-  const rows = n / c;
-  const s = new Float64Array(c);
-  const q = new Float64Array(c);
   const step = Math.max(1, Math.floor(BLOCK / c)) * c;
   for (let base = 0; base < n; base += step) {
     const end = Math.min(n, base + step);
@@ -54,15 +52,30 @@ function moments(x: Float32Array, c: number, mean: Float64Array, variance: Float
       q[k] += q0;
     }
   }
-  for (let k = 0; k < c; k++) {
-    const m = s[k]! / rows;
-    mean[k] = m;
-    variance[k] = Math.max(q[k]! / rows - m * m, 0);
+}
+
+/** Per-channel sums of dy and of dy * x. */
+function gradSums(dy: Float32Array, x: Float32Array, c: number, sumDy: Float64Array, sumDyX: Float64Array): void {
+  const n = x.length;
+  const step = Math.max(1, Math.floor(BLOCK / c)) * c;
+  for (let base = 0; base < n; base += step) {
+    const end = Math.min(n, base + step);
+    for (let k = 0; k < c; k++) {
+      let s0 = 0;
+      let p0 = 0;
+      for (let i = base + k; i < end; i += c) {
+        const d = dy[i]!;
+        s0 += d;
+        p0 += d * x[i]!;
+      }
+      sumDy[k] += s0;
+      sumDyX[k] += p0;
+    }
   }
 }
 
 /** out[i] = a[k] * u[i] + b[k] * w[i] + e[k] for channel k of element i (w may be null: b ignored). */
-function affine(out: Float32Array, c: number, u: Float32Array, a: Float64Array, w: Float32Array | null, b: Float64Array, e: Float64Array): void {
+function affine(out: Float32Array, c: number, u: Float32Array, a: ArrayLike<number>, w: Float32Array | null, b: ArrayLike<number>, e: ArrayLike<number>): void {
   const n = out.length;
   const step = Math.max(1, Math.floor(BLOCK / c)) * c;
   for (let base = 0; base < n; base += step) {
@@ -80,65 +93,47 @@ function affine(out: Float32Array, c: number, u: Float32Array, a: Float64Array, 
   }
 }
 
-export function batchNormTrainingForward(
-  x: Float32Array,
-  c: number,
-  gamma: Float32Array,
-  beta: Float32Array,
-  movingMean: Float32Array,
-  movingVariance: Float32Array,
+/**
+ * From the per-channel sums s (x) and q (x * x) over `rows` rows: the statistics and moving averages
+ * (written to `out`), and y = scale * x + shift's coefficients.
+ */
+function forwardCoefficients(
+  s: Float64Array,
+  q: Float64Array,
+  rows: number,
+  params: { gamma: Float32Array; beta: Float32Array; movingMean: Float32Array; movingVariance: Float32Array },
   epsilon: number,
   momentum: number,
-  out: { y: Float32Array; stats: Float32Array; movingMean: Float32Array; movingVariance: Float32Array },
-): void {
-  const mean = new Float64Array(c);
-  const variance = new Float64Array(c);
-  moments(x, c, mean, variance);
+  out: { stats: Float32Array; movingMean: Float32Array; movingVariance: Float32Array },
+): { scale: Float64Array; shift: Float64Array } {
+  const c = s.length;
   const scale = new Float64Array(c);
   const shift = new Float64Array(c);
-  for (let k = 0; k < c; k++) {
-    scale[k] = gamma[k]! / Math.sqrt(variance[k]! + epsilon);
-    shift[k] = beta[k]! - mean[k]! * scale[k]!;
-  }
-  affine(out.y, c, x, scale, null, scale, shift);
   const decay = 1 - momentum;
   for (let k = 0; k < c; k++) {
-    out.stats[k] = mean[k]!;
-    out.stats[c + k] = variance[k]!;
-    out.movingMean[k] = movingMean[k]! - (movingMean[k]! - mean[k]!) * decay;
-    out.movingVariance[k] = movingVariance[k]! - (movingVariance[k]! - variance[k]!) * decay;
+    const mean = s[k]! / rows;
+    const variance = Math.max(q[k]! / rows - mean * mean, 0);
+    scale[k] = params.gamma[k]! / Math.sqrt(variance + epsilon);
+    shift[k] = params.beta[k]! - mean * scale[k]!;
+    out.stats[k] = mean;
+    out.stats[c + k] = variance;
+    out.movingMean[k] = params.movingMean[k]! - (params.movingMean[k]! - mean) * decay;
+    out.movingVariance[k] = params.movingVariance[k]! - (params.movingVariance[k]! - variance) * decay;
   }
+  return { scale, shift };
 }
 
-export function batchNormTrainingBackward(
-  dy: Float32Array,
-  x: Float32Array,
-  c: number,
+/** From the per-channel sums of dy and dy * x: dgamma, dbeta (written to `out`) and dx = a dy + b x + e's coefficients. */
+function backwardCoefficients(
+  sumDy: Float64Array,
+  sumDyX: Float64Array,
+  rows: number,
   gamma: Float32Array,
   stats: Float32Array,
   epsilon: number,
-  out: { dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array },
-): void {
-  const n = x.length;
-  const rows = n / c;
-  const sumDy = new Float64Array(c);
-  const sumDyX = new Float64Array(c);
-  const step = Math.max(1, Math.floor(BLOCK / c)) * c;
-  for (let base = 0; base < n; base += step) {
-    const end = Math.min(n, base + step);
-    for (let k = 0; k < c; k++) {
-      let s0 = 0;
-      let p0 = 0;
-      for (let i = base + k; i < end; i += c) {
-        const d = dy[i]!;
-        s0 += d;
-        p0 += d * x[i]!;
-      }
-      sumDy[k] += s0;
-      sumDyX[k] += p0;
-    }
-  }
-  // dx = a * dy + b * x + e, per channel.
+  out: { dgamma: Float32Array; dbeta: Float32Array },
+): { a: Float64Array; b: Float64Array; e: Float64Array } {
+  const c = sumDy.length;
   const a = new Float64Array(c);
   const b = new Float64Array(c);
   const e = new Float64Array(c);
@@ -154,7 +149,57 @@ export function batchNormTrainingBackward(
     b[k] = (-g * dgamma * rstd) / rows;
     e[k] = g * ((dgamma * rstd * mean) / rows - dbeta / rows);
   }
+  return { a, b, e };
+}
+
+export function batchNormTrainingForward(
+  x: Float32Array,
+  c: number,
+  gamma: Float32Array,
+  beta: Float32Array,
+  movingMean: Float32Array,
+  movingVariance: Float32Array,
+  epsilon: number,
+  momentum: number,
+  out: { y: Float32Array; stats: Float32Array; movingMean: Float32Array; movingVariance: Float32Array },
+): void {
+  const s = new Float64Array(c);
+  const q = new Float64Array(c);
+  moments(x, c, s, q);
+  const { scale, shift } = forwardCoefficients(s, q, x.length / c, { gamma, beta, movingMean, movingVariance }, epsilon, momentum, out);
+  affine(out.y, c, x, scale, null, scale, shift);
+}
+
+export function batchNormTrainingBackward(
+  dy: Float32Array,
+  x: Float32Array,
+  c: number,
+  gamma: Float32Array,
+  stats: Float32Array,
+  epsilon: number,
+  out: { dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array },
+): void {
+  const sumDy = new Float64Array(c);
+  const sumDyX = new Float64Array(c);
+  gradSums(dy, x, c, sumDy, sumDyX);
+  const { a, b, e } = backwardCoefficients(sumDy, sumDyX, x.length / c, gamma, stats, epsilon, out);
   affine(out.dx, c, dy, a, x, b, e);
+}
+
+/**
+ * The wasm backend's SIMD passes (src/train/simd/kernels.wat) where the channels come in fours: the
+ * same sums (float64) and coefficients as the JS functions above, the per-element passes four lanes
+ * at a time with the coefficients in float32. Null when they do not apply.
+ */
+function simdPasses(backendName: CpuSideBackend, backend: unknown, c: number): Simd | null {
+  if (backendName !== 'wasm' || c % 4 !== 0) return null;
+  return simdFor(backend);
+}
+
+/** Writes f64 coefficient vectors as f32 into the scratch block at `at` (consecutive, c each). */
+function putCoefficients(simd: Simd, at: number, vectors: Float64Array[]): void {
+  const view = new Float32Array(simd.memory.buffer, at, vectors.length * (vectors[0]?.length ?? 0));
+  vectors.forEach((v, i) => view.set(v, i * v.length));
 }
 
 function forwardKernel(backendName: CpuSideBackend): tf.KernelConfig {
@@ -167,6 +212,26 @@ function forwardKernel(backendName: CpuSideBackend): tf.KernelConfig {
       if (p.shape.length !== 1 || p.shape[0] !== c) throw new Error(`${BN_TRAINING}: ${names[i]} must have shape [${c}], got [${p.shape.join(', ')}]`);
     }
     const m = withArrays(backendName, backend, [x, ...params], [x.shape, [2, c], [c], [c]]);
+    const simd = simdPasses(backendName, backend, c);
+    if (simd !== null) {
+      const n = tf.util.sizeFromShape(x.shape);
+      const acc = simd.scratch(16 * c + 8 * c);
+      simd.kernels.moments(simd.ptr(x), n, c, acc);
+      // Views after the last allocation (scratch may grow the heap).
+      const buf = simd.memory.buffer;
+      const sums = new Float64Array(buf, acc, 2 * c);
+      const view = (info: tf.TensorInfo, size: number) => new Float32Array(buf, simd.ptr(info), size);
+      const [gamma, beta, mm, mv] = params.map((p) => view(p, c)) as [Float32Array, Float32Array, Float32Array, Float32Array];
+      const { scale, shift } = forwardCoefficients(sums.subarray(0, c), sums.subarray(c), n / c, { gamma, beta, movingMean: mm, movingVariance: mv }, attrs['epsilon'] as number, attrs['momentum'] as number, {
+        stats: view(m.infos[1]!, 2 * c),
+        movingMean: view(m.infos[2]!, c),
+        movingVariance: view(m.infos[3]!, c),
+      });
+      const coef = acc + 16 * c;
+      putCoefficients(simd, coef, [scale, shift]);
+      simd.kernels.affine1(simd.ptr(m.infos[0]!), simd.ptr(x), n, c, coef, coef + 4 * c);
+      return m.infos;
+    }
     const [xs, gamma, beta, mm, mv] = m.inputs as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
     const [y, stats, nmm, nmv] = m.outputs as [Float32Array, Float32Array, Float32Array, Float32Array];
     batchNormTrainingForward(xs, c, gamma, beta, mm, mv, attrs['epsilon'] as number, attrs['momentum'] as number, {
@@ -185,7 +250,30 @@ function backwardKernel(backendName: CpuSideBackend): tf.KernelConfig {
     const dy = input(inputs, 'dy', BN_TRAINING_GRAD);
     const x = input(inputs, 'x', BN_TRAINING_GRAD);
     const c = channels(x, BN_TRAINING_GRAD);
-    const m = withArrays(backendName, backend, [dy, x, input(inputs, 'gamma', BN_TRAINING_GRAD), input(inputs, 'stats', BN_TRAINING_GRAD)], [x.shape, [c], [c]]);
+    const gammaInfo = input(inputs, 'gamma', BN_TRAINING_GRAD);
+    const statsInfo = input(inputs, 'stats', BN_TRAINING_GRAD);
+    const m = withArrays(backendName, backend, [dy, x, gammaInfo, statsInfo], [x.shape, [c], [c]]);
+    const simd = simdPasses(backendName, backend, c);
+    if (simd !== null) {
+      const n = tf.util.sizeFromShape(x.shape);
+      const acc = simd.scratch(16 * c + 12 * c);
+      simd.kernels.gradSums(simd.ptr(dy), simd.ptr(x), n, c, acc);
+      const buf = simd.memory.buffer;
+      const sums = new Float64Array(buf, acc, 2 * c);
+      const { a, b, e } = backwardCoefficients(
+        sums.subarray(0, c),
+        sums.subarray(c),
+        n / c,
+        new Float32Array(buf, simd.ptr(gammaInfo), c),
+        new Float32Array(buf, simd.ptr(statsInfo), 2 * c),
+        attrs['epsilon'] as number,
+        { dgamma: new Float32Array(buf, simd.ptr(m.infos[1]!), c), dbeta: new Float32Array(buf, simd.ptr(m.infos[2]!), c) },
+      );
+      const coef = acc + 16 * c;
+      putCoefficients(simd, coef, [a, b, e]);
+      simd.kernels.affine2(simd.ptr(m.infos[0]!), simd.ptr(dy), simd.ptr(x), n, c, coef, coef + 4 * c, coef + 8 * c);
+      return m.infos;
+    }
     const [dys, xs, gamma, stats] = m.inputs as [Float32Array, Float32Array, Float32Array, Float32Array];
     const [dx, dgamma, dbeta] = m.outputs as [Float32Array, Float32Array, Float32Array];
     batchNormTrainingBackward(dys, xs, c, gamma, stats, attrs['epsilon'] as number, { dx, dgamma, dbeta });

@@ -10,6 +10,7 @@
  * gradients that are needed: the first layer's input gradient is never computed.
  */
 import * as tf from '@tensorflow/tfjs';
+import { simdFor } from '../simd/index.js';
 import { input, withArrays, type CpuSideBackend, type KernelArgs } from './memory.js';
 
 export const CONV_RELU = 'Conv2DReluTraining';
@@ -42,6 +43,17 @@ function reluBiasGradKernel(backendName: CpuSideBackend): tf.KernelConfig {
     const dy = input(inputs, 'dy', RELU_BIAS_GRAD);
     const y = input(inputs, 'y', RELU_BIAS_GRAD);
     const c = y.shape[y.shape.length - 1]!;
+    const simd = backendName === 'wasm' && c % 4 === 0 && dy.dtype === 'float32' && y.dtype === 'float32' ? simdFor(backend) : null;
+    if (simd !== null) {
+      // One SIMD pass: mask, store, and the per-channel sums in float64 (src/train/simd/kernels.wat).
+      const b = backend as { makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo };
+      const out = b.makeOutput(y.shape, 'float32');
+      const dbias = b.makeOutput([c], 'float32');
+      const acc = simd.scratch(8 * c);
+      simd.kernels.reluBiasGrad(simd.ptr(out), simd.ptr(dy), simd.ptr(y), tf.util.sizeFromShape(y.shape), c, acc);
+      new Float32Array(simd.memory.buffer, simd.ptr(dbias), c).set(new Float64Array(simd.memory.buffer, acc, c));
+      return [out, dbias];
+    }
     const m = withArrays(backendName, backend, [dy, y], [y.shape, [c]]);
     const [d, ys] = m.inputs as [Float32Array, Float32Array];
     const [out, dbias] = m.outputs as [Float32Array, Float32Array];

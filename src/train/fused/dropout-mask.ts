@@ -35,12 +35,12 @@ export function kept(i: number, k1: number, k2: number, threshold: number): bool
   return mix(mix((i + k1) >>> 0) ^ k2) >>> 8 < threshold;
 }
 
-/** out[i] = u[i] / (1 - rate) where element i is kept, else 0. */
-export function applyDropoutMask(u: Float32Array, out: Float32Array, rate: number, seed: number): void {
+/** out[i] = u[i] / (1 - rate) where element i is kept, else 0, for i from `start` on. */
+export function applyDropoutMask(u: Float32Array, out: Float32Array, rate: number, seed: number, start = 0): void {
   const scale = 1 / (1 - rate);
   const threshold = keepThreshold(rate);
   const [k1, k2] = maskKeys(seed);
-  for (let i = 0; i < u.length; i++) out[i] = kept(i, k1, k2, threshold) ? u[i]! * scale : 0;
+  for (let i = start; i < u.length; i++) out[i] = kept(i, k1, k2, threshold) ? u[i]! * scale : 0;
 }
 
 /** The same mask in WGSL: dropoutKept(i, k1, k2, threshold), keys and threshold passed as uniforms. */

@@ -1,7 +1,8 @@
 /**
  * Dropout in training as one kernel forward and one backward, with the mask drawn inside the kernel's
  * own pass over the tensor by the counter-based hash of dropout-mask.ts (the same mask on every backend:
- * webgpu/dropout.ts runs the same function in WGSL).
+ * webgpu/dropout.ts runs the same function in WGSL, and on wasm src/train/simd/kernels.wat, four lanes
+ * at a time).
  *
  * TF.js's tf.dropout draws the mask with randomUniform (seedrandom's alea, one JS call per element:
  * about 0.1 us each here, ~40 ms per step for the model's three Dropout layers), then runs Add, Floor,
@@ -11,7 +12,8 @@
  * probability 1 - rate); the random stream differs, as it does between any two unseeded TF.js runs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { applyDropoutMask } from './dropout-mask.js';
+import { simdFor } from '../simd/index.js';
+import { applyDropoutMask, keepThreshold, maskKeys } from './dropout-mask.js';
 import { input, withArrays, type CpuSideBackend, type KernelArgs } from './memory.js';
 
 export const DROPOUT = 'DropoutTraining';
@@ -23,7 +25,22 @@ function kernel(name: string, backendName: CpuSideBackend, inputName: string): t
     const rate = attrs['rate'] as number;
     if (!(rate >= 0 && rate < 1)) throw new Error(`${name}: rate must be in [0, 1), got ${rate}`);
     const m = withArrays(backendName, backend, [x], [x.shape]);
-    applyDropoutMask(m.inputs[0]!, m.outputs[0]!, rate, attrs['seed'] as number);
+    const seed = attrs['seed'] as number;
+    const simd = backendName === 'wasm' ? simdFor(backend) : null;
+    if (simd !== null) {
+      // Four lanes at a time in WASM SIMD (src/train/simd/kernels.wat), the same mask; the scale there is
+      // float32 (values within an ulp of the JS pass). The last n % 4 elements in JS.
+      const n = tf.util.sizeFromShape(x.shape);
+      const bulk = n - (n % 4);
+      const [k1, k2] = maskKeys(seed);
+      simd.kernels.dropout(simd.ptr(m.infos[0]!), simd.ptr(x), bulk, k1 | 0, k2 | 0, keepThreshold(rate), 1 / (1 - rate));
+      if (bulk < n) {
+        const buf = simd.memory.buffer;
+        applyDropoutMask(new Float32Array(buf, simd.ptr(x), n), new Float32Array(buf, simd.ptr(m.infos[0]!), n), rate, seed, bulk);
+      }
+      return m.infos[0]!;
+    }
+    applyDropoutMask(m.inputs[0]!, m.outputs[0]!, rate, seed);
     return m.infos[0]!;
   };
   return { kernelName: name, backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc };

@@ -27,6 +27,17 @@ export function batchMatMulConfig(stock: tf.KernelConfig | undefined): tf.Kernel
     const [b0, b1] = b.shape.slice(-2) as [number, number];
     const temps: tf.TensorInfo[] = [];
     try {
+      if (!transposeA && b0 * b1 > a0 * a1 + a0 * b0) {
+        // A B^T with B the larger (a Dense layer's input gradient, dy W^T): (B A^T)^T moves |A| + |C|
+        // floats through Transpose instead of |B|, and XNNPACK packs A^T, not B, as weights.
+        const aT = transpose(backend, reshapeInfo(a, [a0, a1]), [1, 0]);
+        temps.push(aT);
+        const outT = callKernel(stock, backend, { a: reshapeInfo(b, [b0, b1]), b: aT }, { transposeA: false, transposeB: false });
+        temps.push(outT);
+        const out = transpose(backend, outT, [1, 0]);
+        const outShape = [...tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)), a0, b0];
+        return reshapeInfo(out, outShape);
+      }
       let a2 = reshapeInfo(a, [a0, a1]);
       if (transposeA) {
         a2 = transpose(backend, a2, [1, 0]);

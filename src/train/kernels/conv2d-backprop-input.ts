@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { simdFor } from '../simd/index.js';
 import {
   assertChannelsLast,
   asPair,
@@ -154,6 +155,28 @@ export function conv2dBackpropInputConfig(stock: tf.KernelConfig | undefined): t
       const dst = heapF32(backend, out);
       if (!covered) dst.fill(0);
       const c = inChannels;
+      const simd = c % 4 === 0 ? simdFor(backend) : null;
+      if (simd !== null) {
+        // Each phase's rows of channel runs, copied into place by WASM SIMD (one call per image).
+        const f = 4 * c;
+        for (const { ph, pw, dx } of results) {
+          const y0 = ph.first * sh + ph.r - info.padInfo.top;
+          const x0 = pw.first * sw + pw.r - info.padInfo.left;
+          for (let b = 0; b < batchSize; b++) {
+            simd.kernels.copyBlocks(
+              simd.ptr(out) + ((b * inHeight + y0) * inWidth + x0) * f,
+              simd.ptr(dx) + b * ph.convSize * pw.convSize * f,
+              ph.count,
+              sh * inWidth * f,
+              pw.convSize * f,
+              pw.count,
+              sw * f,
+              f,
+            );
+          }
+        }
+        return out;
+      }
       for (const { ph, pw, dx } of results) {
         const src = heapF32(backend, dx);
         const y0 = ph.first * sh + ph.r - info.padInfo.top;
