@@ -79,9 +79,9 @@ function errorLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 }
 
+/** A trial's trainer params: the fixed ones, overridden by name by the searched ones (epochs and batchSize too). */
 export function trainParamsFor(space: SearchSpace, params: Params): TrainParams {
-  const { epochs: _e, batchSize: _b, ...fixed } = space.fixed;
-  return { ...fixed, ...(params as Partial<TrainParams>) };
+  return { ...space.fixed, ...(params as Partial<TrainParams>) };
 }
 
 export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> {
@@ -141,13 +141,14 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
     let interrupted = false;
     let nonFinite: string | null = null; // why a NaN/Inf epoch pruned the trial
     let epochError: string | null = null; // why handling an epoch failed (store write, pruner): fails the trial
+    const trainParams = trainParamsFor(space, trial.params);
     try {
       outcome = await runner.run(
         {
           number: n,
-          params: trainParamsFor(space, trial.params),
-          epochs: space.fixed.epochs,
-          batchSize: space.fixed.batchSize,
+          params: trainParams,
+          epochs: trainParams.epochs,
+          batchSize: trainParams.batchSize,
           seed: trial.seed,
           backend: opts.backend,
           saveDir,
@@ -177,7 +178,7 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
             const history = viewForTrial(all(), n, lag).history;
             outOfEpochs = budget.maxEpochs !== undefined && epochsSpent() >= budget.maxEpochs;
             // After its last epoch a trial is complete: nothing is left to save by pruning it.
-            last = metrics.epoch >= space.fixed.epochs;
+            last = metrics.epoch >= trainParams.epochs;
             // (A replayed NaN was stored as null by JSON.)
             if (value === null || !Number.isFinite(value)) nonFinite = `non-finite ${space.objective.metric} at epoch ${metrics.epoch} (got ${value}; val loss ${metrics.valLoss})`;
             prune = nonFinite !== null || (!last && pruner.prune(history, trial, space.objective.direction));
