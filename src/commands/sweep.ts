@@ -7,6 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import type { TrainerKind } from '../pool/protocol.js';
 import type { LiveReports } from '../report/index.js';
+import { epochsRange } from '../search-space/index.js';
 import { BACKEND_CHOICES, TRAINER_CHOICES } from './shared.js';
 import { createSweepView, type SweepView } from './sweep-view.js';
 
@@ -93,11 +94,13 @@ export async function sweepCommand(argv: SweepArgs): Promise<void> {
         if (argv.redis) console.log(`backend: ${s.backend} (${s.backendReason}); study in Redis ${argv.redis}, up to ${s.workers} trial(s) at once on digit-sweep worker processes`);
         else console.log(`backend: ${s.backend} (${s.backendReason}); ${s.workers} worker ${s.isolation === 'process' ? 'process' : 'thread'}(s)`);
         const p = s.space.pruner.type;
-        if (!argv.refitOnly) console.log(`sampler: ${s.space.sampler.type}; pruner: ${p}; budget: ${s.space.budget.trials} trials x ${s.space.fixed.epochs} epochs`);
+        const epochs = epochsRange(s.space);
+        const perTrial = epochs.searched ? `${epochs.min}-${epochs.max} (searched)` : String(epochs.max);
+        if (!argv.refitOnly) console.log(`sampler: ${s.space.sampler.type}; pruner: ${p}; budget: ${s.space.budget.trials} trials x ${perTrial} epochs`);
         if (s.resumed.length) console.log(`resuming: ${s.resumed.length} trial(s) already in the study`);
         view = createSweepView({
           total: s.space.budget.trials,
-          epochs: s.space.fixed.epochs,
+          epochs: epochs.max,
           already: s.resumed,
           metric: s.space.objective.metric,
           maximize: s.space.objective.direction === 'maximize',

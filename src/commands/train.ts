@@ -4,13 +4,11 @@ import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { availableParallelism } from 'node:os';
 import { describeBadValue, UserError } from '../core/errors.js';
-import { defaultThreads, mapTrainParams, THREADS, trainParamFlag, TRAIN_PARAM_NAMES, TRAIN_PARAMS, type TrainParams } from '../core/train-params.js';
+import { defaultThreads, mapTrainParams, THREADS, trainParamFlag, TRAIN_PARAM_NAMES, TRAIN_PARAMS, type TrainParamName, type TrainParams } from '../core/train-params.js';
 import { BACKEND_CHOICES, epochLine, progressBar } from './shared.js';
 
 /** One option per trainer param (core/train-params.ts): --lr, --dropout, ..., --lr-decay, --plateau-patience. */
 interface TrainArgs extends Record<string, unknown> {
-  epochs: number;
-  'batch-size': number;
   limit?: number;
   backend: string;
   threads?: number;
@@ -20,6 +18,9 @@ interface TrainArgs extends Record<string, unknown> {
   out: string;
 }
 
+/** Where `train` differs from a space's defaults: one epoch unless asked (a space's default is 30). */
+const CLI_DEFAULTS: Partial<Record<TrainParamName, number>> = { epochs: 1 };
+
 export const command: CommandModule<object, TrainArgs> = {
   command: 'train',
   describe: 'Train the seed CNN once and save the model and its history',
@@ -28,12 +29,10 @@ export const command: CommandModule<object, TrainArgs> = {
       (yy, name) => {
         const p = TRAIN_PARAMS[name];
         const type = p.kind === 'choice' ? 'string' : 'number';
-        return yy.option(trainParamFlag(name), { type, default: p.default, describe: p.describe, ...(p.kind === 'choice' ? { choices: p.choices } : {}) });
+        return yy.option(trainParamFlag(name), { type, default: CLI_DEFAULTS[name] ?? p.default, describe: p.describe, ...(p.kind === 'choice' ? { choices: p.choices } : {}) });
       },
       y,
     )
-      .option('epochs', { type: 'number', default: 1 })
-      .option('batch-size', { type: 'number', default: 64 })
       .option('limit', { type: 'number', describe: 'use only the first N labeled images' })
       .option('backend', { type: 'string', choices: BACKEND_CHOICES, default: 'auto' })
       .option('threads', { type: 'number', describe: `${THREADS.describe}; ${THREADS.min}-${THREADS.max}` })
@@ -47,8 +46,6 @@ export const command: CommandModule<object, TrainArgs> = {
         throw new UserError(describeBadValue('argument', `--${name}`, `must be a positive ${integer ? 'integer' : 'number'}`, v));
       }
     };
-    positive('epochs', argv.epochs, true);
-    positive('batch-size', argv['batch-size'], true);
     if (argv.limit !== undefined) positive('limit', argv.limit, true);
     // A lone run: every core (core/train-params.ts THREADS).
     const threads = argv.threads ?? defaultThreads(availableParallelism(), 1);
@@ -81,8 +78,8 @@ export const command: CommandModule<object, TrainArgs> = {
     await mkdir(out, { recursive: true });
     const bar = progressBar();
     const result = await train(trainParams, data, {
-      epochs: argv.epochs,
-      batchSize: argv['batch-size'],
+      epochs: trainParams.epochs,
+      batchSize: trainParams.batchSize,
       seed: argv.seed,
       backend: backend.name,
       threads,
@@ -90,12 +87,12 @@ export const command: CommandModule<object, TrainArgs> = {
       onBatchEnd: (b, n) => bar.update(b, n),
       onEpochEnd: (m) => {
         bar.stop();
-        console.log(epochLine(m, argv.epochs));
+        console.log(epochLine(m, trainParams.epochs));
       },
     });
     const history = {
       params: trainParams,
-      settings: { epochs: argv.epochs, batchSize: argv['batch-size'], seed: argv.seed, limit: argv.limit ?? null, threads },
+      settings: { epochs: trainParams.epochs, batchSize: trainParams.batchSize, seed: argv.seed, limit: argv.limit ?? null, threads },
       data: { source: data.source, fingerprint: data.fingerprint, train: data.train.count, val: data.val.count },
       backend: { name: result.backend.name, ...result.backend.info },
       bestEpoch: result.bestEpoch,

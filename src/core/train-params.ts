@@ -63,6 +63,10 @@ export const TRAIN_PARAMS = {
   shift: spec(0.1, 0, true, 1, false, 'augmentation: random shift range as a fraction of the image side (0 = off)'),
   plateauPatience: spec(0, 0, true, 1000, true, 'reduce-on-plateau: epochs without val accuracy improvement before the LR is cut (0 = off)', true),
   plateauFactor: spec(0.5, 0, false, 1, false, 'reduce-on-plateau: factor the LR is multiplied by'),
+  batchSize: spec(64, 1, true, 4096, true, 'training images per optimizer step', true),
+  // Searched, each trial trains its own number of epochs (and its LR schedule spans them); the pruners'
+  // resources are epochs, so validate.ts checks them against the fewest and the most a trial can get.
+  epochs: spec(30, 1, true, 1000, true, "epochs per trial (searched: each trial's own length; the LR schedule spans it)", true),
 } as const satisfies Record<string, TrainParamSpec>;
 
 export type TrainParamName = keyof typeof TRAIN_PARAMS;

@@ -51,8 +51,6 @@ const trainParamSchemas = mapTrainParams(paramSchema) as { [K in TrainParamName]
 /** The trainer's params (declared in core/train-params.ts, ranges checked in validate.ts) and the run settings. */
 export const fixedSchema = z.strictObject({
   ...trainParamSchemas,
-  epochs: posInt().default(30),
-  batchSize: posInt().default(64),
   /** A run setting (core/train-params.ts THREADS); unset: defaultThreads where the trials run. */
   threads: z.number().int().min(THREADS.min).max(THREADS.max).optional(),
 });

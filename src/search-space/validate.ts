@@ -215,9 +215,31 @@ function checkSemantics(space: SearchSpace, file: string): void {
   checkEnqueue(space, file);
 }
 
+/**
+ * The fewest and the most epochs a trial can get: fixed.epochs, or the range of a searched `epochs`
+ * (int: low..high; categorical: its choices).
+ */
+export function epochsRange(space: SearchSpace): { min: number; max: number; searched: boolean } {
+  const d = space.params['epochs'];
+  if (!d) return { min: space.fixed.epochs, max: space.fixed.epochs, searched: false };
+  if (d.type === 'categorical') {
+    const values = d.choices as number[];
+    return { min: Math.min(...values), max: Math.max(...values), searched: true };
+  }
+  return { min: d.low, max: d.high, searched: true };
+}
+
+/**
+ * The pruners' resources are epochs. With `epochs` searched, trials have different lengths: a rung
+ * (minResource) above the fewest epochs is one some trials never reach, a maxResource above the most
+ * is one no trial reaches, and Hyperband's maxResource 'auto' (the longest finished trial so far) would
+ * change its brackets as longer trials finish: each is a one-line error.
+ */
 function checkPruner(space: SearchSpace, file: string): void {
   const p = space.pruner;
-  const epochs = space.fixed.epochs;
+  const range = epochsRange(space);
+  const epochs = range.min;
+  const fewest = range.searched ? `the fewest epochs params.epochs gives (${range.min})` : `fixed.epochs (${epochs})`;
   switch (p.type) {
     case 'threshold':
       if (p.lower === undefined && p.upper === undefined) bad(file, 'pruner', 'the threshold pruner needs lower, upper or both');
@@ -225,15 +247,19 @@ function checkPruner(space: SearchSpace, file: string): void {
       break;
     case 'successive-halving':
     case 'asha':
-      if (p.minResource !== 'auto' && p.minResource > epochs) bad(file, 'pruner.minResource', `must be <= fixed.epochs (${epochs})`, p.minResource);
+      if (p.minResource !== 'auto' && p.minResource > epochs) bad(file, 'pruner.minResource', `must be <= ${fewest}`, p.minResource);
       if (p.minResource === 'auto' && p.bootstrapCount > 0) {
         bad(file, 'pruner.bootstrapCount', 'must be 0 with minResource auto (Optuna: mutually incompatible)', p.bootstrapCount);
       }
       break;
     case 'hyperband':
-      if (p.minResource > epochs) bad(file, 'pruner.minResource', `must be <= fixed.epochs (${epochs})`, p.minResource);
+      if (p.minResource > epochs) bad(file, 'pruner.minResource', `must be <= ${fewest}`, p.minResource);
+      if (p.maxResource === 'auto' && range.searched) {
+        bad(file, 'pruner.maxResource', `must be a number (<= ${range.max}) when epochs is searched: auto takes the longest finished trial, which changes as trials of other lengths finish`, p.maxResource);
+      }
       if (p.maxResource !== 'auto') {
-        if (p.maxResource > epochs) bad(file, 'pruner.maxResource', `must be <= fixed.epochs (${epochs})`, p.maxResource);
+        const most = range.searched ? `the most epochs params.epochs gives (${range.max})` : `fixed.epochs (${range.max})`;
+        if (p.maxResource > range.max) bad(file, 'pruner.maxResource', `must be <= ${most}`, p.maxResource);
         if (p.maxResource < p.minResource) bad(file, 'pruner.maxResource', `must be >= minResource (${p.minResource})`, p.maxResource);
       } else if (p.bootstrapCount > 0) {
         bad(file, 'pruner.bootstrapCount', 'must be 0 with maxResource auto (Optuna: mutually incompatible)', p.bootstrapCount);

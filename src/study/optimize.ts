@@ -105,8 +105,9 @@ function errorLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 }
 
+/** A trial's trainer params: the fixed ones, overridden by name by the searched ones (epochs and batchSize too). */
 export function trainParamsFor(space: SearchSpace, params: Params): TrainParams {
-  const { epochs: _e, batchSize: _b, threads: _t, ...fixed } = space.fixed;
+  const { threads: _t, ...fixed } = space.fixed;
   return { ...fixed, ...(params as Partial<TrainParams>) };
 }
 
@@ -164,7 +165,6 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
     const n = trial.number;
     const refit = trial.kind === 'refit' ? trial.refit : undefined;
     if (trial.kind === 'refit' && !refit) throw new Error(`refit trial ${n} has no source trial recorded`);
-    const epochs = refit ? refit.epochs : space.fixed.epochs;
     const checkpoint = opts.checkpoints?.location(n) ?? null;
     // A refit trial exists for its model: always kept (the search trials' `keepModels` does not apply).
     const saveDir = refit || space.keepModels > 0 ? join(opts.studyDir, 'trials', String(n)) : null;
@@ -178,13 +178,16 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
     let interrupted = false;
     let nonFinite: string | null = null; // why a NaN/Inf epoch pruned the trial
     let epochError: string | null = null; // why handling an epoch failed (store write, pruner): fails the trial
+    // A refit trains its own number of epochs (refit.epochs), whatever its source drew or fixed.
+    const trainParams = refit ? { ...trainParamsFor(space, trial.params), epochs: refit.epochs } : trainParamsFor(space, trial.params);
+    const epochs = trainParams.epochs;
     try {
       outcome = await runner.run(
         {
           number: n,
-          params: trainParamsFor(space, trial.params),
+          params: trainParams,
           epochs,
-          batchSize: space.fixed.batchSize,
+          batchSize: trainParams.batchSize,
           ...(space.fixed.threads !== undefined ? { threads: space.fixed.threads } : {}),
           seed: trial.seed,
           backend: opts.backend,

@@ -34,7 +34,7 @@ import { saveModel } from './model-io.js';
 import { readCheckpointFile, writeCheckpointFile, type Checkpoint, type CheckpointArray } from '../storage/checkpoint.js';
 
 /** The trainer's defaults: the search space's `fixed` defaults (the seed notebook's settings). */
-const { epochs: _epochs, batchSize: _batchSize, threads: _threads, ...fixedDefaults } = fixedSchema.parse({});
+const { threads: _threads, ...fixedDefaults } = fixedSchema.parse({});
 export const DEFAULT_TRAIN_PARAMS: TrainParams = fixedDefaults;
 
 export interface TrainOptions {

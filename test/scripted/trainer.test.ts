@@ -8,8 +8,7 @@ import {
 } from '../../src/scripted/trainer.js';
 import type { EpochMetrics, TrainParams } from '../../src/core/types.js';
 
-const { epochs: _e, batchSize: _b, ...fixed } = DEFAULT_SPACE.fixed;
-const base: TrainParams = { ...fixed, ...SCRIPTED_OPTIMUM };
+const base: TrainParams = { ...DEFAULT_SPACE.fixed, ...SCRIPTED_OPTIMUM };
 
 async function run(params: TrainParams, epochs = 5, extra: Partial<Parameters<typeof scriptedTrain>[1]> = {}) {
   const seen: EpochMetrics[] = [];

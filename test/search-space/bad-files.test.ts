@@ -54,7 +54,7 @@ describe('bad search-space files give one-line UserErrors naming file, path and 
 
   it('unknown param name', () => {
     expect(message('params:\n  momentum: {type: float, low: 0, high: 1}\n')).toBe(
-      'search-spaces/x.yaml: params.momentum: unknown parameter; the trainer understands lr, dropout, l2, noise, lrSchedule, lrDecay, warmupFraction, divFactor, lrFloor, labelSmoothing, rotation, zoom, shift, plateauPatience, plateauFactor',
+      'search-spaces/x.yaml: params.momentum: unknown parameter; the trainer understands lr, dropout, l2, noise, lrSchedule, lrDecay, warmupFraction, divFactor, lrFloor, labelSmoothing, rotation, zoom, shift, plateauPatience, plateauFactor, batchSize, epochs',
     );
   });
 
