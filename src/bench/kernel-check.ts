@@ -4,7 +4,7 @@
  * case's relative error reaches the tolerance (1e-4, as the tests).
  *   node dist/bench/kernel-check.js --backend webgpu [--out kernels.json]
  */
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { parseArgs } from 'node:util';
 
 const TOLERANCE = 1e-4;
@@ -19,6 +19,6 @@ const { checkFusedKernels } = await import('../train/index.js');
 const result = await checkFusedKernels(values.backend as 'webgpu');
 const failed = Object.entries(result.errors).filter(([, e]) => !(e.worst < TOLERANCE)).map(([key]) => key);
 const line = JSON.stringify({ ...result, tolerance: TOLERANCE, failed });
-if (values.out) writeFileSync(values.out, `${line}\n`);
+if (values.out) await writeFileAtomic(values.out, `${line}\n`);
 console.log(line);
 process.exit(failed.length ? 1 : 0);
