@@ -20,13 +20,13 @@
  *          unless --no-torch)
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { writeFileAtomic } from '../core/atomic-write.js';
+import { writeFileAtomic, writeFilesAtomic } from '../core/atomic-write.js';
 import { describeBadValue, UserError } from '../core/errors.js';
 import { loadDataset } from '../data/index.js';
 import { LR_SCHEDULES, type LrScheduleName } from '../core/train-params.js';
@@ -101,16 +101,22 @@ async function main(): Promise<void> {
   const paramsOf = (schedule: LrScheduleName) => ({ ...DEFAULT_TRAIN_PARAMS, lrSchedule: schedule });
 
   // PyTorch's rows: one after another, before digit-sweep's (or beside them with --concurrent).
+  // The split for PyTorch, through the one writer (core/atomic-write.ts), written before anything trains:
+  // with --concurrent, digit-sweep's training leaves the event loop few turns.
+  const torchDir = values['no-torch'] ? null : mkdtempSync(join(tmpdir(), 'bench-accuracy-'));
+  if (torchDir) {
+    await writeFilesAtomic([
+      { file: join(torchDir, 'train-images.u8'), data: data.train.images },
+      { file: join(torchDir, 'train-labels.u8'), data: data.train.labels! },
+      { file: join(torchDir, 'val-images.u8'), data: data.val.images },
+      { file: join(torchDir, 'val-labels.u8'), data: data.val.labels! },
+    ]);
+  }
   const torchRows = async (): Promise<Row[]> => {
     const out: Row[] = [];
-    if (values['no-torch']) return out;
-    // Written synchronously: with --concurrent, digit-sweep's training leaves the event loop few turns.
-    const dir = mkdtempSync(join(tmpdir(), 'bench-accuracy-'));
+    if (!torchDir) return out;
+    const dir = torchDir;
     try {
-      writeFileSync(join(dir, 'train-images.u8'), data.train.images);
-      writeFileSync(join(dir, 'train-labels.u8'), data.train.labels!);
-      writeFileSync(join(dir, 'val-images.u8'), data.val.images);
-      writeFileSync(join(dir, 'val-labels.u8'), data.val.labels!);
       for (const schedule of schedules) {
         const p = paramsOf(schedule as LrScheduleName);
         const lrs = Array.from({ length: epochs }, (_, i) => scheduledLr(i + 1, epochs, p));
