@@ -93,8 +93,8 @@ const CASES: Case[] = [
   { name: 'unknown --isolation', args: SWEEP('$T/space.yaml', '--isolation', 'vm'), says: 'Argument: isolation, Given: "vm"' },
   { name: 'unknown option', args: SWEEP('$T/space.yaml', '--wokers', '2'), says: 'Unknown argument' },
   { name: 'train --lr -1', args: ['train', '--lr', '-1', '--out', '$T/out/m'], says: 'argument: --lr: must be > 0 for lr (got -1)' },
-  { name: 'train --epochs 1.5', args: ['train', '--epochs', '1.5', '--out', '$T/out/m'], says: 'argument: --epochs: must be a positive integer (got 1.5)' },
-  { name: 'train --batch-size 0', args: ['train', '--batch-size', '0', '--out', '$T/out/m'], says: 'argument: --batch-size: must be a positive integer (got 0)' },
+  { name: 'train --epochs 1.5', args: ['train', '--epochs', '1.5', '--out', '$T/out/m'], says: 'argument: --epochs: must be an integer for epochs (got 1.5)' },
+  { name: 'train --batch-size 0', args: ['train', '--batch-size', '0', '--out', '$T/out/m'], says: 'argument: --batch-size: must be >= 1 for batchSize (got 0)' },
   { name: 'train --dropout 1', args: ['train', '--dropout', '1', '--out', '$T/out/m'], says: 'argument: --dropout: must be < 1 for dropout (got 1)' },
   { name: 'export --top 0', args: ['export', 'broken', '--runs', '$T/runs', '--top', '0'], says: 'argument: --top: must be a positive integer (got 0)' },
   // Study names that would leave runs/ or reports/
