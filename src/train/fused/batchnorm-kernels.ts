@@ -34,27 +34,7 @@ function channels(x: tf.TensorInfo, kernel: string): number {
  */
 const BLOCK = 4096;
 
-/** Per-channel sums of x and of x * x over the rows of x viewed as [rows, c]. */
-function moments(x: Float32Array, c: number, s: Float64Array, q: Float64Array): void {
-  const n = x.length;
-  const step = Math.max(1, Math.floor(BLOCK / c)) * c;
-  for (let base = 0; base < n; base += step) {
-    const end = Math.min(n, base + step);
-    for (let k = 0; k < c; k++) {
-      let s0 = 0;
-      let q0 = 0;
-      for (let i = base + k; i < end; i += c) {
-        const v = x[i]!;
-        s0 += v;
-        q0 += v * v;
-      }
-      s[k] += s0;
-      q[k] += q0;
-    }
-  }
-}
-
-/** Per-channel sums of dy and of dy * x. */
+/** Per-channel sums of dy and of dy * x over the rows viewed as [rows, c] (dy = x gives the moments). */
 function gradSums(dy: Float32Array, x: Float32Array, c: number, sumDy: Float64Array, sumDyX: Float64Array): void {
   const n = x.length;
   const step = Math.max(1, Math.floor(BLOCK / c)) * c;
@@ -165,7 +145,8 @@ export function batchNormTrainingForward(
 ): void {
   const s = new Float64Array(c);
   const q = new Float64Array(c);
-  moments(x, c, s, q);
+  // Sums of x and x * x: gradSums' pass with dy = x (the same loop, not a second copy of it).
+  gradSums(x, x, c, s, q);
   const { scale, shift } = forwardCoefficients(s, q, x.length / c, { gamma, beta, movingMean, movingVariance }, epsilon, momentum, out);
   affine(out.y, c, x, scale, null, scale, shift);
 }
