@@ -9,18 +9,21 @@ import type { FrozenTrial } from '../../src/core/types.js';
 import { cli, readStudyFile, tempDir, writeSpace } from './helpers.js';
 
 const TRIALS = 6;
-// Trials with lr > 0.002 hit the fault at epoch 2; the others train normally.
+// Trials with lr > 0.002 hit the fault at epoch 2 (trials 1 and 4 of this space); the others train normally.
 const WHEN = ':lr>0.002';
+// The timeouts: only trial 1 (lr 0.0081), so the test waits out one 12 s limit, not two in a row (lag 1
+// holds trial 3 until trial 1 has ended, so a trial still starts after the fault on a replaced worker).
+const WHEN_ONE = ':lr>0.005';
 
-const CASES: Array<{ fault: string; state: 'fail' | 'pruned'; reason: RegExp; isolation?: 'process' }> = [
+const CASES: Array<{ fault: string; state: 'fail' | 'pruned'; reason: RegExp; isolation?: 'process'; when?: string }> = [
   { fault: 'throw@2', state: 'fail', reason: /^scripted fault: training failed at epoch 2$/ },
   { fault: 'exit@2', state: 'fail', reason: /exited\b.*\bcode:? 3\b/ },
   { fault: 'oom@2', state: 'fail', reason: /memory limit|heap out of memory/i },
   { fault: 'nan@2', state: 'pruned', reason: /^non-finite valAcc at epoch 2 \(got NaN/ },
-  { fault: 'hang@2', state: 'fail', reason: /^timed out after 0\.2 min$/ },
-  { fault: 'spin@2', state: 'fail', reason: /^timed out after 0\.2 min$/ },
+  { fault: 'hang@2', state: 'fail', reason: /^timed out after 0\.2 min$/, when: WHEN_ONE },
+  { fault: 'spin@2', state: 'fail', reason: /^timed out after 0\.2 min$/, when: WHEN_ONE },
   { fault: 'exit@2', state: 'fail', reason: /exited\b.*\bcode:? 3\b/, isolation: 'process' },
-  { fault: 'spin@2', state: 'fail', reason: /^timed out after 0\.2 min$/, isolation: 'process' },
+  { fault: 'spin@2', state: 'fail', reason: /^timed out after 0\.2 min$/, isolation: 'process', when: WHEN_ONE },
 ];
 
 describe('a faulty trial fails alone; the pool replaces its worker; the sweep goes on', () => {
@@ -29,7 +32,7 @@ describe('a faulty trial fails alone; the pool replaces its worker; the sweep go
     trials: TRIALS,
     epochs: 3,
     workers: 2,
-        // 12 s: far more than a healthy trial needs even when a loaded machine takes seconds to start its
+    // 12 s: far more than a healthy trial needs even when a loaded machine takes seconds to start its
     // worker process, far less than a hang.
     budget: 'trialTimeoutMinutes: 0.2, workerHeapMb: 48, maxConsecutiveFailures: 6',
   });
@@ -39,13 +42,13 @@ describe('a faulty trial fails alone; the pool replaces its worker; the sweep go
       const study = `${c.fault.replace('@', '-')}${c.isolation ? '-proc' : ''}`;
       const r = await cli(
         ['sweep', space, '--trainer', 'scripted', '--study', study, '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports'), ...(c.isolation ? ['--isolation', c.isolation] : [])],
-        { cwd: dir, env: { DIGIT_SWEEP_SCRIPTED_FAULT: `${c.fault}${WHEN}`, DIGIT_SWEEP_SCRIPTED_DELAY_MS: '20' } },
+        { cwd: dir, env: { DIGIT_SWEEP_SCRIPTED_FAULT: `${c.fault}${c.when ?? WHEN}`, DIGIT_SWEEP_SCRIPTED_DELAY_MS: '20' } },
       );
       expect(r.code, r.err).toBe(0);
       expect(r.out).toContain(`sweep ended: budget of ${TRIALS} trials reached`);
       const trials = readStudyFile(join(dir, 'runs', study)).trials;
       expect(trials).toHaveLength(TRIALS);
-      const hit = (t: FrozenTrial) => (t.params.lr as number) > 0.002;
+      const hit = (t: FrozenTrial) => (t.params.lr as number) > (c.when === WHEN_ONE ? 0.005 : 0.002);
       const faulty = trials.filter(hit);
       expect(faulty.length).toBeGreaterThan(0);
       expect(faulty.length).toBeLessThan(TRIALS);
