@@ -11,7 +11,18 @@ export const MODEL_TRAINABLE_PARAMS = 458_634;
 
 export type ModelParams = Pick<TrainParams, 'dropout' | 'l2'>;
 
-export function buildModel(params: ModelParams, seed = 0): tf.Sequential {
+/**
+ * Which layer classes build the CNN: `fused` (training runs the fused kernels of fused/ where the backend
+ * has them), or `stock`, TF.js's own Keras layers (the benchmarks' baseline, probe.ts). Same model either way.
+ */
+export type LayerKind = 'fused' | 'stock';
+const LAYERS = {
+  fused: { conv2d, batchNormalization, dropout },
+  stock: { conv2d: tf.layers.conv2d, batchNormalization: tf.layers.batchNormalization, dropout: tf.layers.dropout },
+} as const;
+
+export function buildModel(params: ModelParams, seed = 0, layers: LayerKind = 'fused'): tf.Sequential {
+  const { conv2d, batchNormalization, dropout } = LAYERS[layers];
   const reg = () => (params.l2 > 0 ? tf.regularizers.l2({ l2: params.l2 }) : undefined);
   // Glorot-uniform kernels seeded per layer, so a trial is reproducible from its seed.
   let layerSeed = seed * 101;

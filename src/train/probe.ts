@@ -112,7 +112,7 @@ export async function openTrainingProbe(opts: TrainingProbeOptions): Promise<Tra
 }
 
 /**
- * The seed notebook's CNN built from stock Keras layers (no fused kernels) and trained with
+ * The seed notebook's CNN built from stock Keras layers (model.ts, layers `stock`: no fused kernels) and trained with
  * `optimizer.minimize` on the wasm backend, with the given training kernels of kernels/ installed
  * (Conv2DBackpropFilter always: without it wasm cannot train). On random inputs (the time of a step does
  * not depend on the pixels).
@@ -132,7 +132,7 @@ export async function openStockWasmStep(opts: { batchSize: number; kernels: read
     if (!(await tf.setBackend('wasm'))) throw new Error('tf.setBackend("wasm") failed: the wasm backend did not initialise');
     await tf.ready();
   }
-  const model = buildStockModel();
+  const model = buildModel({ dropout: 0.4, l2: 0 }, 0, 'stock');
   const optimizer = tf.train.adam(1e-3);
   const x = tf.randomNormal([opts.batchSize, 28, 28, 1]);
   const y = tf.oneHot(tf.randomUniform([opts.batchSize], 0, 10, 'int32') as tf.Tensor1D, 10);
@@ -154,30 +154,4 @@ export async function openStockWasmStep(opts: { batchSize: number; kernels: read
       registerWasmTrainingKernels();
     },
   };
-}
-
-/** The seed notebook's Keras CNN (459,210 parameters) from stock layers. */
-function buildStockModel(): tf.Sequential {
-  const m = tf.sequential();
-  const conv = (filters: number, kernelSize: number, extra: Partial<Parameters<typeof tf.layers.conv2d>[0]> = {}) =>
-    tf.layers.conv2d({ filters, kernelSize, activation: 'relu', ...extra });
-  m.add(conv(32, 3, { inputShape: [28, 28, 1] }));
-  m.add(tf.layers.batchNormalization());
-  m.add(conv(32, 3));
-  m.add(tf.layers.batchNormalization());
-  m.add(conv(32, 5, { strides: 2, padding: 'same' }));
-  m.add(tf.layers.batchNormalization());
-  m.add(tf.layers.dropout({ rate: 0.4 }));
-  m.add(conv(64, 3));
-  m.add(tf.layers.batchNormalization());
-  m.add(conv(64, 3));
-  m.add(tf.layers.batchNormalization());
-  m.add(conv(64, 5, { strides: 2, padding: 'same' }));
-  m.add(tf.layers.batchNormalization());
-  m.add(tf.layers.dropout({ rate: 0.4 }));
-  m.add(tf.layers.flatten());
-  m.add(tf.layers.dense({ units: 256, activation: 'relu' }));
-  m.add(tf.layers.dropout({ rate: 0.4 }));
-  m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
-  return m;
 }
