@@ -48,7 +48,7 @@ export function createSweepView(opts: { total: number; epochs: number; already: 
           const v = t.value === null ? '' : ` value ${t.value.toFixed(4)}`;
           const resumed = e.resumedAt && e.resumedAt > 1 ? ` (resumed at epoch ${e.resumedAt})` : '';
           console.log(`trial ${t.number} ${t.state}${v}${t.error ? ` (${t.error})` : ''}${resumed} | done ${done()}/${opts.total} best ${bestText()}`);
-        } else if (e.type === 'stop') console.log(`sweep stopped: ${e.reason}`);
+        } else if (e.type === 'stop') console.log(`${e.phase} stopped: ${e.reason}`);
       },
       stop() {},
     };

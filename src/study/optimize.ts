@@ -40,7 +40,8 @@ export type OptimizeEvent =
   | { type: 'epoch'; trial: FrozenTrial; metrics: EpochMetrics; prune: boolean }
   /** `resumedAt`: the first epoch this run trained (> 1: continued from a checkpoint). A trial still `running` was suspended by Ctrl-C. */
   | { type: 'trial-end'; trial: FrozenTrial; resumedAt?: number }
-  | { type: 'stop'; reason: string };
+  /** The end of one run of the loop: the search, or the refit (`fixed`). */
+  | { type: 'stop'; reason: string; phase: 'search' | 'refit' };
 
 export interface OptimizeOptions {
   store: TrialStore;
@@ -341,6 +342,6 @@ export async function optimize(opts: OptimizeOptions): Promise<OptimizeSummary> 
     await Promise.race(inFlight.values());
   }
   const reason = stopReason ?? 'done';
-  emit({ type: 'stop', reason });
+  emit({ type: 'stop', reason, phase: opts.fixed ? 'refit' : 'search' });
   return { reason, trials: all().sort((a, b) => a.number - b.number), failed };
 }

@@ -22,6 +22,7 @@ const REFIT_EPOCHS = 3;
 let dir: string;
 let space: string;
 let reference: StudyRecord;
+let referenceOut: string;
 
 const sweepArgs = (study: string, extra: string[]) => [
   'sweep', space, '--trainer', 'scripted', '--study', study, '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports'), ...extra,
@@ -63,6 +64,7 @@ beforeAll(async () => {
   const r = await runCli(sweepArgs('threads', ['--workers', '2']), { env: { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '0' }, timeoutMs: 120_000 });
   if (r.code !== 0) throw new Error(`reference sweep failed (${r.code}): ${r.stderr}`);
   reference = snapshot('threads');
+  referenceOut = r.stdout;
 }, 180_000);
 
 describe('refit on the reference runner (worker threads)', () => {
@@ -77,6 +79,12 @@ describe('refit on the reference runner (worker threads)', () => {
       expect(t.value).toBe(t.epochs[REFIT_EPOCHS - 1]!.trainAcc);
     }
     for (const t of reference.trials.filter((x) => x.kind !== 'refit')) for (const m of t.epochs) expect(Number.isFinite(m.valAcc)).toBe(true);
+    // The log names each phase's end, then the sweep's.
+    expect(referenceOut.split('\n').filter((l) => / stopped: | ended: /.test(l))).toEqual([
+      `search stopped: budget of ${SEARCH_TRIALS} trials reached`,
+      `refit stopped: refit done: ${REFIT_TOP} configuration(s)`,
+      `sweep ended: budget of ${SEARCH_TRIALS} trials reached; refit done: ${REFIT_TOP} configuration(s)`,
+    ]);
   });
 });
 
