@@ -7,9 +7,9 @@ export default defineConfig({
     // more with both cores busy, and CI must pass there too.
     testTimeout: 600_000,
     hookTimeout: 600_000,
-    // Three files at a time on two cores: about a third of the suite's file time is waiting (trial
-    // timeouts, Redis workers, scripted epoch delays, Chromium), which a third file fills; every test is
-    // written to pass on a loaded machine (CI passed with two busy loops beside a 2-file run).
+    // Three files at a time on two cores: part of the suite's time is waiting (trial timeouts, Redis
+    // workers, scripted epoch delays, Chromium), which a third file fills (fresh-clone CI: vitest 616 s
+    // with 2, 546-580 s with 3); every test passes on a loaded machine (CI with two busy loops beside it).
     maxWorkers: 3,
     pool: 'forks',
   },

@@ -5,7 +5,7 @@
  * states and curves (the refit flag travels with the task; a refit's validation metrics are NaN, which
  * every channel must carry as "no validation", not as a number).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import type { FrozenTrial, StudyRecord } from '../../src/core/types.js';
 import { runCli } from '../helpers/cli.js';
 import { REDIS_TOOL, startRedis, type TestRedis } from '../helpers/redis.js';
 import { describeWithTool } from '../helpers/tools.js';
-import { startWorker } from '../redis/helpers.js';
+import { readSnapshot, startWorker } from '../redis/helpers.js';
 
 const SEARCH_TRIALS = 4;
 const REFIT_TOP = 2;
@@ -27,7 +27,7 @@ let referenceOut: string;
 const sweepArgs = (study: string, extra: string[]) => [
   'sweep', space, '--trainer', 'scripted', '--study', study, '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports'), ...extra,
 ];
-const snapshot = (study: string) => JSON.parse(readFileSync(join(dir, 'runs', study, 'study.json'), 'utf8')) as StudyRecord;
+const snapshot = (study: string) => readSnapshot(dir, study);
 /** What must not depend on the runner (JSON null stands for NaN in the study file). */
 const summary = (s: StudyRecord) =>
   s.trials.map((t: FrozenTrial) => ({
