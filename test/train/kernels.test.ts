@@ -77,6 +77,13 @@ const CONV_CASES: ConvCase[] = [
   { x: [3, 9, 11, 1], filter: [5, 5, 1, 8], strides: 2, pad: 'same' },
   { x: [2, 7, 6, 1], filter: [3, 2, 1, 16], strides: [1, 2], pad: 'valid' },
   { x: [1, 5, 5, 1], filter: [3, 3, 1, 8], strides: 1, pad: 2 },
+  // Input channels in fours and output channels in eights (the filter gradient's register-tiled SIMD
+  // pass): padding on every side, uneven strides, rows the forward pass never read, chunks of rows that
+  // do not divide the output height.
+  { x: [3, 9, 11, 8], filter: [5, 3, 8, 16], strides: [2, 1], pad: 'same' },
+  { x: [2, 7, 7, 4], filter: [3, 3, 4, 8], strides: 1, pad: 2 },
+  { x: [2, 10, 9, 4], filter: [3, 3, 4, 8], strides: 2, pad: 'valid' },
+  { x: [1, 30, 3, 12], filter: [2, 1, 12, 24], strides: 1, pad: 'valid' },
   // Odd sizes, batch 1, uneven 'same' padding, rows the forward pass never read, 1x1 stride 2.
   { x: [1, 5, 5, 2], filter: [3, 3, 2, 3], strides: 1, pad: 'same' },
   { x: [1, 7, 9, 3], filter: [5, 5, 3, 4], strides: 2, pad: 'same' },

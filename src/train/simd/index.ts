@@ -46,6 +46,10 @@ interface Exports {
     dw: number, x: number, dy: number, batch: number, height: number, width: number, oh: number, ow: number,
     kh: number, kw: number, o: number, sh: number, sw: number, top: number, left: number,
   ): void;
+  backpropFilter(
+    dw: number, x: number, dy: number, batch: number, height: number, width: number, c: number, oh: number, ow: number, o: number,
+    kh: number, kw: number, sh: number, sw: number, top: number, left: number, rows: number,
+  ): void;
   dropout(out: number, u: number, n: number, k1: number, k2: number, threshold: number, scale: number): void;
   copyBlocks(dst: number, src: number, rows: number, rowDst: number, rowSrc: number, cols: number, colDst: number, run: number): void;
   adam(

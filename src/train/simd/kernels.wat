@@ -271,6 +271,137 @@
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br_if $bs (i32.lt_u (local.get $b) (local.get $batch))))))
 
+  ;; Conv2DBackpropFilter, c a multiple of 4 and o of 8:
+  ;; dw[i, j, ci, co] = sum over b, p, q of x[b, p*sh + i - top, q*sw + j - left, ci] * dy[b, p, q, co]
+  ;; (x [batch, height, width, c], dy [batch, oh, ow, o], dw [kh, kw, c, o]; out-of-range x is the zero
+  ;; padding) read where the tensors lie, channels last: no transposes, no packing. Register-tiled: a
+  ;; 4 x 8 block of dw (4 input channels x 8 output channels, eight f32x4 accumulators) takes, at every
+  ;; output position, four splatted x values and two dy vectors (32 multiply-adds). Positions go in
+  ;; chunks of `rows` output rows of one image, each chunk visiting every (i, j, ci, co) block, so the
+  ;; x and dy rows it reads stay in L1 across the blocks; a block's accumulators are loaded from dw and
+  ;; stored back once per chunk.
+  (func (export "backpropFilter") (param $dw i32) (param $x i32) (param $dy i32) (param $batch i32) (param $height i32) (param $width i32) (param $c i32)
+    (param $oh i32) (param $ow i32) (param $o i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $top i32) (param $left i32) (param $rows i32)
+    (local $b i32) (local $p0 i32) (local $p1 i32) (local $i i32) (local $j i32) (local $plo i32) (local $phi i32) (local $qlo i32) (local $qhi i32)
+    (local $ct i32) (local $ot i32) (local $p i32) (local $q i32) (local $accp i32) (local $xp i32) (local $dp i32)
+    (local $ob i32) (local $cb i32) (local $xstep i32) (local $xbase i32) (local $dbase i32) (local $n i32)
+    (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128) (local $a20 v128) (local $a21 v128) (local $a30 v128) (local $a31 v128)
+    (local $d0 v128) (local $d1 v128) (local $s v128)
+    (local.set $ob (i32.shl (local.get $o) (i32.const 2)))
+    (local.set $cb (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $xstep (i32.mul (local.get $sw) (local.get $cb)))
+    (memory.fill (local.get $dw) (i32.const 0) (i32.mul (i32.mul (i32.mul (local.get $kh) (local.get $kw)) (local.get $c)) (local.get $ob)))
+    (block $done
+      (br_if $done (i32.or (i32.or (i32.eqz (local.get $batch)) (i32.eqz (local.get $oh))) (i32.or (i32.eqz (local.get $ow)) (i32.eqz (local.get $o)))))
+      (br_if $done (i32.or (i32.or (i32.eqz (local.get $kh)) (i32.eqz (local.get $kw))) (i32.eqz (local.get $c))))
+      (loop $bs
+        (local.set $p0 (i32.const 0))
+        (loop $chunks
+          (local.set $p1 (i32.add (local.get $p0) (local.get $rows)))
+          (if (i32.gt_u (local.get $p1) (local.get $oh)) (then (local.set $p1 (local.get $oh))))
+          (local.set $i (i32.const 0))
+          (loop $is
+            ;; p in [plo, phi): rows p*sh + i - top inside the image
+            (local.set $plo (local.get $p0))
+            (block $plo_done
+              (loop $l
+                (br_if $plo_done (i32.ge_u (local.get $plo) (local.get $p1)))
+                (br_if $plo_done (i32.ge_s (i32.sub (i32.add (i32.mul (local.get $plo) (local.get $sh)) (local.get $i)) (local.get $top)) (i32.const 0)))
+                (local.set $plo (i32.add (local.get $plo) (i32.const 1)))
+                (br $l)))
+            (local.set $phi (local.get $p1))
+            (block $phi_done
+              (loop $l
+                (br_if $phi_done (i32.le_u (local.get $phi) (local.get $plo)))
+                (br_if $phi_done (i32.lt_s (i32.sub (i32.add (i32.mul (i32.sub (local.get $phi) (i32.const 1)) (local.get $sh)) (local.get $i)) (local.get $top)) (local.get $height)))
+                (local.set $phi (i32.sub (local.get $phi) (i32.const 1)))
+                (br $l)))
+            (if (i32.lt_u (local.get $plo) (local.get $phi))
+              (then
+                (local.set $j (i32.const 0))
+                (loop $js
+                  (local.set $qlo (i32.const 0))
+                  (block $qlo_done
+                    (loop $l
+                      (br_if $qlo_done (i32.ge_u (local.get $qlo) (local.get $ow)))
+                      (br_if $qlo_done (i32.ge_s (i32.sub (i32.add (i32.mul (local.get $qlo) (local.get $sw)) (local.get $j)) (local.get $left)) (i32.const 0)))
+                      (local.set $qlo (i32.add (local.get $qlo) (i32.const 1)))
+                      (br $l)))
+                  (local.set $qhi (local.get $ow))
+                  (block $qhi_done
+                    (loop $l
+                      (br_if $qhi_done (i32.le_u (local.get $qhi) (local.get $qlo)))
+                      (br_if $qhi_done (i32.lt_s (i32.sub (i32.add (i32.mul (i32.sub (local.get $qhi) (i32.const 1)) (local.get $sw)) (local.get $j)) (local.get $left)) (local.get $width)))
+                      (local.set $qhi (i32.sub (local.get $qhi) (i32.const 1)))
+                      (br $l)))
+                  (if (i32.lt_u (local.get $qlo) (local.get $qhi))
+                    (then
+                      (local.set $n (i32.sub (local.get $qhi) (local.get $qlo)))
+                      ;; x of (b, plo*sh + i - top, qlo*sw + j - left, 0) and dy of (b, plo, qlo, 0)
+                      (local.set $xbase (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $height))
+                        (i32.sub (i32.add (i32.mul (local.get $plo) (local.get $sh)) (local.get $i)) (local.get $top))) (local.get $width))
+                        (i32.sub (i32.add (i32.mul (local.get $qlo) (local.get $sw)) (local.get $j)) (local.get $left))) (local.get $cb))))
+                      (local.set $dbase (i32.add (local.get $dy) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $oh)) (local.get $plo)) (local.get $ow)) (local.get $qlo)) (local.get $ob))))
+                      (local.set $ct (i32.const 0))
+                      (loop $cts
+                        (local.set $ot (i32.const 0))
+                        (loop $ots
+                          (local.set $accp (i32.add (local.get $dw) (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $i) (local.get $kw)) (local.get $j)) (local.get $c)) (local.get $ct)) (local.get $ob)) (i32.shl (local.get $ot) (i32.const 2)))))
+                          (local.set $a00 (v128.load (local.get $accp)))
+                          (local.set $a01 (v128.load offset=16 (local.get $accp)))
+                          (local.set $a10 (v128.load (i32.add (local.get $accp) (local.get $ob))))
+                          (local.set $a11 (v128.load offset=16 (i32.add (local.get $accp) (local.get $ob))))
+                          (local.set $a20 (v128.load (i32.add (local.get $accp) (i32.shl (local.get $ob) (i32.const 1)))))
+                          (local.set $a21 (v128.load offset=16 (i32.add (local.get $accp) (i32.shl (local.get $ob) (i32.const 1)))))
+                          (local.set $a30 (v128.load (i32.add (local.get $accp) (i32.mul (local.get $ob) (i32.const 3)))))
+                          (local.set $a31 (v128.load offset=16 (i32.add (local.get $accp) (i32.mul (local.get $ob) (i32.const 3)))))
+                          (local.set $p (local.get $plo))
+                          (loop $ps
+                            (local.set $xp (i32.add (i32.add (local.get $xbase) (i32.mul (i32.mul (i32.mul (i32.sub (local.get $p) (local.get $plo)) (local.get $sh)) (local.get $width)) (local.get $cb))) (i32.shl (local.get $ct) (i32.const 2))))
+                            (local.set $dp (i32.add (i32.add (local.get $dbase) (i32.mul (i32.mul (i32.sub (local.get $p) (local.get $plo)) (local.get $ow)) (local.get $ob))) (i32.shl (local.get $ot) (i32.const 2))))
+                            (local.set $q (local.get $n))
+                            (loop $qs
+                              (local.set $d0 (v128.load (local.get $dp)))
+                              (local.set $d1 (v128.load offset=16 (local.get $dp)))
+                              (local.set $s (v128.load32_splat (local.get $xp)))
+                              (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $s) (local.get $d0))))
+                              (local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $s) (local.get $d1))))
+                              (local.set $s (v128.load32_splat offset=4 (local.get $xp)))
+                              (local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $s) (local.get $d0))))
+                              (local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $s) (local.get $d1))))
+                              (local.set $s (v128.load32_splat offset=8 (local.get $xp)))
+                              (local.set $a20 (f32x4.add (local.get $a20) (f32x4.mul (local.get $s) (local.get $d0))))
+                              (local.set $a21 (f32x4.add (local.get $a21) (f32x4.mul (local.get $s) (local.get $d1))))
+                              (local.set $s (v128.load32_splat offset=12 (local.get $xp)))
+                              (local.set $a30 (f32x4.add (local.get $a30) (f32x4.mul (local.get $s) (local.get $d0))))
+                              (local.set $a31 (f32x4.add (local.get $a31) (f32x4.mul (local.get $s) (local.get $d1))))
+                              (local.set $xp (i32.add (local.get $xp) (local.get $xstep)))
+                              (local.set $dp (i32.add (local.get $dp) (local.get $ob)))
+                              (local.set $q (i32.sub (local.get $q) (i32.const 1)))
+                              (br_if $qs (local.get $q)))
+                            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                            (br_if $ps (i32.lt_u (local.get $p) (local.get $phi))))
+                          (v128.store (local.get $accp) (local.get $a00))
+                          (v128.store offset=16 (local.get $accp) (local.get $a01))
+                          (v128.store (i32.add (local.get $accp) (local.get $ob)) (local.get $a10))
+                          (v128.store offset=16 (i32.add (local.get $accp) (local.get $ob)) (local.get $a11))
+                          (v128.store (i32.add (local.get $accp) (i32.shl (local.get $ob) (i32.const 1))) (local.get $a20))
+                          (v128.store offset=16 (i32.add (local.get $accp) (i32.shl (local.get $ob) (i32.const 1))) (local.get $a21))
+                          (v128.store (i32.add (local.get $accp) (i32.mul (local.get $ob) (i32.const 3))) (local.get $a30))
+                          (v128.store offset=16 (i32.add (local.get $accp) (i32.mul (local.get $ob) (i32.const 3))) (local.get $a31))
+                          (local.set $ot (i32.add (local.get $ot) (i32.const 8)))
+                          (br_if $ots (i32.lt_u (local.get $ot) (local.get $o))))
+                        (local.set $ct (i32.add (local.get $ct) (i32.const 4)))
+                        (br_if $cts (i32.lt_u (local.get $ct) (local.get $c))))))
+                  (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                  (br_if $js (i32.lt_u (local.get $j) (local.get $kw))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $is (i32.lt_u (local.get $i) (local.get $kh))))
+          (local.set $p0 (local.get $p1))
+          (br_if $chunks (i32.lt_u (local.get $p0) (local.get $oh))))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br_if $bs (i32.lt_u (local.get $b) (local.get $batch))))))
+
   ;; Dropout: out[i] = kept(i) ? u[i] * scale : 0 with src/train/fused/dropout-mask.ts's mask, four
   ;; lanes at a time: kept(i) = (mix(mix(i + k1) ^ k2) >> 8) < threshold, mix = lowbias32. n a multiple
   ;; of 4 (the JS side does the tail).
