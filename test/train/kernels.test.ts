@@ -84,6 +84,12 @@ const CONV_CASES: ConvCase[] = [
   { x: [2, 7, 7, 4], filter: [3, 3, 4, 8], strides: 1, pad: 2 },
   { x: [2, 10, 9, 4], filter: [3, 3, 4, 8], strides: 2, pad: 'valid' },
   { x: [1, 30, 3, 12], filter: [2, 1, 12, 24], strides: 1, pad: 'valid' },
+  // Input channels in sixteens (the input gradient's register-tiled SIMD pass): odd widths (a lone last
+  // pixel), padding wider than the filter, rows and columns the forward pass never read, stride 3.
+  { x: [3, 9, 11, 16], filter: [5, 3, 16, 8], strides: [2, 1], pad: 'same' },
+  { x: [2, 6, 7, 32], filter: [3, 3, 32, 5], strides: 1, pad: 3 },
+  { x: [2, 10, 9, 16], filter: [3, 3, 16, 8], strides: 2, pad: 'valid' },
+  { x: [1, 8, 8, 16], filter: [2, 2, 16, 3], strides: 3, pad: 'same' },
   // Odd sizes, batch 1, uneven 'same' padding, rows the forward pass never read, 1x1 stride 2.
   { x: [1, 5, 5, 2], filter: [3, 3, 2, 3], strides: 1, pad: 'same' },
   { x: [1, 7, 9, 3], filter: [5, 5, 3, 4], strides: 2, pad: 'same' },

@@ -81,4 +81,50 @@ describe('WASM SIMD kernels', () => {
     }
     results[0]!.forEach((v, k) => expect(v).toBeCloseTo(want[k]!, 9));
   });
+
+  describe('on helper threads (threads.ts)', () => {
+    /** A backend stand-in over a shared heap that reports `threads` threads, as the threaded build does. */
+    function fakeBackend(memory: { buffer: ArrayBuffer | SharedArrayBuffer }, threads: number): object {
+      return {
+        wasm: {
+          get HEAPU8() {
+            return new Uint8Array(memory.buffer);
+          },
+          wasmMemory: memory,
+          _malloc: () => 1 << 16,
+          _free: () => undefined,
+          tfjs: { getThreadsCount: () => threads },
+        },
+        getMemoryOffset: (id: object) => (id as { at: number }).at,
+      };
+    }
+    // Conv2DBackpropInput of x [2, 6, 6, 16], filter [3, 3, 16, 8], stride 1, valid: dy [2, 4, 4, 8].
+    const [DX, DY, WP, ZERO] = [4096, 16384, 20480, 28672];
+    const args = (dx: number): [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number] =>
+      [dx, DY, WP, ZERO, 6, 6, 16, 4, 4, 8, 3, 3, 1, 1, 0, 0];
+
+    it('splits a kernel across threads and computes what one thread computes', () => {
+      const memory = new WasmMemory({ initial: 4, maximum: 65536, shared: true });
+      const heap = new Float32Array(memory.buffer);
+      for (let i = DY / 4; i < ZERO / 4; i++) heap[i] = Math.sin(i);
+      heap.fill(0, ZERO / 4, ZERO / 4 + 8);
+      const one = simdFor(fakeBackend(memory, 1))!;
+      const two = simdFor(fakeBackend(memory, 2))!;
+      expect([one.threads, two.threads]).toEqual([1, 2]);
+      one.parallel('backpropInput', args(DX), 12, 1);
+      const want = heap.slice(DX / 4, DX / 4 + 2 * 6 * 6 * 16);
+      heap.fill(NaN, DX / 4, DX / 4 + want.length);
+      two.parallel('backpropInput', args(DX), 12, 1);
+      expect(heap.slice(DX / 4, DX / 4 + want.length)).toEqual(want);
+      expect(want.some((v) => v !== 0)).toBe(true);
+    });
+
+    it("throws when a helper's part fails, naming the kernel", () => {
+      const memory = new WasmMemory({ initial: 4, maximum: 65536, shared: true });
+      const two = simdFor(fakeBackend(memory, 2))!;
+      // dx placed so that image 0's rows (this thread's part) fit in the heap and image 1's (the helper's) do not.
+      const dx = memory.buffer.byteLength - 6 * 6 * 16 * 4 - 64;
+      expect(() => two.parallel('backpropInput', args(dx), 12, 1)).toThrow(/backpropInput failed on 1 of 1 helper threads/);
+    });
+  });
 });

@@ -124,7 +124,14 @@ function conv2dBackpropFilter({ inputs, backend, attrs = {} }: WasmKernelArgs): 
       const out = backend.makeOutput(filterShape, 'float32');
       // Chunks of about CHUNK_POSITIONS output positions: their x and dy rows stay in L1 (16-32 measured alike).
       const rows = Math.max(1, Math.min(outHeight, Math.ceil(CHUNK_POSITIONS / outWidth)));
-      simd.kernels.backpropFilter(simd.ptr(out), simd.ptr(x), simd.ptr(dy), batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth, top, left, rows);
+      heapF32(backend, out).fill(0); // the kernel accumulates
+      // Output channels split across the backend's threads, in blocks of 8.
+      simd.parallel(
+        'backpropFilter',
+        [simd.ptr(out), simd.ptr(x), simd.ptr(dy), batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth, top, left, rows],
+        outChannels,
+        8,
+      );
       return out;
     }
   }

@@ -1,5 +1,9 @@
 /**
- * Conv2DBackpropInput for wasm, as stride-1 convolutions the wasm backend runs with XNNPACK.
+ * Conv2DBackpropInput for wasm. Input channels in sixteens (every layer of the model whose input gradient
+ * is needed): kernels.wat's backpropInput, one register-tiled SIMD pass over dy with the filter packed once
+ * per call, its rows split across the backend's threads (simd/threads.ts); ~1.3x XNNPACK's rate below, and
+ * it runs on every thread without waking XNNPACK's pool. Any other shape: stride-1 convolutions the wasm
+ * backend runs with XNNPACK, as follows.
  *
  * dx[b, y, x, c] = sum over i, j, o of dy[b, p, q, o] * W[i, j, c, o] where y = p*sh + i - top.
  * Split the output rows by phase r = (y + top) mod sh (columns likewise): a row of phase r only
@@ -95,8 +99,27 @@ export function conv2dBackpropInputConfig(stock: tf.KernelConfig | undefined): t
       false,
       'channelsLast',
     );
-    const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth } = info;
+    const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
     const { strideHeight: sh, strideWidth: sw } = info;
+    const simdDirect = inChannels % 16 === 0 && dy.dtype === 'float32' && filter.dtype === 'float32' ? simdFor(backend) : null;
+    if (simdDirect !== null) {
+      // Input channels in sixteens (every layer of the model but the first, whose dx nobody needs): one
+      // register-tiled SIMD pass, rows split across the backend's threads (kernels.wat's backpropInput).
+      const simd = simdDirect;
+      const packed = filterHeight * filterWidth * inChannels * outChannels;
+      const wp = simd.scratch(4 * (packed + outChannels));
+      const zero = wp + 4 * packed;
+      new Float32Array(simd.memory.buffer, zero, outChannels).fill(0);
+      simd.kernels.packFilterT(wp, simd.ptr(filter), filterHeight, filterWidth, inChannels, outChannels);
+      const out = backend.makeOutput([batchSize, inHeight, inWidth, inChannels], 'float32');
+      simd.parallel(
+        'backpropInput',
+        [simd.ptr(out), simd.ptr(dy), wp, zero, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, sh, sw, info.padInfo.top, info.padInfo.left],
+        batchSize * inHeight,
+        1,
+      );
+      return out;
+    }
     const rows = axisPhases(inHeight, outHeight, filterHeight, sh, info.padInfo.top);
     const cols = axisPhases(inWidth, outWidth, filterWidth, sw, info.padInfo.left);
     if (rows === null || cols === null || dy.dtype !== 'float32' || filter.dtype !== 'float32') {

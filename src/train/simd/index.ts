@@ -10,6 +10,7 @@
  * (another build of the backend): callers then keep their JS loops.
  */
 import { KERNELS_WASM, KERNELS_WASM_SHARED } from './kernels-wasm.js';
+import { SimdThreads } from './threads.js';
 
 /** The WebAssembly API as used here (the project's TypeScript libs do not declare it). */
 interface WasmMemory {
@@ -30,6 +31,7 @@ interface WasmHeapBackend {
     _free(ptr: number): void;
     asm?: Record<string, unknown>;
     wasmMemory?: unknown;
+    tfjs?: { getThreadsCount?: () => number };
   };
   getMemoryOffset(dataId: object): number;
 }
@@ -48,7 +50,12 @@ interface Exports {
   ): void;
   backpropFilter(
     dw: number, x: number, dy: number, batch: number, height: number, width: number, c: number, oh: number, ow: number, o: number,
-    kh: number, kw: number, sh: number, sw: number, top: number, left: number, rows: number,
+    kh: number, kw: number, sh: number, sw: number, top: number, left: number, rows: number, o0: number, o1: number,
+  ): void;
+  packFilterT(wp: number, w: number, kh: number, kw: number, c: number, o: number): void;
+  backpropInput(
+    dx: number, dy: number, wp: number, zero: number, height: number, width: number, c: number, oh: number, ow: number, o: number,
+    kh: number, kw: number, sh: number, sw: number, top: number, left: number, r0: number, r1: number,
   ): void;
   dropout(out: number, u: number, n: number, k1: number, k2: number, threshold: number, scale: number): void;
   copyBlocks(dst: number, src: number, rows: number, rowDst: number, rowSrc: number, cols: number, colDst: number, run: number): void;
@@ -65,7 +72,20 @@ export interface Simd {
   ptr(info: { dataId: object }): number;
   /** A scratch block of at least `bytes` (16-byte aligned), valid until the next `scratch` call. */
   scratch(bytes: number): number;
+  /** Threads `parallel` runs on: the backend's thread count (1: the calling thread only). */
+  readonly threads: number;
+  /**
+   * Runs a kernel whose last two parameters are a range `[from, to)` over `[0, total)`, split at multiples
+   * of `grain` across the backend's threads (threads.ts); on one thread, one call with `[0, total)`.
+   */
+  parallel<K extends RangedKernel>(kernel: K, args: RangedArgs<K>, total: number, grain: number): void;
 }
+
+/** The kernels that take a range `[from, to)` as their last two parameters. */
+type RangedKernel = 'backpropFilter' | 'backpropInput';
+type DropLast2<T extends unknown[]> = T extends [...infer Head, number, number] ? Head : never;
+type RangedArgs<K extends RangedKernel> = DropLast2<Parameters<Exports[K]>>;
+const RANGED_KERNELS: readonly RangedKernel[] = ['backpropFilter', 'backpropInput'];
 
 const instances = new WeakMap<object, Simd | null>();
 const modules = new Map<boolean, object>();
@@ -98,11 +118,16 @@ export function simdFor(backend: unknown): Simd | null {
   if (memory !== null) {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     const instance = new WA.Instance(compiled(shared), { env: { memory } });
+    const kernels = instance.exports as unknown as Exports;
+    // Only the threaded build (shared heap) has more than one thread.
+    const threads = shared ? Math.max(1, b.wasm.tfjs?.getThreadsCount?.() ?? 1) : 1;
+    let helpers: SimdThreads | null = null;
     let block = 0;
     let capacity = 0;
     simd = {
-      kernels: instance.exports as unknown as Exports,
+      kernels,
       memory,
+      threads,
       ptr: (info) => b.getMemoryOffset(info.dataId),
       scratch: (bytes) => {
         if (bytes > capacity) {
@@ -112,6 +137,15 @@ export function simdFor(backend: unknown): Simd | null {
           if (block === 0) throw new Error(`wasm SIMD kernels: malloc of ${capacity} bytes failed`);
         }
         return ((block + 15) & ~15) >>> 0;
+      },
+      parallel: (kernel, args, total, grain) => {
+        const own = kernels[kernel] as (...a: number[]) => void;
+        if (threads === 1 || total <= grain) {
+          own(...(args as number[]), 0, total);
+          return;
+        }
+        helpers ??= new SimdThreads(memory, compiled(true), threads - 1, RANGED_KERNELS);
+        helpers.run(kernel, own, args as number[], total, grain);
       },
     };
   }

@@ -279,9 +279,11 @@
   ;; output position, four splatted x values and two dy vectors (32 multiply-adds). Positions go in
   ;; chunks of `rows` output rows of one image, each chunk visiting every (i, j, ci, co) block, so the
   ;; x and dy rows it reads stay in L1 across the blocks; a block's accumulators are loaded from dw and
-  ;; stored back once per chunk.
+  ;; stored back once per chunk. Only output channels [o0, o1) (multiples of 8): the threads' parts
+  ;; (simd/threads.ts). dw accumulates: the caller zeroes it.
   (func (export "backpropFilter") (param $dw i32) (param $x i32) (param $dy i32) (param $batch i32) (param $height i32) (param $width i32) (param $c i32)
     (param $oh i32) (param $ow i32) (param $o i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $top i32) (param $left i32) (param $rows i32)
+    (param $o0 i32) (param $o1 i32)
     (local $b i32) (local $p0 i32) (local $p1 i32) (local $i i32) (local $j i32) (local $plo i32) (local $phi i32) (local $qlo i32) (local $qhi i32)
     (local $ct i32) (local $ot i32) (local $p i32) (local $q i32) (local $accp i32) (local $xp i32) (local $dp i32)
     (local $ob i32) (local $cb i32) (local $xstep i32) (local $xbase i32) (local $dbase i32) (local $n i32)
@@ -290,10 +292,10 @@
     (local.set $ob (i32.shl (local.get $o) (i32.const 2)))
     (local.set $cb (i32.shl (local.get $c) (i32.const 2)))
     (local.set $xstep (i32.mul (local.get $sw) (local.get $cb)))
-    (memory.fill (local.get $dw) (i32.const 0) (i32.mul (i32.mul (i32.mul (local.get $kh) (local.get $kw)) (local.get $c)) (local.get $ob)))
     (block $done
       (br_if $done (i32.or (i32.or (i32.eqz (local.get $batch)) (i32.eqz (local.get $oh))) (i32.or (i32.eqz (local.get $ow)) (i32.eqz (local.get $o)))))
       (br_if $done (i32.or (i32.or (i32.eqz (local.get $kh)) (i32.eqz (local.get $kw))) (i32.eqz (local.get $c))))
+      (br_if $done (i32.ge_u (local.get $o0) (local.get $o1)))
       (loop $bs
         (local.set $p0 (i32.const 0))
         (loop $chunks
@@ -344,7 +346,7 @@
                       (local.set $dbase (i32.add (local.get $dy) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $oh)) (local.get $plo)) (local.get $ow)) (local.get $qlo)) (local.get $ob))))
                       (local.set $ct (i32.const 0))
                       (loop $cts
-                        (local.set $ot (i32.const 0))
+                        (local.set $ot (local.get $o0))
                         (loop $ots
                           (local.set $accp (i32.add (local.get $dw) (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $i) (local.get $kw)) (local.get $j)) (local.get $c)) (local.get $ct)) (local.get $ob)) (i32.shl (local.get $ot) (i32.const 2)))))
                           (local.set $a00 (v128.load (local.get $accp)))
@@ -390,7 +392,7 @@
                           (v128.store (i32.add (local.get $accp) (i32.mul (local.get $ob) (i32.const 3))) (local.get $a30))
                           (v128.store offset=16 (i32.add (local.get $accp) (i32.mul (local.get $ob) (i32.const 3))) (local.get $a31))
                           (local.set $ot (i32.add (local.get $ot) (i32.const 8)))
-                          (br_if $ots (i32.lt_u (local.get $ot) (local.get $o))))
+                          (br_if $ots (i32.lt_u (local.get $ot) (local.get $o1))))
                         (local.set $ct (i32.add (local.get $ct) (i32.const 4)))
                         (br_if $cts (i32.lt_u (local.get $ct) (local.get $c))))))
                   (local.set $j (i32.add (local.get $j) (i32.const 1)))
@@ -401,6 +403,145 @@
           (br_if $chunks (i32.lt_u (local.get $p0) (local.get $oh))))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br_if $bs (i32.lt_u (local.get $b) (local.get $batch))))))
+
+  ;; Conv2DBackpropInput's filter, packed for backpropInput: wp[ct/16][i][j][co][16] = w[i][j][ct + 0..16][co]
+  ;; (w [kh, kw, c, o], c a multiple of 16), so that the kernel's inner loop reads it in order.
+  (func (export "packFilterT") (param $wp i32) (param $w i32) (param $kh i32) (param $kw i32) (param $c i32) (param $o i32)
+    (local $ct i32) (local $t i32) (local $taps i32) (local $co i32) (local $k i32) (local $src i32) (local $dst i32)
+    (local.set $taps (i32.mul (local.get $kh) (local.get $kw)))
+    (local.set $dst (local.get $wp))
+    (block $done
+      (br_if $done (i32.or (i32.or (i32.eqz (local.get $taps)) (i32.eqz (local.get $c))) (i32.eqz (local.get $o))))
+      (loop $cts
+        (local.set $t (i32.const 0))
+        (loop $ts
+          (local.set $co (i32.const 0))
+          (loop $cos
+            (local.set $src (i32.add (local.get $w) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $t) (local.get $c)) (local.get $ct)) (local.get $o)) (local.get $co)) (i32.const 2))))
+            (local.set $k (i32.const 0))
+            (loop $ks
+              (f32.store (local.get $dst) (f32.load (local.get $src)))
+              (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+              (local.set $src (i32.add (local.get $src) (i32.shl (local.get $o) (i32.const 2))))
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (br_if $ks (i32.lt_u (local.get $k) (i32.const 16))))
+            (local.set $co (i32.add (local.get $co) (i32.const 1)))
+            (br_if $cos (i32.lt_u (local.get $co) (local.get $o))))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (br_if $ts (i32.lt_u (local.get $t) (local.get $taps))))
+        (local.set $ct (i32.add (local.get $ct) (i32.const 16)))
+        (br_if $cts (i32.lt_u (local.get $ct) (local.get $c))))))
+
+  ;; Conv2DBackpropInput, c a multiple of 16:
+  ;; dx[b, h, w, ci] = sum over i, j, co of dy[b, p, q, co] * w[i, j, ci, co] where h = p*sh + i - top and
+  ;; w = q*sw + j - left (dy [batch, oh, ow, o], dx [batch, height, width, c], w packed by packFilterT).
+  ;; Register-tiled: 2 pixels of a row (w and w + sw: the same filter columns meet both) x 16 channels
+  ;; (eight f32x4 accumulators, written once: dx is not read). For each filter tap that reaches the row
+  ;; (h + top - i a multiple of sh) and the pixels (w + left - j a multiple of sw), a pass over the o
+  ;; channels takes four filter vectors and two splatted dy values (32 multiply-adds). A pixel whose dy
+  ;; column is outside dy reads `zero` (o zero floats) instead; a tap that reaches neither is skipped. Rows
+  ;; r = b * height + h in [r0, r1) only: the threads' parts (simd/threads.ts).
+  (func (export "backpropInput") (param $dx i32) (param $dy i32) (param $wp i32) (param $zero i32) (param $height i32) (param $width i32) (param $c i32)
+    (param $oh i32) (param $ow i32) (param $o i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $top i32) (param $left i32)
+    (param $r0 i32) (param $r1 i32)
+    (local $r i32) (local $b i32) (local $h i32) (local $ph i32) (local $wt i32) (local $two i32) (local $ct i32) (local $i i32) (local $j i32)
+    (local $t i32) (local $p i32) (local $q i32) (local $dyrow i32) (local $wq i32) (local $ob i32) (local $cb i32) (local $panel i32)
+    (local $p0 i32) (local $p1 i32) (local $wptr i32) (local $cnt i32) (local $dst i32)
+    (local $a00 v128) (local $a01 v128) (local $a02 v128) (local $a03 v128) (local $a10 v128) (local $a11 v128) (local $a12 v128) (local $a13 v128)
+    (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $s v128)
+    (local.set $ob (i32.shl (local.get $o) (i32.const 2)))
+    (local.set $cb (i32.shl (local.get $c) (i32.const 2)))
+    ;; bytes of one 16-channel panel of wp: kh*kw*o*64
+    (local.set $panel (i32.shl (i32.mul (i32.mul (local.get $kh) (local.get $kw)) (local.get $o)) (i32.const 6)))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $r0) (local.get $r1)))
+      (br_if $done (i32.or (i32.eqz (local.get $c)) (i32.eqz (local.get $width))))
+      (local.set $r (local.get $r0))
+      (loop $rs
+        (local.set $b (i32.div_u (local.get $r) (local.get $height)))
+        (local.set $h (i32.rem_u (local.get $r) (local.get $height)))
+        (local.set $ph (i32.const 0))
+        (loop $phs
+          (local.set $wt (local.get $ph))
+          (block $phase_done
+            (br_if $phase_done (i32.ge_u (local.get $wt) (local.get $width)))
+            (loop $tiles
+              (local.set $two (i32.lt_u (i32.add (local.get $wt) (local.get $sw)) (local.get $width)))
+              (local.set $ct (i32.const 0))
+              (loop $cts
+                (local.set $a00 (v128.const i32x4 0 0 0 0)) (local.set $a01 (v128.const i32x4 0 0 0 0))
+                (local.set $a02 (v128.const i32x4 0 0 0 0)) (local.set $a03 (v128.const i32x4 0 0 0 0))
+                (local.set $a10 (v128.const i32x4 0 0 0 0)) (local.set $a11 (v128.const i32x4 0 0 0 0))
+                (local.set $a12 (v128.const i32x4 0 0 0 0)) (local.set $a13 (v128.const i32x4 0 0 0 0))
+                (local.set $i (i32.const 0))
+                (loop $is
+                  (local.set $t (i32.sub (i32.add (local.get $h) (local.get $top)) (local.get $i)))
+                  (if (i32.and (i32.ge_s (local.get $t) (i32.const 0)) (i32.eqz (i32.rem_u (local.get $t) (local.get $sh))))
+                    (then
+                      (local.set $p (i32.div_u (local.get $t) (local.get $sh)))
+                      (if (i32.lt_u (local.get $p) (local.get $oh))
+                        (then
+                          (local.set $dyrow (i32.add (local.get $dy) (i32.mul (i32.mul (i32.add (i32.mul (local.get $b) (local.get $oh)) (local.get $p)) (local.get $ow)) (local.get $ob))))
+                          (local.set $j (i32.const 0))
+                          (loop $js
+                            (local.set $wq (i32.sub (i32.add (local.get $wt) (local.get $left)) (local.get $j)))
+                            (if (i32.eqz (i32.rem_s (local.get $wq) (local.get $sw)))
+                              (then
+                                (local.set $q (i32.div_s (local.get $wq) (local.get $sw)))
+                                (local.set $p0 (local.get $zero)) (local.set $p1 (local.get $zero))
+                                (if (i32.lt_u (local.get $q) (local.get $ow))
+                                  (then (local.set $p0 (i32.add (local.get $dyrow) (i32.mul (local.get $q) (local.get $ob))))))
+                                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                                (if (i32.and (local.get $two) (i32.lt_u (local.get $q) (local.get $ow)))
+                                  (then (local.set $p1 (i32.add (local.get $dyrow) (i32.mul (local.get $q) (local.get $ob))))))
+                                (if (i32.or (i32.ne (local.get $p0) (local.get $zero)) (i32.ne (local.get $p1) (local.get $zero)))
+                                  (then
+                                (local.set $wptr (i32.add (i32.add (local.get $wp) (i32.mul (i32.shr_u (local.get $ct) (i32.const 4)) (local.get $panel)))
+                                  (i32.shl (i32.mul (i32.add (i32.mul (local.get $i) (local.get $kw)) (local.get $j)) (local.get $o)) (i32.const 6))))
+                                (local.set $cnt (local.get $o))
+                                (loop $os
+                                  (local.set $w0 (v128.load (local.get $wptr)))
+                                  (local.set $w1 (v128.load offset=16 (local.get $wptr)))
+                                  (local.set $w2 (v128.load offset=32 (local.get $wptr)))
+                                  (local.set $w3 (v128.load offset=48 (local.get $wptr)))
+                                  (local.set $s (v128.load32_splat (local.get $p0)))
+                                  (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $s) (local.get $w0))))
+                                  (local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $s) (local.get $w1))))
+                                  (local.set $a02 (f32x4.add (local.get $a02) (f32x4.mul (local.get $s) (local.get $w2))))
+                                  (local.set $a03 (f32x4.add (local.get $a03) (f32x4.mul (local.get $s) (local.get $w3))))
+                                  (local.set $s (v128.load32_splat (local.get $p1)))
+                                  (local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $s) (local.get $w0))))
+                                  (local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $s) (local.get $w1))))
+                                  (local.set $a12 (f32x4.add (local.get $a12) (f32x4.mul (local.get $s) (local.get $w2))))
+                                  (local.set $a13 (f32x4.add (local.get $a13) (f32x4.mul (local.get $s) (local.get $w3))))
+                                  (local.set $p0 (i32.add (local.get $p0) (i32.const 4)))
+                                  (local.set $p1 (i32.add (local.get $p1) (i32.const 4)))
+                                  (local.set $wptr (i32.add (local.get $wptr) (i32.const 64)))
+                                  (local.set $cnt (i32.sub (local.get $cnt) (i32.const 1)))
+                                  (br_if $os (local.get $cnt)))))))
+                            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                            (br_if $js (i32.lt_u (local.get $j) (local.get $kw))))))))
+                  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                  (br_if $is (i32.lt_u (local.get $i) (local.get $kh))))
+                (local.set $dst (i32.add (local.get $dx) (i32.add (i32.mul (i32.add (i32.mul (local.get $r) (local.get $width)) (local.get $wt)) (local.get $cb)) (i32.shl (local.get $ct) (i32.const 2)))))
+                (v128.store (local.get $dst) (local.get $a00))
+                (v128.store offset=16 (local.get $dst) (local.get $a01))
+                (v128.store offset=32 (local.get $dst) (local.get $a02))
+                (v128.store offset=48 (local.get $dst) (local.get $a03))
+                (if (local.get $two) (then
+                  (local.set $dst (i32.add (local.get $dst) (i32.mul (local.get $sw) (local.get $cb))))
+                  (v128.store (local.get $dst) (local.get $a10))
+                  (v128.store offset=16 (local.get $dst) (local.get $a11))
+                  (v128.store offset=32 (local.get $dst) (local.get $a12))
+                  (v128.store offset=48 (local.get $dst) (local.get $a13))))
+                (local.set $ct (i32.add (local.get $ct) (i32.const 16)))
+                (br_if $cts (i32.lt_u (local.get $ct) (local.get $c))))
+              (local.set $wt (i32.add (local.get $wt) (i32.shl (local.get $sw) (i32.const 1))))
+              (br_if $tiles (i32.lt_u (local.get $wt) (local.get $width)))))
+          (local.set $ph (i32.add (local.get $ph) (i32.const 1)))
+          (br_if $phs (i32.lt_u (local.get $ph) (local.get $sw))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br_if $rs (i32.lt_u (local.get $r) (local.get $r1))))))
 
   ;; Dropout: out[i] = kept(i) ? u[i] * scale : 0 with src/train/fused/dropout-mask.ts's mask, four
   ;; lanes at a time: kept(i) = (mix(mix(i + k1) ^ k2) >> 8) < threshold, mix = lowbias32. n a multiple
