@@ -293,6 +293,12 @@ describe('fused Conv2D + bias + ReLU (training)', () => {
     { x: [3, 9, 9, 3], filter: [5, 5, 3, 4], strides: [2, 2], pad: 'same' },
     { x: [2, 6, 7, 4], filter: [3, 3, 4, 5], strides: [1, 1], pad: 'same' },
     { x: [1, 10, 10, 2], filter: [3, 3, 2, 3], strides: [2, 1], pad: 'valid' },
+    // Input channels in fours and output channels in sixteens (wasm's SIMD forward): odd output widths (a
+    // lone last pixel), padding on every side, uneven strides, the model's third layer.
+    { x: [2, 9, 11, 4], filter: [3, 3, 4, 16], strides: [1, 1], pad: 'same' },
+    { x: [3, 11, 9, 8], filter: [5, 3, 8, 32], strides: [2, 1], pad: 'same' },
+    { x: [2, 10, 10, 4], filter: [3, 3, 4, 16], strides: [2, 2], pad: 'valid' },
+    { x: [2, 24, 24, 32], filter: [5, 5, 32, 32], strides: [2, 2], pad: 'same' },
   ];
 
   function runConv(fused: boolean, c: ConvCase, data: { x: Float32Array; f: Float32Array; b: Float32Array; w: Float32Array }) {

@@ -4,7 +4,8 @@
  * TF.js runs `tf.fused.conv2d` unfused whenever a gradient is being recorded and the activation is not
  * linear: a Conv2D, an Add and a Relu forward (each kept for the backward pass), then Step, Multiply,
  * Sum and reshapes backward. Here the forward is the backend's own FusedConv2D (XNNPACK applies bias
- * and ReLU while it writes the output) under the kernel name Conv2DReluTraining, whose registered
+ * and ReLU while it writes the output), or on wasm for most shapes our SIMD pass (simdConvRelu), under
+ * the kernel name Conv2DReluTraining, whose registered
  * gradient is ReluBiasGrad (dy masked by y > 0 and its per-channel sum, in one pass) followed by the
  * two convolution gradients. Unlike tf.customGrad, a registered gradient computes only the inputs'
  * gradients that are needed: the first layer's input gradient is never computed.
@@ -21,9 +22,40 @@ export interface ConvReluAttrs {
   pad: 'same' | 'valid';
 }
 
-/** Runs the backend's own FusedConv2D with bias and ReLU (cpu, wasm, and webgpu: webgpu/kernels.ts). */
+/**
+ * wasm, input channels in fours and output channels in sixteens (every layer of the model but the first):
+ * kernels.wat's convReluForward, one register-tiled SIMD pass with the filter packed once per call and the
+ * rows split across the backend's threads (simd/threads.ts). Null when the shape or the heap does not suit.
+ */
+function simdConvRelu(backend: unknown, x: tf.TensorInfo, filter: tf.TensorInfo, bias: tf.TensorInfo, attrs: tf.NamedAttrMap): tf.TensorInfo | null {
+  const [kh, kw, c, o] = filter.shape as [number, number, number, number];
+  if (c % 4 !== 0 || o % 16 !== 0 || x.dtype !== 'float32' || filter.dtype !== 'float32' || bias.dtype !== 'float32' || bias.shape.length !== 1) return null;
+  const simd = simdFor(backend);
+  if (simd === null) return null;
+  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], [kh, kw, c, o], attrs['strides'] as [number, number], 1, attrs['pad'] as 'same' | 'valid');
+  const packed = kh * kw * c * o;
+  const wp = simd.scratch(4 * (packed + c));
+  const zero = wp + 4 * packed;
+  new Float32Array(simd.memory.buffer, zero, c).fill(0);
+  simd.kernels.packFilter(wp, simd.ptr(filter), kh * kw, c, o);
+  const out = (backend as { makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo }).makeOutput(info.outShape, 'float32');
+  const { batchSize, inHeight, inWidth, outHeight, outWidth, strideHeight, strideWidth, padInfo } = info;
+  simd.parallel(
+    'convReluForward',
+    [simd.ptr(out), simd.ptr(x), wp, simd.ptr(bias), zero, inHeight, inWidth, c, outHeight, outWidth, o, kh, kw, strideHeight, strideWidth, padInfo.top, padInfo.left],
+    batchSize * outHeight,
+    1,
+  );
+  return out;
+}
+
+/** Runs the backend's own FusedConv2D with bias and ReLU (cpu, wasm, and webgpu: webgpu/kernels.ts), or on wasm our SIMD pass. */
 export function convReluKernel(backendName: string): tf.KernelConfig {
   const kernelFunc = ({ inputs, backend, attrs = {} }: KernelArgs): tf.TensorInfo => {
+    if (backendName === 'wasm') {
+      const out = simdConvRelu(backend, input(inputs, 'x', CONV_RELU), input(inputs, 'filter', CONV_RELU), input(inputs, 'bias', CONV_RELU), attrs);
+      if (out !== null) return out;
+    }
     const fused = tf.getKernel('FusedConv2D', backendName);
     if (fused === undefined) throw new Error(`${CONV_RELU}: backend ${backendName} has no FusedConv2D kernel`);
     const out = fused.kernelFunc({

@@ -53,6 +53,11 @@ interface Exports {
     kh: number, kw: number, sh: number, sw: number, top: number, left: number, rows: number, o0: number, o1: number,
   ): void;
   packFilterT(wp: number, w: number, kh: number, kw: number, c: number, o: number): void;
+  packFilter(wp: number, w: number, taps: number, c: number, o: number): void;
+  convReluForward(
+    y: number, x: number, wp: number, bias: number, zero: number, height: number, width: number, c: number, oh: number, ow: number, o: number,
+    kh: number, kw: number, sh: number, sw: number, top: number, left: number, r0: number, r1: number,
+  ): void;
   backpropInput(
     dx: number, dy: number, wp: number, zero: number, height: number, width: number, c: number, oh: number, ow: number, o: number,
     kh: number, kw: number, sh: number, sw: number, top: number, left: number, r0: number, r1: number,
@@ -82,10 +87,10 @@ export interface Simd {
 }
 
 /** The kernels that take a range `[from, to)` as their last two parameters. */
-type RangedKernel = 'backpropFilter' | 'backpropInput';
+type RangedKernel = 'backpropFilter' | 'backpropInput' | 'convReluForward';
 type DropLast2<T extends unknown[]> = T extends [...infer Head, number, number] ? Head : never;
 type RangedArgs<K extends RangedKernel> = DropLast2<Parameters<Exports[K]>>;
-const RANGED_KERNELS: readonly RangedKernel[] = ['backpropFilter', 'backpropInput'];
+const RANGED_KERNELS: readonly RangedKernel[] = ['backpropFilter', 'backpropInput', 'convReluForward'];
 
 const instances = new WeakMap<object, Simd | null>();
 const modules = new Map<boolean, object>();

@@ -543,6 +543,133 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br_if $rs (i32.lt_u (local.get $r) (local.get $r1))))))
 
+  ;; Conv2D's filter, packed for convReluForward: wp[ot/16][t][ci][16] = w[t][ci][ot + 0..16] (w [taps, c, o]
+  ;; with taps = kh * kw, o a multiple of 16), so that the kernel's inner loop reads it in order.
+  (func (export "packFilter") (param $wp i32) (param $w i32) (param $taps i32) (param $c i32) (param $o i32)
+    (local $ot i32) (local $row i32) (local $rows i32) (local $src i32) (local $dst i32)
+    (local.set $rows (i32.mul (local.get $taps) (local.get $c)))
+    (local.set $dst (local.get $wp))
+    (block $done
+      (br_if $done (i32.or (i32.eqz (local.get $rows)) (i32.eqz (local.get $o))))
+      (loop $ots
+        (local.set $src (i32.add (local.get $w) (i32.shl (local.get $ot) (i32.const 2))))
+        (local.set $row (i32.const 0))
+        (loop $rs
+          (v128.store (local.get $dst) (v128.load (local.get $src)))
+          (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $src)))
+          (v128.store offset=32 (local.get $dst) (v128.load offset=32 (local.get $src)))
+          (v128.store offset=48 (local.get $dst) (v128.load offset=48 (local.get $src)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+          (local.set $src (i32.add (local.get $src) (i32.shl (local.get $o) (i32.const 2))))
+          (local.set $row (i32.add (local.get $row) (i32.const 1)))
+          (br_if $rs (i32.lt_u (local.get $row) (local.get $rows))))
+        (local.set $ot (i32.add (local.get $ot) (i32.const 16)))
+        (br_if $ots (i32.lt_u (local.get $ot) (local.get $o))))))
+
+  ;; Conv2D + bias + ReLU forward, o a multiple of 16:
+  ;; y[b, p, q, co] = max(0, bias[co] + sum over i, j, ci of x[b, p*sh + i - top, q*sw + j - left, ci] * w[i, j, ci, co])
+  ;; (x [batch, height, width, c], y [batch, oh, ow, o], w packed by packFilter). The same register tiling
+  ;; as backpropInput: 2 output pixels of a row (q, q + 1) x 16 output channels, eight f32x4 accumulators;
+  ;; per filter tap a pass over the c input channels takes four filter vectors and two splatted x values. A
+  ;; pixel whose x column is outside x (the zero padding) reads `zero` (c zero floats); a tap outside for
+  ;; both is skipped. Rows r = b * oh + p in [r0, r1) only: the threads' parts (simd/threads.ts).
+  (func (export "convReluForward") (param $y i32) (param $x i32) (param $wp i32) (param $bias i32) (param $zero i32) (param $height i32) (param $width i32) (param $c i32)
+    (param $oh i32) (param $ow i32) (param $o i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $top i32) (param $left i32)
+    (param $r0 i32) (param $r1 i32)
+    (local $r i32) (local $b i32) (local $p i32) (local $q i32) (local $two i32) (local $ot i32) (local $i i32) (local $j i32)
+    (local $yy i32) (local $xc i32) (local $xrow i32) (local $ob i32) (local $cb i32) (local $panel i32)
+    (local $p0 i32) (local $p1 i32) (local $wptr i32) (local $cnt i32) (local $dst i32)
+    (local $a00 v128) (local $a01 v128) (local $a02 v128) (local $a03 v128) (local $a10 v128) (local $a11 v128) (local $a12 v128) (local $a13 v128)
+    (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $s v128)
+    (local.set $ob (i32.shl (local.get $o) (i32.const 2)))
+    (local.set $cb (i32.shl (local.get $c) (i32.const 2)))
+    ;; bytes of one 16-channel panel of wp: kh*kw*c*64
+    (local.set $panel (i32.shl (i32.mul (i32.mul (local.get $kh) (local.get $kw)) (local.get $c)) (i32.const 6)))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $r0) (local.get $r1)))
+      (br_if $done (i32.or (i32.eqz (local.get $ow)) (i32.eqz (local.get $o))))
+      (local.set $r (local.get $r0))
+      (loop $rs
+        (local.set $b (i32.div_u (local.get $r) (local.get $oh)))
+        (local.set $p (i32.rem_u (local.get $r) (local.get $oh)))
+        (local.set $q (i32.const 0))
+        (loop $tiles
+          (local.set $two (i32.lt_u (i32.add (local.get $q) (i32.const 1)) (local.get $ow)))
+          (local.set $ot (i32.const 0))
+          (loop $ots
+            (local.set $a00 (v128.const i32x4 0 0 0 0)) (local.set $a01 (v128.const i32x4 0 0 0 0))
+            (local.set $a02 (v128.const i32x4 0 0 0 0)) (local.set $a03 (v128.const i32x4 0 0 0 0))
+            (local.set $a10 (v128.const i32x4 0 0 0 0)) (local.set $a11 (v128.const i32x4 0 0 0 0))
+            (local.set $a12 (v128.const i32x4 0 0 0 0)) (local.set $a13 (v128.const i32x4 0 0 0 0))
+            (local.set $i (i32.const 0))
+            (loop $is
+              (local.set $yy (i32.sub (i32.add (i32.mul (local.get $p) (local.get $sh)) (local.get $i)) (local.get $top)))
+              (if (i32.lt_u (local.get $yy) (local.get $height))
+                (then
+                  (local.set $xrow (i32.add (local.get $x) (i32.mul (i32.mul (i32.add (i32.mul (local.get $b) (local.get $height)) (local.get $yy)) (local.get $width)) (local.get $cb))))
+                  (local.set $j (i32.const 0))
+                  (loop $js
+                    ;; x columns of the two pixels: q*sw + j - left and that + sw; outside x: the zeros
+                    (local.set $xc (i32.sub (i32.add (i32.mul (local.get $q) (local.get $sw)) (local.get $j)) (local.get $left)))
+                    (local.set $p0 (local.get $zero)) (local.set $p1 (local.get $zero))
+                    (if (i32.lt_u (local.get $xc) (local.get $width))
+                      (then (local.set $p0 (i32.add (local.get $xrow) (i32.mul (local.get $xc) (local.get $cb))))))
+                    (local.set $xc (i32.add (local.get $xc) (local.get $sw)))
+                    (if (i32.and (local.get $two) (i32.lt_u (local.get $xc) (local.get $width)))
+                      (then (local.set $p1 (i32.add (local.get $xrow) (i32.mul (local.get $xc) (local.get $cb))))))
+                    (if (i32.or (i32.ne (local.get $p0) (local.get $zero)) (i32.ne (local.get $p1) (local.get $zero)))
+                      (then
+                        (local.set $wptr (i32.add (i32.add (local.get $wp) (i32.mul (i32.shr_u (local.get $ot) (i32.const 4)) (local.get $panel)))
+                          (i32.shl (i32.mul (i32.add (i32.mul (local.get $i) (local.get $kw)) (local.get $j)) (local.get $c)) (i32.const 6))))
+                        (local.set $cnt (local.get $c))
+                        (loop $cs
+                          (local.set $w0 (v128.load (local.get $wptr)))
+                          (local.set $w1 (v128.load offset=16 (local.get $wptr)))
+                          (local.set $w2 (v128.load offset=32 (local.get $wptr)))
+                          (local.set $w3 (v128.load offset=48 (local.get $wptr)))
+                          (local.set $s (v128.load32_splat (local.get $p0)))
+                          (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $s) (local.get $w0))))
+                          (local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $s) (local.get $w1))))
+                          (local.set $a02 (f32x4.add (local.get $a02) (f32x4.mul (local.get $s) (local.get $w2))))
+                          (local.set $a03 (f32x4.add (local.get $a03) (f32x4.mul (local.get $s) (local.get $w3))))
+                          (local.set $s (v128.load32_splat (local.get $p1)))
+                          (local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $s) (local.get $w0))))
+                          (local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $s) (local.get $w1))))
+                          (local.set $a12 (f32x4.add (local.get $a12) (f32x4.mul (local.get $s) (local.get $w2))))
+                          (local.set $a13 (f32x4.add (local.get $a13) (f32x4.mul (local.get $s) (local.get $w3))))
+                          (local.set $p0 (i32.add (local.get $p0) (i32.const 4)))
+                          (local.set $p1 (i32.add (local.get $p1) (i32.const 4)))
+                          (local.set $wptr (i32.add (local.get $wptr) (i32.const 64)))
+                          (local.set $cnt (i32.sub (local.get $cnt) (i32.const 1)))
+                          (br_if $cs (local.get $cnt)))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                    (br_if $js (i32.lt_u (local.get $j) (local.get $kw))))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $is (i32.lt_u (local.get $i) (local.get $kh))))
+            ;; y = max(acc + bias, 0) for the pixels that exist
+            (local.set $w0 (v128.load (i32.add (local.get $bias) (i32.shl (local.get $ot) (i32.const 2)))))
+            (local.set $w1 (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $ot) (i32.const 2)))))
+            (local.set $w2 (v128.load offset=32 (i32.add (local.get $bias) (i32.shl (local.get $ot) (i32.const 2)))))
+            (local.set $w3 (v128.load offset=48 (i32.add (local.get $bias) (i32.shl (local.get $ot) (i32.const 2)))))
+            (local.set $s (v128.const i32x4 0 0 0 0))
+            (local.set $dst (i32.add (local.get $y) (i32.add (i32.mul (i32.add (i32.mul (local.get $r) (local.get $ow)) (local.get $q)) (local.get $ob)) (i32.shl (local.get $ot) (i32.const 2)))))
+            (v128.store (local.get $dst) (f32x4.max (f32x4.add (local.get $a00) (local.get $w0)) (local.get $s)))
+            (v128.store offset=16 (local.get $dst) (f32x4.max (f32x4.add (local.get $a01) (local.get $w1)) (local.get $s)))
+            (v128.store offset=32 (local.get $dst) (f32x4.max (f32x4.add (local.get $a02) (local.get $w2)) (local.get $s)))
+            (v128.store offset=48 (local.get $dst) (f32x4.max (f32x4.add (local.get $a03) (local.get $w3)) (local.get $s)))
+            (if (local.get $two) (then
+              (local.set $dst (i32.add (local.get $dst) (local.get $ob)))
+              (v128.store (local.get $dst) (f32x4.max (f32x4.add (local.get $a10) (local.get $w0)) (local.get $s)))
+              (v128.store offset=16 (local.get $dst) (f32x4.max (f32x4.add (local.get $a11) (local.get $w1)) (local.get $s)))
+              (v128.store offset=32 (local.get $dst) (f32x4.max (f32x4.add (local.get $a12) (local.get $w2)) (local.get $s)))
+              (v128.store offset=48 (local.get $dst) (f32x4.max (f32x4.add (local.get $a13) (local.get $w3)) (local.get $s)))))
+            (local.set $ot (i32.add (local.get $ot) (i32.const 16)))
+            (br_if $ots (i32.lt_u (local.get $ot) (local.get $o))))
+          (local.set $q (i32.add (local.get $q) (i32.const 2)))
+          (br_if $tiles (i32.lt_u (local.get $q) (local.get $ow))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br_if $rs (i32.lt_u (local.get $r) (local.get $r1))))))
+
   ;; Dropout: out[i] = kept(i) ? u[i] * scale : 0 with src/train/fused/dropout-mask.ts's mask, four
   ;; lanes at a time: kept(i) = (mix(mix(i + k1) ^ k2) >> 8) < threshold, mix = lowbias32. n a multiple
   ;; of 4 (the JS side does the tail).
