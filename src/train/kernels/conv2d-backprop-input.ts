@@ -1,9 +1,9 @@
 /**
  * Conv2DBackpropInput for wasm. Input channels in sixteens (every layer of the model whose input gradient
  * is needed): kernels.wat's backpropInput, one register-tiled SIMD pass over dy with the filter packed once
- * per call, its rows split across the backend's threads (simd/threads.ts); ~1.3x XNNPACK's rate below, and
- * it runs on every thread without waking XNNPACK's pool. Any other shape: stride-1 convolutions the wasm
- * backend runs with XNNPACK, as follows.
+ * per call, its rows split across the backend's threads (simd/threads.ts): 88 ms per training step against
+ * 124 for the XNNPACK path below (bench/NOTES.md). Any other shape: stride-1 convolutions the wasm backend
+ * runs with XNNPACK, as follows.
  *
  * dx[b, y, x, c] = sum over i, j, o of dy[b, p, q, o] * W[i, j, c, o] where y = p*sh + i - top.
  * Split the output rows by phase r = (y + top) mod sh (columns likewise): a row of phase r only
