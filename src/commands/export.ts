@@ -2,7 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { describeBadValue, UserError } from '../core/errors.js';
 import { checkStudyName } from '../study/names.js';
-import { BACKEND_CHOICES, inferenceProgress } from './shared.js';
+import { BACKEND_CHOICES, BACKEND_DESCRIBE, inferenceProgress } from './shared.js';
 
 interface ExportArgs {
   name: string;
@@ -27,7 +27,7 @@ export const command: CommandModule<object, ExportArgs> = {
       .option('top', { type: 'number', default: 1, describe: 'average the softmax of the K best models: the refit models when the study has any (by their source trial\'s rank), else the best complete trials with a kept model' })
       .option('models', { type: 'string', choices: ['auto', 'refit', 'search'], default: 'auto', describe: 'which models: auto (refit models if any), refit, or search (force the search trials\' models)' })
       .option('tta', { type: 'boolean', default: false, describe: 'test-time augmentation: average over the clean image and fixed shifts/rotations' })
-      .option('backend', { type: 'string', choices: BACKEND_CHOICES, default: 'auto' })
+      .option('backend', { type: 'string', choices: BACKEND_CHOICES, default: 'auto', describe: BACKEND_DESCRIBE })
       .option('workers', { type: 'number', describe: 'inference threads (default: one per core on wasm/cpu; 1 = the main thread only)' })
       .option('redis', { type: 'string', describe: 'read the study from Redis (a sweep --redis study); a copy goes to <runs>/<name>/study.json' }),
   handler: async (argv) => {

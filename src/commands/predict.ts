@@ -1,7 +1,7 @@
 /** `digit-sweep predict --model DIR FILE...`: the digit in PNG pictures or CSV pixel rows. */
 import type { CommandModule } from 'yargs';
 import { describeBadValue, UserError } from '../core/errors.js';
-import { BACKEND_CHOICES, inferenceProgress } from './shared.js';
+import { BACKEND_CHOICES, BACKEND_DESCRIBE, inferenceProgress } from './shared.js';
 
 interface PredictArgs {
   model: string;
@@ -19,7 +19,7 @@ export const command: CommandModule<object, PredictArgs> = {
     y
       .positional('files', { type: 'string', array: true, demandOption: true, describe: 'PNG pictures or CSV files (Kaggle test.csv layout)' })
       .option('model', { type: 'string', demandOption: true, describe: 'model folder (model.json + weights.bin), e.g. an export' })
-      .option('backend', { type: 'string', choices: BACKEND_CHOICES, default: 'auto' })
+      .option('backend', { type: 'string', choices: BACKEND_CHOICES, default: 'auto', describe: BACKEND_DESCRIBE })
       .option('tta', { type: 'boolean', default: false, describe: 'test-time augmentation' })
       .option('workers', { type: 'number', describe: 'inference threads (default: one per core on wasm/cpu; 1 = the main thread only)' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON: one object per image' }),

@@ -6,7 +6,7 @@
  */
 import type { CommandModule } from 'yargs';
 import { describeBadValue, UserError } from '../core/errors.js';
-import { BACKEND_CHOICES, TRAINER_CHOICES } from './shared.js';
+import { BACKEND_CHOICES, BACKEND_DESCRIBE, TRAINER_CHOICES } from './shared.js';
 import { sweepCommand, type SweepArgs } from './sweep.js';
 
 type RefitArgs = Omit<SweepArgs, 'space' | 'trials' | 'refitOnly'> & { name: string };
@@ -20,7 +20,7 @@ export const command: CommandModule<object, RefitArgs> = {
       .option('top', { type: 'number', describe: "how many of the best complete search trials to retrain (default: the space's refit.top, else 1)" })
       .option('epochs', { type: 'number', describe: "epochs of every refit (default: the space's refit.epochs, else each source trial's best epoch)" })
       .option('workers', { type: 'number', describe: 'parallel trials (default: as sweep)' })
-      .option('backend', { type: 'string', choices: BACKEND_CHOICES, default: 'auto' })
+      .option('backend', { type: 'string', choices: BACKEND_CHOICES, default: 'auto', describe: BACKEND_DESCRIBE })
       .option('runs', { type: 'string', default: 'runs', describe: 'folder of the studies' })
       .option('reports', { type: 'string', default: 'reports', describe: 'folder of the reports' })
       .option('isolation', { type: 'string', choices: ['thread', 'process'], describe: 'run trials in worker threads or child processes (as sweep)' })

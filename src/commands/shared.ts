@@ -4,6 +4,8 @@ import type { TrainerKind } from '../pool/protocol.js';
 import type { EpochMetrics } from '../core/types.js';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+/** The --backend help: says which routes never ran (docs/training.md, docs/gpu.md). */
+export const BACKEND_DESCRIBE = 'auto tries tensorflow (tfjs-node, never run: only its absence is tested), then webgpu (our trainer has not run on a real GPU), then wasm';
 /** The --trainer choices of sweep and worker (TrainerKind); 'scripted' is the test stand-in. */
 export const TRAINER_CHOICES: TrainerKind[] = ['tfjs', 'scripted'];
 

@@ -8,7 +8,7 @@ import type { CommandModule } from 'yargs';
 import type { TrainerKind } from '../pool/protocol.js';
 import type { LiveReports } from '../report/index.js';
 import { epochsRange } from '../search-space/index.js';
-import { BACKEND_CHOICES, TRAINER_CHOICES } from './shared.js';
+import { BACKEND_CHOICES, BACKEND_DESCRIBE, TRAINER_CHOICES } from './shared.js';
 import { createSweepView, type SweepView } from './sweep-view.js';
 
 export interface SweepArgs {
@@ -36,7 +36,7 @@ export const command: CommandModule<object, SweepArgs> = {
       .positional('space', { type: 'string', describe: 'search-space file (YAML or JSON), e.g. search-spaces/quickstart.yaml' })
       .option('study', { type: 'string', describe: 'study name (default: the space file name); an existing study is resumed' })
       .option('workers', { type: 'number', describe: 'parallel trials (default: the space budget.workers, else one per core on wasm, one per GPU)' })
-      .option('backend', { type: 'string', choices: BACKEND_CHOICES, default: 'auto' })
+      .option('backend', { type: 'string', choices: BACKEND_CHOICES, default: 'auto', describe: BACKEND_DESCRIBE })
       .option('trials', { type: 'number', describe: 'override the space budget.trials' })
       .option('runs', { type: 'string', default: 'runs', describe: 'folder of the studies' })
       .option('reports', { type: 'string', default: 'reports', describe: 'folder of the reports' })

@@ -5,7 +5,7 @@ import type { CommandModule } from 'yargs';
 import { availableParallelism } from 'node:os';
 import { describeBadValue, UserError } from '../core/errors.js';
 import { defaultThreads, mapTrainParams, THREADS, trainParamFlag, TRAIN_PARAM_NAMES, TRAIN_PARAMS, type TrainParamName, type TrainParams } from '../core/train-params.js';
-import { BACKEND_CHOICES, epochLine, progressBar } from './shared.js';
+import { BACKEND_CHOICES, BACKEND_DESCRIBE, epochLine, progressBar } from './shared.js';
 
 /** One option per trainer param (core/train-params.ts): --lr, --dropout, ..., --lr-decay, --plateau-patience. */
 interface TrainArgs extends Record<string, unknown> {
@@ -34,7 +34,7 @@ export const command: CommandModule<object, TrainArgs> = {
       y,
     )
       .option('limit', { type: 'number', describe: 'use only the first N labeled images' })
-      .option('backend', { type: 'string', choices: BACKEND_CHOICES, default: 'auto' })
+      .option('backend', { type: 'string', choices: BACKEND_CHOICES, default: 'auto', describe: BACKEND_DESCRIBE })
       .option('threads', { type: 'number', describe: `${THREADS.describe}; ${THREADS.min}-${THREADS.max}` })
       .option('seed', { type: 'number', default: 42 })
       .option('data', { type: 'string', describe: 'Kaggle folder with train.csv and test.csv (default: bundled MNIST)' })

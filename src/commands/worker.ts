@@ -33,7 +33,7 @@ export const command: CommandModule<object, WorkerArgs> = {
       .option('study', { type: 'string', describe: 'serve only this study (default: every study whose driver is running)' })
       .option('redis-timeout', { type: 'number', default: 300, describe: 'exit (code 75) after Redis was unreachable this many seconds' })
       .option('grace', { type: 'number', default: 30, describe: 'on SIGTERM/Ctrl-C, seconds running trials get to finish before they go back to the queue' })
-      .option('lock-ms', { type: 'number', hidden: true, describe: 'BullMQ lock of a running trial (ms); a dead worker is noticed after it' })
+      .option('lock-ms', { type: 'number', describe: "ms a running trial's BullMQ lock lasts unless renewed (default 30000): a dead worker's trials go back to the queue once it expires" })
       .option('outage-log-ms', { type: 'number', hidden: true, describe: 'at most one "Redis unreachable" line per this many ms (default 30000)' }),
   handler: async (argv) => {
     const { RemoteWorker } = await import('../pool/remote-worker.js');
@@ -42,13 +42,15 @@ export const command: CommandModule<object, WorkerArgs> = {
     for (const name of ['redis-timeout', 'grace'] as const) {
       if (!Number.isFinite(argv[name]) || argv[name] < 0) throw new UserError(`argument --${name}: must be a number of seconds >= 0 (got ${argv[name]})`);
     }
+    const lockMs = argv['lock-ms'];
+    if (lockMs !== undefined && !(Number.isFinite(lockMs) && lockMs >= 1000)) throw new UserError(`argument --lock-ms: must be a number of milliseconds >= 1000 (got ${lockMs})`);
     const worker = new RemoteWorker({
       url: argv.redis,
       workers: argv.workers,
       trainer: argv.trainer as TrainerKind,
       ...(argv.backend ? { backend: argv.backend } : {}),
       ...(argv.study ? { study: checkStudyName(argv.study) } : {}),
-      ...(argv['lock-ms'] ? { lockMs: argv['lock-ms'] } : {}),
+      ...(lockMs !== undefined ? { lockMs } : {}),
       redisTimeoutMs: argv['redis-timeout'] * 1000,
       ...(argv['outage-log-ms'] ? { outageLogMs: argv['outage-log-ms'] } : {}),
       loadData: async (space) => (await import('../data/space-data.js')).loadSpaceData(space, 'study space'),

@@ -1,11 +1,15 @@
 /**
- * Tree-structured Parzen Estimator with Optuna's defaults (optuna/samplers/_tpe/sampler.py, univariate):
+ * Tree-structured Parzen Estimator after Optuna's TPESampler (optuna/samplers/_tpe/sampler.py, univariate),
+ * with its defaults except one: `constantLiar` is on by default here (Optuna: constant_liar=False), because a
+ * sweep runs trials in parallel and, with `lag`, trials n-lag .. n-1 count as running for trial n (study/view.ts);
+ * with one worker and lag 0 nothing is running and the default changes nothing. `constantLiar: false` gives
+ * Optuna's behaviour.
  *  - the first `nStartupTrials` (10) finished trials are sampled at random;
  *  - then the known trials are split into a "good" group of gamma(n) = min(ceil(0.1 n), 25) trials
  *    (best complete trials first, then pruned trials ranked by the last step they reached and their
  *    value there) and a "bad" group (the rest);
- *  - constant liar: trials still running count as the worst, i.e. they join the bad group with their
- *    params, so parallel workers are pushed away from each other's points;
+ *  - constant liar (default on, see above): trials still running count as the worst, i.e. they join the
+ *    bad group with their params, so parallel workers are pushed away from each other's points;
  *  - per param, l(x) and g(x) are Parzen estimators (parzen.ts) of the good and bad groups;
  *    `nEiCandidates` (24) candidates are drawn from l and the one maximizing log l - log g wins.
  * Log distributions live in log space; ints and stepped floats are discrete; categoricals use a
