@@ -14,7 +14,8 @@ import { DEFAULT_SPACE, loadSearchSpace, validateSearchSpace, type SearchSpace }
 import { acquireStudyLock, FileCheckpoints, LowdbTrialStore, RedisCheckpoints, removeWriteLeftovers, studyPrefix } from '../storage/index.js';
 import { loadSpaceData, SCRIPTED_DATA } from '../data/space-data.js';
 import { checkStudyName } from './names.js';
-import { optimize, type FixedTrialConfig, type OptimizeEvent, type OptimizeSummary } from './optimize.js';
+import { optimize, type OptimizeEvent, type OptimizeSummary } from './optimize.js';
+import type { FixedTrialConfig } from './phases.js';
 import { planRefit, type RefitRequest } from './refit.js';
 import type { FrozenTrial, StudyRecord } from '../core/types.js';
 
