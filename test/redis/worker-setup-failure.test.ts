@@ -17,26 +17,14 @@ import { BullmqRunner } from '../../src/pool/bullmq-runner.js';
 import { RemoteWorker } from '../../src/pool/remote-worker.js';
 import { createPruner } from '../../src/pruners/index.js';
 import { createSampler } from '../../src/samplers/index.js';
-import { parseSearchSpace } from '../../src/search-space/index.js';
 import { checkpointKey } from '../../src/storage/checkpoint.js';
-import { acquireDriverLease } from '../../src/storage/lease.js';
-import { connectRedis, RedisTrialStore, studyPrefix } from '../../src/storage/redis.js';
+import { studyPrefix } from '../../src/storage/redis.js';
 import { optimize } from '../../src/study/optimize.js';
 import { REDIS_TOOL, startRedis, type TestRedis } from '../helpers/redis.js';
 import { describeWithTool } from '../helpers/tools.js';
+import { createScriptedStudy, scriptedSpace } from './scripted-study.js';
 
-const space = parseSearchSpace(
-  `params:
-  lr: {type: float, low: 1.0e-4, high: 1.0e-2, log: true}
-fixed: {epochs: 3}
-budget: {trials: 1, workers: 1, maxConsecutiveFailures: 3}
-sampler: {type: random}
-pruner: {type: none}
-seed: 7
-lag: 0
-keepModels: 0`,
-  'setup-failure.yaml',
-);
+const space = scriptedSpace('setup-failure.yaml', { epochs: 3, trials: 1 });
 
 describeWithTool(REDIS_TOOL, 'remote worker: a trial whose set-up fails', () => {
   let server: TestRedis;
@@ -50,18 +38,7 @@ describeWithTool(REDIS_TOOL, 'remote worker: a trial whose set-up fails', () => 
   // The timeout is a hang guard: before the fix shutdown() never resolved.
   it('is recorded as failed with the error, and shutdown() resolves', { timeout: 120_000 }, async () => {
     const study = 'setup-failure';
-    const redis = connectRedis(server.url);
-    const store = new RedisTrialStore({ redis, study });
-    await store.createStudy({
-      name: study,
-      createdAt: new Date().toISOString(),
-      spaceFile: 'setup-failure.yaml',
-      space,
-      direction: 'maximize',
-      dataSource: SCRIPTED_DATA.source,
-      dataFingerprint: SCRIPTED_DATA.fingerprint,
-    });
-    const lease = await acquireDriverLease(redis, study);
+    const { redis, store, lease, close } = await createScriptedStudy(server.url, study, space);
     const runner = await BullmqRunner.open({ url: server.url, study, concurrency: 1, runId: lease.runId, pollMs: 200 });
 
     // The worker makes its checkpoint folder under TMPDIR when it starts serving.
@@ -114,8 +91,7 @@ describeWithTool(REDIS_TOOL, 'remote worker: a trial whose set-up fails', () => 
     expect(lines).toContainEqual(expect.stringMatching(/^trial 0 of setup-failure: failed: .*(ENOTDIR|EEXIST)/));
     expect(lines.join('\n')).not.toMatch(/running trial\(s\)/); // shutdown found no trial still running
     await runner.close();
-    await lease.release();
-    await redis.quit();
+    await close();
     rmSync(tmp, { recursive: true, force: true });
   });
 });
