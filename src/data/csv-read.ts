@@ -1,7 +1,8 @@
 /**
- * Fast readers for Kaggle's train.csv and test.csv. The parser walks the file's bytes once and writes
- * pixels straight into SharedArrayBuffer-backed arrays: no strings, splits or regexes per value, so the
- * 42,000-row train.csv (~73 MB) parses in well under a second. Only the error path builds strings.
+ * The one reader of Kaggle's CSV layout: train.csv, test.csv, and test.csv rows given to `predict`
+ * (header optional). The parser walks the file's bytes once and writes pixels straight into
+ * SharedArrayBuffer-backed arrays: no strings, splits or regexes per value, so the 42,000-row train.csv
+ * (~73 MB) parses in well under a second. Only the error path builds strings.
  *
  * Accepted: a UTF-8 BOM, LF or CRLF line endings, trailing newlines. Anything else that is wrong is a
  * UserError with one line: `FILE:LINE: problem (got VALUE)`.
@@ -21,12 +22,14 @@ const MAX_SHOWN = 40;
 
 /** Reads Kaggle's train.csv (`label,pixel0,...,pixel783`): labeled images. */
 export async function readKaggleTrain(file: string): Promise<ImageSet & { labels: Uint8Array }> {
-  return parseKaggleCsv(await readInputFile(file), file, true) as ImageSet & { labels: Uint8Array };
+  const { count, images, labels } = parseKaggleCsv(await readInputFile(file), file, true);
+  return { count, images, labels: labels! };
 }
 
 /** Reads Kaggle's test.csv (`pixel0,...,pixel783`): unlabeled images (`labels` is null). */
 export async function readKaggleTest(file: string): Promise<ImageSet> {
-  return parseKaggleCsv(await readInputFile(file), file, false);
+  const { count, images, labels } = parseKaggleCsv(await readInputFile(file), file, false);
+  return { count, images, labels };
 }
 
 function fail(file: string, line: number, problem: string, got?: string): never {
@@ -37,33 +40,48 @@ function shown(text: string): string {
   return JSON.stringify(text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}...` : text);
 }
 
+/** Where a Kaggle CSV's rows start: the line of the first row (2 after a header, 1 without). */
+export type KaggleRows = ImageSet & { firstLine: number };
+
+export interface KaggleCsvOptions {
+  /**
+   * The header may be left out (test.csv rows given to `predict`): a first line that starts with a
+   * digit is then the first row.
+   */
+  headerOptional?: boolean;
+}
+
 /**
- * Parses the bytes of a Kaggle CSV. `labeled`: train.csv layout (a label column first), else test.csv.
- * `file` only names the file in error messages.
+ * Parses the bytes of a Kaggle CSV: the one reader of this format. `labeled`: train.csv layout (a label
+ * column first), else test.csv. `file` only names the file in error messages.
  */
-export function parseKaggleCsv(bytes: Uint8Array, file: string, labeled: boolean): ImageSet {
+export function parseKaggleCsv(bytes: Uint8Array, file: string, labeled: boolean, opts: KaggleCsvOptions = {}): KaggleRows {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const expectedHeader = labeled ? KAGGLE_TRAIN_HEADER : KAGGLE_TEST_HEADER;
   const headerName = labeled ? 'label,pixel0,...,pixel783' : 'pixel0,...,pixel783';
   const columns = labeled ? IMAGE_SIZE + 1 : IMAGE_SIZE;
+  const expected = opts.headerOptional ? `the header ${headerName} or a row of ${columns} ${labeled ? 'values' : 'pixel values'}` : `the header ${headerName}`;
 
   let start = 0;
   if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3;
   let end = buf.length;
   while (end > start && (buf[end - 1] === LF || buf[end - 1] === CR)) end--;
-  if (end === start) fail(file, 1, `empty file, expected the header ${headerName}`);
+  if (end === start) fail(file, 1, `empty file, expected ${expected}`);
 
-  // Header: line 1.
-  let headerEnd = buf.indexOf(LF, start);
-  if (headerEnd < 0 || headerEnd > end) headerEnd = end;
-  const bodyStart = headerEnd + 1;
-  const headerText = buf.toString('utf8', start, headerEnd > start && buf[headerEnd - 1] === CR ? headerEnd - 1 : headerEnd);
-  if (headerText !== expectedHeader) {
-    const other = labeled ? KAGGLE_TEST_HEADER : KAGGLE_TRAIN_HEADER;
-    const hint = headerText === other ? ` (this looks like ${labeled ? 'test.csv' : 'train.csv'})` : '';
-    fail(file, 1, `expected the header ${headerName}${hint}`, shown(headerText));
+  // Header: line 1, unless it may be left out and line 1 is a row.
+  let bodyStart = start;
+  const firstLine = opts.headerOptional && buf[start]! >= ZERO && buf[start]! <= NINE ? 1 : 2;
+  if (firstLine === 2) {
+    let headerEnd = buf.indexOf(LF, start);
+    if (headerEnd < 0 || headerEnd > end) headerEnd = end;
+    bodyStart = headerEnd + 1;
+    const headerText = buf.toString('utf8', start, headerEnd > start && buf[headerEnd - 1] === CR ? headerEnd - 1 : headerEnd);
+    if (headerText !== (labeled ? KAGGLE_TRAIN_HEADER : KAGGLE_TEST_HEADER)) {
+      const other = labeled ? KAGGLE_TEST_HEADER : KAGGLE_TRAIN_HEADER;
+      const hint = headerText === other ? ` (this looks like ${labeled ? 'test.csv' : 'train.csv'})` : '';
+      fail(file, 1, `expected ${expected}${hint}`, shown(headerText));
+    }
+    if (bodyStart >= end) fail(file, 2, 'no data rows after the header');
   }
-  if (bodyStart >= end) fail(file, 2, 'no data rows after the header');
 
   // One row per line of the body.
   let rows = 1;
@@ -89,20 +107,20 @@ export function parseKaggleCsv(bytes: Uint8Array, file: string, labeled: boolean
       const last = col === columns - 1;
       const atLineEnd = c === LF || (c === CR && (pos + 1 >= end || buf[pos + 1] === LF));
       if (pos === tokenStart || !(c === COMMA || atLineEnd) || (last ? !atLineEnd : c !== COMMA)) {
-        rowError(buf, file, row + 2, lineStart, end, columns, labeled);
+        rowError(buf, file, row + firstLine, lineStart, end, columns, labeled);
       }
       if (col < firstPixel) {
-        if (value >= NUM_CLASSES) rowError(buf, file, row + 2, lineStart, end, columns, labeled);
+        if (value >= NUM_CLASSES) rowError(buf, file, row + firstLine, lineStart, end, columns, labeled);
         labels![row] = value;
       } else {
-        if (value > 255) rowError(buf, file, row + 2, lineStart, end, columns, labeled);
+        if (value > 255) rowError(buf, file, row + firstLine, lineStart, end, columns, labeled);
         images[out++] = value;
       }
       pos++; // the comma, or the LF / CR of the line end
       if (c === CR) pos++;
     }
   }
-  return { count: rows, images, labels };
+  return { count: rows, images, labels, firstLine };
 }
 
 /** The slow path: finds what is wrong with the line that starts at `lineStart` and throws. */
@@ -113,9 +131,11 @@ function rowError(
   if (lineEnd < 0 || lineEnd > end) lineEnd = end;
   let text = buf.toString('utf8', lineStart, lineEnd);
   if (text.endsWith('\r')) text = text.slice(0, -1);
-  if (text === '') fail(file, line, `empty line, expected ${columns} columns`);
+  // test.csv's columns are all pixels: "784 pixel values" says what they are.
+  const want = labeled ? `${columns} columns` : `${columns} pixel values`;
+  if (text === '') fail(file, line, `empty line, expected ${want}`);
   const cells = text.split(',');
-  if (cells.length !== columns) fail(file, line, `expected ${columns} columns`, String(cells.length));
+  if (cells.length !== columns) fail(file, line, `expected ${want}`, String(cells.length));
   for (let col = 0; col < columns; col++) {
     const cell = cells[col]!;
     const isLabel = labeled && col === 0;

@@ -1,11 +1,12 @@
 /**
  * What `predict` reads: PNG pictures (made MNIST-like by image.ts) and CSV files of pixel rows in
- * Kaggle's test.csv layout (784 values 0..255 per row; the `pixel0,...,pixel783` header optional).
+ * Kaggle's test.csv layout (784 values 0..255 per row; the `pixel0,...,pixel783` header optional; read by
+ * data/csv-read.ts, the one reader of that layout).
  * Bad input is a one-line UserError naming the file (and line).
  */
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { KAGGLE_TEST_HEADER } from '../data/index.js';
+import { parseKaggleCsv } from '../data/index.js';
 import { IMAGE_SIZE, type ImageSet } from '../data/types.js';
 import { UserError } from '../core/errors.js';
 import { decodePng, toMnist } from './image.js';
@@ -28,7 +29,9 @@ export async function readPredictInputs(files: readonly string[]): Promise<Predi
     if (isPng || ext === '.png') {
       parts.push({ pixels: toMnist(decodePng(bytes, file), file), name: file });
     } else if (ext === '.csv' || looksLikeText(bytes)) {
-      for (const row of parsePixelCsv(bytes.toString('utf8'), file)) parts.push({ pixels: row.pixels, name: `${file}:${row.line}` });
+      // Kaggle's test.csv layout, through its one reader; the header may be left out.
+      const rows = parseKaggleCsv(bytes, file, false, { headerOptional: true });
+      for (let i = 0; i < rows.count; i++) parts.push({ pixels: rows.images.subarray(i * IMAGE_SIZE, (i + 1) * IMAGE_SIZE), name: `${file}:${rows.firstLine + i}` });
     } else {
       throw new UserError(`${file}: neither a PNG image nor a CSV of pixel rows`);
     }
@@ -52,37 +55,4 @@ async function readInput(file: string): Promise<Buffer> {
 function looksLikeText(bytes: Buffer): boolean {
   const head = bytes.subarray(0, 512);
   return head.length > 0 && head.every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127) || b >= 0xef);
-}
-
-/** Rows of 784 pixel values; the Kaggle test.csv header is optional; blank lines are skipped. */
-export function parsePixelCsv(text: string, file: string): Array<{ line: number; pixels: Uint8Array }> {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const rows: Array<{ line: number; pixels: Uint8Array }> = [];
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!.trim();
-    const line = i + 1;
-    if (raw === '') continue;
-    if (rows.length === 0 && /^[^0-9]/.test(raw)) {
-      if (raw !== KAGGLE_TEST_HEADER) {
-        throw new UserError(`${file}:${line}: expected the header pixel0,...,pixel783 or a row of 784 pixel values (got ${show(raw)})`);
-      }
-      continue;
-    }
-    const cells = raw.split(',');
-    if (cells.length !== IMAGE_SIZE) throw new UserError(`${file}:${line}: expected ${IMAGE_SIZE} pixel values (got ${cells.length})`);
-    const pixels = new Uint8Array(IMAGE_SIZE);
-    for (let c = 0; c < IMAGE_SIZE; c++) {
-      const cell = cells[c]!.trim();
-      const v = Number(cell);
-      if (!/^[0-9]+$/.test(cell) || v > 255) throw new UserError(`${file}:${line}: pixel${c} must be an integer 0..255 (got ${show(cell)})`);
-      pixels[c] = v;
-    }
-    rows.push({ line, pixels });
-  }
-  if (rows.length === 0) throw new UserError(`${file}: no pixel rows`);
-  return rows;
-}
-
-function show(s: string): string {
-  return JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}...` : s);
 }

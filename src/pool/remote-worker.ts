@@ -77,6 +77,14 @@ interface Running {
   settled: Promise<unknown>;
 }
 
+/** A trial's checkpoint: the Redis key (the reference) and the local copy the trainer thread reads and writes. */
+interface CheckpointCopy {
+  key: string;
+  local: string;
+  /** mtime of the local file when it was last copied from or to Redis (null: never). */
+  uploaded: number | null;
+}
+
 interface Served {
   study: string;
   bull: Worker<RemoteJobData>;
@@ -207,29 +215,24 @@ export class RemoteWorker {
     return n;
   }
 
-  private async process(study: string, runner: TrialRunner, job: Job<RemoteJobData>, token?: string): Promise<{ trial: number }> {
-    const keys = remoteKeys(study);
-    const { runId, task } = job.data;
-    const n = task.number;
-    const lease = async (): Promise<DriverLease | null> => {
-      const t = await this.redis.get(keys.driver);
-      return t ? (JSON.parse(t) as DriverLease) : null;
-    };
-    if ((await lease())?.runId !== runId) throw new Error(`trial ${n} belongs to a driver that is gone`);
-    if (task.trainer !== this.opts.trainer) {
-      throw new Error(`trial ${n} is for the ${task.trainer} trainer; worker ${this.id} runs ${this.opts.trainer} (start it with --trainer ${task.trainer})`);
-    }
-    const attempt = randomUUID().slice(0, 8);
-    const send = (e: RemoteEvent) =>
-      this.redis.xadd(keys.events, 'MAXLEN', '~', String(EVENTS_MAXLEN), '*', 'm', JSON.stringify(e));
-    const ac = new AbortController();
+  /** The driver lease of `study` as Redis has it now (null: no driver). */
+  private async driverLease(study: string): Promise<DriverLease | null> {
+    const t = await this.redis.get(remoteKeys(study).driver);
+    return t ? (JSON.parse(t) as DriverLease) : null;
+  }
+
+  /**
+   * Checks once a second whether trial `n`'s driver is gone or cancelled it; then aborts `ac` with the
+   * reason (`why()`). `stop()` ends the checks.
+   */
+  private watchDriver(study: string, n: number, runId: string, ac: AbortController): { why(): string; stop(): void } {
     let why = '';
     let checking = false; // one check at a time: during an outage they would pile up
-    const watch = setInterval(() => {
+    const timer = setInterval(() => {
       if (checking) return;
       checking = true;
       void (async () => {
-        const [l, cancelled] = await Promise.all([lease(), this.redis.exists(keys.cancel(n))]);
+        const [l, cancelled] = await Promise.all([this.driverLease(study), this.redis.exists(remoteKeys(study).cancel(n))]);
         if (cancelled) why = `trial ${n} was cancelled by the driver`;
         else if (l?.runId !== runId) why = `the driver of trial ${n} is gone`;
         if (why && !ac.signal.aborted) ac.abort(new Error(why));
@@ -237,48 +240,59 @@ export class RemoteWorker {
         .catch((err: unknown) => this.outage.error(err)) // retried at the next tick
         .finally(() => (checking = false));
     }, 1000);
-    const me: Running = { abort: ac, handBack: false, settled: Promise.resolve() };
+    return { why: () => why, stop: () => clearInterval(timer) };
+  }
+
+  /**
+   * Runs one job: trial `task` for the driver `runId`. Every resource it takes (the driver watch, a
+   * blocking connection, the local checkpoint copy) is taken inside the try whose finally gives it back,
+   * so that a failure while setting up (say, ENOSPC writing the checkpoint copy) fails the trial and
+   * leaves nothing for shutdown() to wait for.
+   */
+  private async process(study: string, runner: TrialRunner, job: Job<RemoteJobData>, token?: string): Promise<{ trial: number }> {
+    const { runId, task } = job.data;
+    const n = task.number;
+    if ((await this.driverLease(study))?.runId !== runId) throw new Error(`trial ${n} belongs to a driver that is gone`);
+    if (task.trainer !== this.opts.trainer) {
+      throw new Error(`trial ${n} is for the ${task.trainer} trainer; worker ${this.id} runs ${this.opts.trainer} (start it with --trainer ${task.trainer})`);
+    }
+    const attempt = randomUUID().slice(0, 8);
+    const send = (e: RemoteEvent) => this.redis.xadd(remoteKeys(study).events, 'MAXLEN', '~', String(EVENTS_MAXLEN), '*', 'm', JSON.stringify(e));
+    const ac = new AbortController();
     let settle = () => undefined as void;
-    me.settled = new Promise<void>((r) => (settle = r));
+    const me: Running = { abort: ac, handBack: false, settled: new Promise<void>((r) => (settle = r)) };
     this.running.add(me);
-    const conn = await this.blocking();
     // The checkpoint: Redis is the reference (any worker can continue the trial); the trainer thread
     // reads and writes a local copy.
-    const ckptKey = checkpointKey(studyPrefix(study), n);
-    const local = join(this.ckptDir!, `${study}.trial-${n}.${attempt}.ckpt`);
-    let uploaded: number | null = null;
-    const saved = await this.redis.getBuffer(ckptKey);
-    if (saved) {
-      await writeFileAtomic(local, saved);
-      uploaded = (await stat(local)).mtimeMs;
-    }
-    // A model folder under the driver's study folder, when this machine sees it (same machine or shared disk).
-    const saveDir = task.saveDir && existsSync(dirname(dirname(task.saveDir))) ? task.saveDir : null;
+    const ckpt: CheckpointCopy = { key: checkpointKey(studyPrefix(study), n), local: join(this.ckptDir!, `${study}.trial-${n}.${attempt}.ckpt`), uploaded: null };
+    let watch: { why(): string; stop(): void } | null = null;
+    let conn: Redis | null = null;
     try {
-      const from = saved ? `, from its checkpoint` : '';
-      this.log(`trial ${n} of ${study}: started (attempt ${attempt}${job.stalledCounter ? `, after ${job.stalledCounter} stall(s)` : ''}${from})`);
+      watch = this.watchDriver(study, n, runId, ac);
+      conn = await this.blocking();
+      const resumed = await this.downloadCheckpoint(ckpt);
+      this.log(`trial ${n} of ${study}: started (attempt ${attempt}${job.stalledCounter ? `, after ${job.stalledCounter} stall(s)` : ''}${resumed ? ', from its checkpoint' : ''})`);
+      // A model folder under the driver's study folder, when this machine sees it (same machine or shared disk).
+      const saveDir = task.saveDir && existsSync(dirname(dirname(task.saveDir))) ? task.saveDir : null;
+      const decisions = conn;
       const outcome: TrialOutcome = await runner.run(
-        { ...task, saveDir, checkpoint: local, ...(this.opts.backend ? { backend: this.opts.backend } : {}) },
+        { ...task, saveDir, checkpoint: ckpt.local, ...(this.opts.backend ? { backend: this.opts.backend } : {}) },
         async (metrics) => {
           if (ac.signal.aborted) return true;
           // The epoch's checkpoint (unchanged for epochs replayed from it) goes to Redis before the epoch is reported.
-          const mtime = (await stat(local).catch(() => null))?.mtimeMs ?? null;
-          if (mtime !== null && mtime !== uploaded) {
-            await this.redis.set(ckptKey, await readFile(local), 'EX', CHECKPOINT_TTL_S);
-            uploaded = mtime;
-          }
+          await this.uploadCheckpoint(ckpt);
           await send({ type: 'epoch', trial: n, runId, attempt, worker: this.id, metrics });
-          const key = keys.decision(n, attempt, metrics.epoch);
+          const key = remoteKeys(study).decision(n, attempt, metrics.epoch);
           for (;;) {
             if (ac.signal.aborted) return true;
-            const r = await conn.blpop(key, 1);
+            const r = await decisions.blpop(key, 1);
             if (r) return r[1] === '1';
           }
         },
         ac.signal,
       );
       if (me.handBack) throw new WaitingError();
-      if (ac.signal.aborted) throw new Error(why);
+      if (ac.signal.aborted) throw new Error(watch.why());
       await send({ type: 'end', trial: n, runId, attempt, worker: this.id, outcome });
       this.log(`trial ${n} of ${study}: ${outcome.stopped ? 'stopped (pruned)' : 'done'} after ${outcome.history.length} epoch(s)`);
       return { trial: n };
@@ -286,21 +300,39 @@ export class RemoteWorker {
       if (me.handBack) {
         // Shutdown: back to the queue, not failed; the next worker continues from the checkpoint in Redis.
         await job.moveToWait(token);
-        this.log(`trial ${n} of ${study}: handed back to the queue (checkpoint: ${uploaded !== null ? 'in Redis' : 'none yet, it restarts at epoch 1'})`);
+        this.log(`trial ${n} of ${study}: handed back to the queue (checkpoint: ${ckpt.uploaded !== null ? 'in Redis' : 'none yet, it restarts at epoch 1'})`);
         throw new WaitingError();
       }
-      const error = why || (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+      const error = watch?.why() || (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
       // Best effort: if Redis is gone the driver learns of the failure from BullMQ (stalled job) instead.
       await send({ type: 'error', trial: n, runId, attempt, worker: this.id, error }).catch(() => undefined);
       this.log(`trial ${n} of ${study}: failed: ${error}`);
       throw new Error(error);
     } finally {
-      clearInterval(watch);
-      this.idle.push(conn);
-      await rm(local, { force: true });
+      watch?.stop();
+      if (conn) this.idle.push(conn);
       this.running.delete(me);
+      // Safe to ignore: close() removes the whole checkpoint folder.
+      await rm(ckpt.local, { force: true }).catch((err: unknown) => this.log(`trial ${n} of ${study}: could not remove ${ckpt.local}: ${(err as Error).message}`));
       settle();
     }
+  }
+
+  /** Copies the trial's checkpoint from Redis to its local file, if it has one (true). */
+  private async downloadCheckpoint(ckpt: CheckpointCopy): Promise<boolean> {
+    const saved = await this.redis.getBuffer(ckpt.key);
+    if (!saved) return false;
+    await writeFileAtomic(ckpt.local, saved);
+    ckpt.uploaded = (await stat(ckpt.local)).mtimeMs;
+    return true;
+  }
+
+  /** Copies the local checkpoint to Redis when the trainer wrote it since the last copy. */
+  private async uploadCheckpoint(ckpt: CheckpointCopy): Promise<void> {
+    const mtime = (await stat(ckpt.local).catch(() => null))?.mtimeMs ?? null;
+    if (mtime === null || mtime === ckpt.uploaded) return;
+    await this.redis.set(ckpt.key, await readFile(ckpt.local), 'EX', CHECKPOINT_TTL_S);
+    ckpt.uploaded = mtime;
   }
 
   /**

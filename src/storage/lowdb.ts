@@ -1,5 +1,8 @@
 /**
- * A TrialStore in `runs/<study>/study.json`, through lowdb with a crash-safe adapter:
+ * A TrialStore in `runs/<study>/study.json`, through lowdb. lowdb's `Low` holds the study in memory and
+ * reads and writes it through its Adapter; ours, SafeStudyFile, IS the project's study-file reader
+ * (study-file.ts) and its one durable atomic writer (core/atomic-write.ts). lowdb's own file adapters
+ * (steno: temp file + rename) are not used: they neither fsync nor keep a backup nor validate. So:
  *  - every write is atomic: the JSON goes to a temporary file, is fsynced, then renamed over study.json;
  *  - the previous good copy is kept as study.json.bak (hard link, or a copy where links fail);
  *  - a truncated or invalid study.json is a UserError naming the file and the problem and saying that
@@ -9,9 +12,9 @@
  * Operations are serialized; the data is read once and kept in memory (the study lock, lock.ts, makes
  * this process the only writer).
  */
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { writeFileAtomic } from '../core/atomic-write.js';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { UserError } from '../core/errors.js';
 import type { FrozenTrial, StudyRecord } from '../core/types.js';
@@ -37,17 +40,17 @@ export async function removeWriteLeftovers(dir: string): Promise<void> {
 export class SafeStudyFile implements Adapter<StudyRecord | null> {
   constructor(readonly file: string) {}
 
-  /** Through the one study-file reader (study-file.ts): null when there is no study yet. */
+  /** Low.read(): through the one study-file reader (study-file.ts); null when there is no study yet. */
   read(): Promise<StudyRecord | null> {
     return readStudyFile(this.file);
   }
 
+  /** Low.write(): validated as it will be read back, then through the one atomic writer, keeping a .bak. */
   async write(data: StudyRecord | null): Promise<void> {
     const text = `${JSON.stringify(data, null, 1)}\n`;
     // Checked as it will be read back: JSON writes a NaN value (a NaN epoch, pruned) as null, which the schema allows.
     const problem = studyProblem(JSON.parse(text));
     if (problem) throw new Error(`refusing to write an empty or invalid study to ${this.file} (${problem})`);
-    await mkdir(dirname(this.file), { recursive: true });
     await writeWithBackup(this.file, text);
   }
 }

@@ -15,7 +15,7 @@
  */
 import type { SearchSpace } from '../search-space/index.js';
 import { bestEpochOf } from '../core/objective.js';
-import type { FixedTrialConfig } from './optimize.js';
+import type { FixedTrialConfig } from './phases.js';
 import { isSearchTrial, type Direction, type FrozenTrial } from '../core/types.js';
 
 export interface RefitRequest {

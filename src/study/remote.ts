@@ -5,15 +5,18 @@
  */
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import { RedisCheckpoints } from '../storage/checkpoint.js';
 import { acquireDriverLease, type HeldLease } from '../storage/lease.js';
 import { SafeStudyFile, STUDY_FILE } from '../storage/lowdb.js';
-import { connectRedis, RedisTrialStore } from '../storage/redis.js';
+import { connectRedis, RedisTrialStore, studyPrefix } from '../storage/redis.js';
 import { UserError } from '../core/errors.js';
 import type { StudyRecord } from '../core/types.js';
 
 export interface RedisStudy {
   store: RedisTrialStore;
   lease: HeldLease;
+  /** The study's trial checkpoints, in Redis (any worker can continue a trial). */
+  checkpoints: RedisCheckpoints;
   /** Releases the lease and disconnects; with `lost` (the lease is gone, Redis may be too) only disconnects. */
   close(lost?: boolean): Promise<void>;
 }
@@ -29,6 +32,7 @@ export async function openRedisStudy(url: string, study: string, log?: (line: st
   return {
     store,
     lease,
+    checkpoints: new RedisCheckpoints(redis, studyPrefix(study)),
     close: async (lost = false) => {
       if (lost) return redis.disconnect();
       await lease.release();

@@ -11,11 +11,15 @@ import type { TrainerKind, TrialRunner } from '../pool/protocol.js';
 import { createPruner } from '../pruners/index.js';
 import { createSampler } from '../samplers/index.js';
 import { DEFAULT_SPACE, loadSearchSpace, validateSearchSpace, type SearchSpace } from '../search-space/index.js';
-import { acquireStudyLock, FileCheckpoints, LowdbTrialStore, RedisCheckpoints, removeWriteLeftovers, studyPrefix } from '../storage/index.js';
+// Not storage/redis.ts: Redis is loaded (./remote.js) only for a --redis sweep.
+import { acquireStudyLock, FileCheckpoints, LowdbTrialStore, removeWriteLeftovers, type StudyLock, type TrialStore } from '../storage/index.js';
 import { loadSpaceData, SCRIPTED_DATA } from '../data/space-data.js';
 import { checkStudyName } from './names.js';
-import { optimize, type FixedTrialConfig, type OptimizeEvent, type OptimizeSummary } from './optimize.js';
+import { optimize, type OptimizeEvent, type OptimizeSummary } from './optimize.js';
+import type { FixedTrialConfig } from './phases.js';
 import { planRefit, type RefitRequest } from './refit.js';
+import type { RedisStudy } from './remote.js';
+import { ISOLATIONS, openRunner, type Isolation } from './runners.js';
 import type { FrozenTrial, StudyRecord } from '../core/types.js';
 
 export interface SweepOptions {
@@ -66,9 +70,6 @@ export interface SweepOptions {
   onRefit?: (plan: FixedTrialConfig[]) => void;
 }
 
-export const ISOLATIONS = ['thread', 'process'] as const;
-export type Isolation = (typeof ISOLATIONS)[number];
-
 export interface SweepStart {
   study: string;
   studyDir: string;
@@ -89,6 +90,16 @@ export interface SweepResult extends OptimizeSummary {
   studyDir: string;
 }
 
+/** What a sweep runs: its study, space and trainer, checked before anything is loaded or written. */
+interface SweepPlan {
+  study: string;
+  space: SearchSpace;
+  spaceFile: string;
+  trainer: TrainerKind;
+  /** `digit-sweep refit`: the study's own space, no search. */
+  refitOnly: boolean;
+}
+
 /** The space and record of an existing study (`refit`): from runs/<study>/study.json, or from Redis. */
 async function storedStudy(study: string, runsDir: string, redis: string | undefined): Promise<{ record: StudyRecord; space: SearchSpace }> {
   checkStudyName(study);
@@ -99,7 +110,8 @@ async function storedStudy(study: string, runsDir: string, redis: string | undef
   return { record, space: validateSearchSpace(record.space, `${where}: space`) };
 }
 
-export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
+/** The study, its space (from the space file, the stored study for `refit`, or the quickstart) and the trainer. */
+async function planSweep(opts: SweepOptions): Promise<SweepPlan> {
   if (opts.refitOnly && opts.spaceFile) throw new Error('runSweep: refitOnly uses the study\'s own space, not a space file');
   if (opts.refitOnly && !opts.study) throw new UserError('refit: a study name is required');
   const stored = opts.refitOnly ? await storedStudy(opts.study!, opts.runsDir ?? 'runs', opts.redis) : null;
@@ -110,136 +122,161 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     space = { ...space, budget: { ...space.budget, trials: opts.trials } };
   }
   const study = checkStudyName(opts.study ?? (opts.spaceFile ? basename(opts.spaceFile, extname(opts.spaceFile)) : 'quickstart'));
-  const trainer = opts.trainer ?? 'tfjs';
   if (opts.workers !== undefined && (!Number.isInteger(opts.workers) || opts.workers < 1)) {
     throw new UserError(`argument --workers: must be a positive integer (got ${opts.workers})`);
   }
+  return { study, space, spaceFile, trainer: opts.trainer ?? 'tfjs', refitOnly: opts.refitOnly ?? false };
+}
 
-  // Data and backend before anything is written.
-  let data = SCRIPTED_DATA;
-  let backend = trainer === 'scripted' ? 'scripted' : (opts.backend ?? 'auto');
-  let backendReason = 'scripted trainer';
-  if (trainer === 'tfjs') {
-    data = await loadSpaceData(space, spaceFile);
-    // Resolve `auto` once here so every worker uses the same backend, and say which and why.
-    const { initBackend } = await import('../train/index.js');
-    const init = await initBackend(backend as never);
-    backend = init.name;
-    backendReason = init.reason;
-  }
+/** The data and the backend (before anything is written): `auto` resolved once here, so every worker uses the same one. */
+async function prepareTrainer(plan: SweepPlan, backendOpt: string | undefined): Promise<{ data: Dataset; backend: string; backendReason: string }> {
+  if (plan.trainer !== 'tfjs') return { data: SCRIPTED_DATA, backend: 'scripted', backendReason: 'scripted trainer' };
+  const data = await loadSpaceData(plan.space, plan.spaceFile);
+  const { initBackend } = await import('../train/index.js');
+  const init = await initBackend((backendOpt ?? 'auto') as never);
+  return { data, backend: init.name, backendReason: init.reason };
+}
 
+/** Trials at once and how they are isolated: the options, else the space, else the backend's defaults. */
+async function poolSettings(opts: SweepOptions, space: SearchSpace, backend: string): Promise<{ workers: number; isolation: Isolation }> {
   const workers = opts.workers ?? space.budget.workers ?? (await import('../pool/runner.js')).defaultWorkers(backend);
   const isolation = opts.isolation ?? (backend === 'tensorflow' ? 'process' : 'thread');
   if (!ISOLATIONS.includes(isolation)) throw new UserError(`argument --isolation: must be thread or process (got ${JSON.stringify(isolation)})`);
+  return { workers, isolation };
+}
 
+/** Creates the study in `store`, or checks that the existing one was made on the same data; returns the existing one. */
+async function openStudy(store: TrialStore, plan: SweepPlan, data: Dataset): Promise<StudyRecord | null> {
+  const existing = await store.getStudy();
+  if (!existing) {
+    const { study: name, spaceFile, space } = plan;
+    await store.createStudy({ name, createdAt: new Date().toISOString(), spaceFile, space, direction: space.objective.direction, dataSource: data.source, dataFingerprint: data.fingerprint });
+  } else if (existing.dataFingerprint !== data.fingerprint) {
+    throw new UserError(
+      `study ${plan.study} was made on other data (${existing.dataSource}, fingerprint ${existing.dataFingerprint}); ` +
+        `this run has ${data.source} (${data.fingerprint}): use another --study`,
+    );
+  }
+  return existing;
+}
+
+/** An open study, as the phases run on it. */
+interface SweepSession {
+  plan: SweepPlan;
+  store: TrialStore;
+  runner: TrialRunner;
+  studyDir: string;
+  backend: string;
+  remote: RedisStudy | null;
+  /** Set when the driver lease is lost (a Redis study): the teardown then waits for nothing. */
+  leaseLost: boolean;
+}
+
+/**
+ * One run of the optimize loop: the search, or the refit (`fixed`). A Redis study's loop races the
+ * driver lease: losing it stops this driver, as another one may own the study now, so nothing more is
+ * written (the store refuses), and the loop's own ending (its trials fail on the fenced store when the
+ * runner closes) is of no interest: the study resumes from Redis.
+ */
+function runPhase(s: SweepSession, opts: SweepOptions, fixed?: FixedTrialConfig[]): Promise<OptimizeSummary> {
+  const { space } = s.plan;
+  const optimizing = optimize({
+    store: s.store,
+    space,
+    sampler: createSampler(space.sampler),
+    pruner: createPruner(space.pruner),
+    runner: s.runner,
+    studyDir: s.studyDir,
+    trainer: s.plan.trainer,
+    backend: s.backend,
+    // Checkpoints: files under runs/<study>/checkpoints/ for a local pool; in Redis for remote workers.
+    checkpoints: s.remote?.checkpoints ?? new FileCheckpoints(s.studyDir),
+    ...(opts.stopSignal ? { stopSignal: opts.stopSignal } : {}),
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    ...(fixed ? { fixed } : {}),
+  });
+  const remote = s.remote;
+  if (!remote) return optimizing;
+  const lost = remote.lease.lost.catch((err: Error) => {
+    s.leaseLost = true;
+    remote.store.fence(err);
+    optimizing.catch(() => undefined);
+    throw err;
+  });
+  return Promise.race([optimizing, lost]);
+}
+
+/** The search (not for `refit`), then the refit, through the same loop, runner and checkpoints. */
+async function runPhases(s: SweepSession, opts: SweepOptions): Promise<OptimizeSummary> {
+  const { space, refitOnly, study } = s.plan;
+  const search = refitOnly ? null : await runPhase(s, opts);
+  // Given fields over the space's section; `refit` alone defaults to the best trial at its best epoch.
+  const refit: RefitRequest | null =
+    opts.refit || space.refit || refitOnly ? { top: opts.refit?.top ?? space.refit?.top ?? 1, epochs: opts.refit?.epochs ?? space.refit?.epochs ?? 'auto' } : null;
+  if (!refit || search?.failed || opts.stopSignal?.aborted) return search ?? { reason: 'stopped by the user', trials: await s.store.listTrials(), failed: false };
+  const plan = planRefit(await s.store.listTrials(), space, refit);
+  if (plan.length === 0 && refitOnly) throw new UserError(`study ${study}: no complete search trial to refit`);
+  opts.onRefit?.(plan);
+  const refitted = await runPhase(s, opts, plan);
+  return { reason: search ? `${search.reason}; ${refitted.reason}` : refitted.reason, trials: refitted.trials, failed: refitted.failed };
+}
+
+/**
+ * The end of a sweep (done, stopped or thrown): the caller's onEnd, then the runner, the Redis study and
+ * the lock. After a lost lease Redis may be gone: the connections are dropped first, so that nothing
+ * waits for it, and onEnd (the live report) is started without waiting: its last read of the study may
+ * never settle without Redis, and nothing of it matters to a driver that stops here.
+ */
+async function closeSweep(opts: SweepOptions, runner: TrialRunner | null, remote: RedisStudy | null, leaseLost: boolean, lock: StudyLock | null): Promise<void> {
+  if (leaseLost) {
+    await runner?.close();
+    await remote?.close(true);
+    void Promise.resolve()
+      .then(() => opts.onEnd?.())
+      .catch(() => undefined); // safe: the study resumes from Redis; the live report's last write is of no use
+  } else {
+    await opts.onEnd?.();
+    await runner?.close();
+    await remote?.close();
+  }
+  await lock?.release();
+}
+
+export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
+  const plan = await planSweep(opts);
+  const { study, space, spaceFile } = plan;
+  const { data, backend, backendReason } = await prepareTrainer(plan, opts.backend);
+  const { workers, isolation } = await poolSettings(opts, space, backend);
   const studyDir = resolve(opts.runsDir ?? 'runs', study);
   await mkdir(studyDir, { recursive: true });
   const remote = opts.redis ? await (await import('./remote.js')).openRedisStudy(opts.redis, study, opts.log) : null;
-  let leaseLost = false;
   const lock = remote ? null : await acquireStudyLock(studyDir);
+  let session: SweepSession | null = null;
   let runner: TrialRunner | null = null;
   try {
     // Half-written files of a driver killed in the middle of a write (we hold the lock: nobody else writes here).
     await removeWriteLeftovers(studyDir);
     const store = remote?.store ?? new LowdbTrialStore(studyDir);
-    const existing = await store.getStudy();
-    if (existing) {
-      if (existing.dataFingerprint !== data.fingerprint) {
-        throw new UserError(
-          `study ${study} was made on other data (${existing.dataSource}, fingerprint ${existing.dataFingerprint}); ` +
-            `this run has ${data.source} (${data.fingerprint}): use another --study`,
-        );
-      }
-    } else {
-      await store.createStudy({
-        name: study,
-        createdAt: new Date().toISOString(),
-        spaceFile,
-        space,
-        direction: space.objective.direction,
-        dataSource: data.source,
-        dataFingerprint: data.fingerprint,
-      });
-    }
+    const existing = await openStudy(store, plan, data);
     const readStudy = async () => {
       const record = await store.getStudy();
       if (!record) throw new Error(`study ${study} is gone from its store`);
       return record;
     };
     opts.onStart?.({ study, studyDir, space, spaceFile, data, workers, isolation, backend, backendReason, resumed: existing?.trials ?? [], readStudy });
-    const heap = space.budget.workerHeapMb ? { maxOldGenerationSizeMb: space.budget.workerHeapMb } : {};
-    if (opts.makeRunner) runner = await opts.makeRunner(data, workers);
-    else if (remote) {
-      const { BullmqRunner } = await import('../pool/bullmq-runner.js');
-      runner = await BullmqRunner.open({ url: opts.redis!, study, concurrency: workers, runId: remote.lease.runId, ...(opts.log ? { log: opts.log } : {}) });
-    } else if (isolation === 'process') {
-      const { ProcessRunner } = await import('../pool/process-runner.js');
-      runner = new ProcessRunner({ data, workers, ...heap });
-    } else {
-      const { ThreadRunner } = await import('../pool/runner.js');
-      runner = new ThreadRunner({ data, workers, ...heap });
-    }
-    const trialRunner = runner;
-    const run = (fixed?: FixedTrialConfig[]) =>
-      optimize({
-      store,
-      space,
-      sampler: createSampler(space.sampler),
-      pruner: createPruner(space.pruner),
-      runner: trialRunner,
-      studyDir,
-      trainer,
-      backend,
-      // Checkpoints: files under runs/<study>/checkpoints/ for a local pool; in Redis for remote workers.
-      checkpoints: remote ? new RedisCheckpoints(remote.store.redis, studyPrefix(study)) : new FileCheckpoints(studyDir),
-      ...(opts.stopSignal ? { stopSignal: opts.stopSignal } : {}),
-      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-      ...(fixed ? { fixed } : {}),
+    runner = await openRunner({
+      data,
+      workers,
+      isolation,
+      workerHeapMb: space.budget.workerHeapMb,
+      makeRunner: opts.makeRunner,
+      remote: remote ? { url: opts.redis!, study, runId: remote.lease.runId, log: opts.log } : undefined,
     });
-    const phase = async (fixed?: FixedTrialConfig[]): Promise<OptimizeSummary> => {
-      const optimizing = run(fixed);
-      if (!remote) return optimizing;
-      // Losing the lease stops this driver: another one may own the study now, so nothing more is
-      // written (the store refuses), and the loop's own ending (its trials fail on the fenced store
-      // when the runner closes) is of no interest: the study resumes from Redis.
-      const lost = remote.lease.lost.catch((err: Error) => {
-        leaseLost = true;
-        remote.store.fence(err);
-        optimizing.catch(() => undefined);
-        throw err;
-      });
-      return Promise.race([optimizing, lost]);
-    };
-    // The search (not for `refit`), then the refit, through the same loop, runner and checkpoints.
-    let summary: OptimizeSummary | null = opts.refitOnly ? null : await phase();
-    // Given fields over the space's section; `refit` alone defaults to the best trial at its best epoch.
-    const refit: RefitRequest | null =
-      opts.refit || space.refit || opts.refitOnly ? { top: opts.refit?.top ?? space.refit?.top ?? 1, epochs: opts.refit?.epochs ?? space.refit?.epochs ?? 'auto' } : null;
-    if (refit && !summary?.failed && !opts.stopSignal?.aborted) {
-      const plan = planRefit(await store.listTrials(), space, refit);
-      if (plan.length === 0 && opts.refitOnly) throw new UserError(`study ${study}: no complete search trial to refit`);
-      opts.onRefit?.(plan);
-      const refitted = await phase(plan);
-      summary = { reason: summary ? `${summary.reason}; ${refitted.reason}` : refitted.reason, trials: refitted.trials, failed: refitted.failed };
-    }
-    if (!summary) summary = { reason: 'stopped by the user', trials: await store.listTrials(), failed: false };
+    session = { plan, store, runner, studyDir, backend, remote, leaseLost: false };
+    const summary = await runPhases(session, opts);
     if (remote) await (await import('./remote.js')).writeStudySnapshot(studyDir, (await store.getStudy())!);
     return { ...summary, study, studyDir };
   } finally {
-    if (leaseLost) {
-      // Redis may be gone: drop the connections first, so that nothing waits for it. The live report is
-      // ended without waiting: its last read of the study may never settle without Redis, and nothing of
-      // it matters to a driver that stops here (the study resumes from Redis).
-      await runner?.close();
-      await remote?.close(true);
-      void Promise.resolve()
-        .then(() => opts.onEnd?.())
-        .catch(() => undefined);
-    } else {
-      await opts.onEnd?.();
-      await runner?.close();
-      await remote?.close();
-    }
-    await lock?.release();
+    await closeSweep(opts, runner, remote, session?.leaseLost ?? false, lock);
   }
 }

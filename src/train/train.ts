@@ -21,7 +21,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE, NUM_CLASSES, type Dataset, type ImageSet } from '../data/types.js';
 import { createRng, mixSeed, permutation } from '../core/random.js';
-import { fixedSchema } from '../search-space/schema.js';
 import { scheduledLr } from './lr-schedule.js';
 import { improves } from '../core/objective.js';
 import type { EpochMetrics, Objective, TrainParams, TrialEvaluation } from '../core/types.js';
@@ -33,9 +32,8 @@ import { buildModel, regularizationLosses } from './model.js';
 import { saveModel } from './model-io.js';
 import { readCheckpointFile, writeCheckpointFile, type Checkpoint, type CheckpointArray } from '../storage/checkpoint.js';
 
-/** The trainer's defaults: the search space's `fixed` defaults (the seed notebook's settings). */
-const { threads: _threads, ...fixedDefaults } = fixedSchema.parse({});
-export const DEFAULT_TRAIN_PARAMS: TrainParams = fixedDefaults;
+/** The trainer's defaults (the seed notebook's settings), declared with the params in core/train-params.ts. */
+export { DEFAULT_TRAIN_PARAMS } from '../core/train-params.js';
 
 export interface TrainOptions {
   epochs: number;

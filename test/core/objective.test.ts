@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bestEpochOf, improves } from '../../src/core/objective.js';
-import { bestValue } from '../../src/study/optimize.js';
+import { bestValue } from '../../src/study/phases.js';
 import { parseSearchSpace } from '../../src/search-space/index.js';
 import { runScriptedTrial } from '../../src/scripted/trainer.js';
 import type { EpochMetrics } from '../../src/core/types.js';

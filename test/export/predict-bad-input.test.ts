@@ -54,10 +54,10 @@ describe('digit-sweep predict on bad input', () => {
     cells[5] = '256';
     const file = join(root, 'range.csv');
     writeFileSync(file, `${cells.join(',')}\n`);
-    await fails([file], `${file}:1: pixel5 must be an integer 0..255 (got "256")`);
+    await fails([file], `${file}:1: pixel5 outside 0..255 (got 256)`);
     cells[5] = 'x';
     writeFileSync(file, `${cells.join(',')}\n`);
-    await fails([file], `${file}:1: pixel5 must be an integer 0..255 (got "x")`);
+    await fails([file], `${file}:1: pixel5 is not an integer (got "x")`);
   });
 
   it('a CSV with a wrong header (a train.csv)', async () => {

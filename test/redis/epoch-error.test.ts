@@ -14,26 +14,13 @@ import { BullmqRunner } from '../../src/pool/bullmq-runner.js';
 import { RemoteWorker } from '../../src/pool/remote-worker.js';
 import { createPruner, type Pruner } from '../../src/pruners/index.js';
 import { createSampler } from '../../src/samplers/index.js';
-import { parseSearchSpace } from '../../src/search-space/index.js';
-import { acquireDriverLease, type HeldLease } from '../../src/storage/lease.js';
-import { connectRedis, RedisTrialStore } from '../../src/storage/redis.js';
 import { optimize } from '../../src/study/optimize.js';
 import { REDIS_TOOL, startRedis, type TestRedis } from '../helpers/redis.js';
 import { describeWithTool } from '../helpers/tools.js';
 import { scriptedTask } from '../helpers/trial-task.js';
+import { createScriptedStudy, scriptedSpace } from './scripted-study.js';
 
-const space = parseSearchSpace(
-  `params:
-  lr: {type: float, low: 1.0e-4, high: 1.0e-2, log: true}
-fixed: {epochs: 4}
-budget: {trials: 2, workers: 1, maxConsecutiveFailures: 3}
-sampler: {type: random}
-pruner: {type: none}
-seed: 7
-lag: 0
-keepModels: 0`,
-  'epoch-error.yaml',
-);
+const space = scriptedSpace('epoch-error.yaml', { epochs: 4, trials: 2 });
 
 describeWithTool(REDIS_TOOL, 'BullMQ runner: an error while handling an epoch fails the trial', () => {
   let server: TestRedis;
@@ -53,20 +40,8 @@ describeWithTool(REDIS_TOOL, 'BullMQ runner: an error while handling an epoch fa
   /** A study in Redis with its driver lease, the BullMQ runner and one remote worker serving it. */
   async function open() {
     const study = `epoch-error-${n++}`;
-    const redis = connectRedis(server.url);
-    closers.push(() => redis.quit());
-    const store = new RedisTrialStore({ redis, study });
-    await store.createStudy({
-      name: study,
-      createdAt: new Date().toISOString(),
-      spaceFile: 'epoch-error.yaml',
-      space,
-      direction: 'maximize',
-      dataSource: SCRIPTED_DATA.source,
-      dataFingerprint: SCRIPTED_DATA.fingerprint,
-    });
-    const lease: HeldLease = await acquireDriverLease(redis, study);
-    closers.push(() => lease.release());
+    const { store, lease, close } = await createScriptedStudy(server.url, study, space);
+    closers.push(close);
     const runner = await BullmqRunner.open({ url: server.url, study, concurrency: 1, runId: lease.runId, pollMs: 200 });
     closers.push(() => runner.close());
     const worker = new RemoteWorker({ url: server.url, study, workers: 1, trainer: 'scripted', lockMs: 5000, loadData: async () => SCRIPTED_DATA });

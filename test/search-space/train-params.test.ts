@@ -4,7 +4,7 @@ import { parseSearchSpace, TRAIN_PARAM_RULES } from '../../src/search-space/inde
 import { fixedSchema } from '../../src/search-space/schema.js';
 import { DEFAULT_TRAIN_PARAMS, TRAIN_PARAM_NAMES, TRAIN_PARAMS, trainParamFlag } from '../../src/core/train-params.js';
 import { RandomSampler, TpeSampler } from '../../src/samplers/index.js';
-import { trainParamsFor } from '../../src/study/optimize.js';
+import { trainParamsFor } from '../../src/study/phases.js';
 import { frozenTrial } from '../helpers/frozen-trial.js';
 import { runCli } from '../helpers/cli.js';
 

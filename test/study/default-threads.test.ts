@@ -1,7 +1,7 @@
 /** Threads of one trial: declared once (core/train-params.ts THREADS), defaulting to the cores shared by the trials running at once. */
 import { describe, expect, it } from 'vitest';
 import { parseSearchSpace } from '../../src/search-space/index.js';
-import { trainParamsFor } from '../../src/study/optimize.js';
+import { trainParamsFor } from '../../src/study/phases.js';
 import { defaultThreads, THREADS } from '../../src/core/train-params.js';
 
 describe('defaultThreads(cores, trials running at once)', () => {

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { createPruner } from '../../src/pruners/index.js';
 import { parseSearchSpace, type SearchSpace } from '../../src/search-space/index.js';
 import { FileCheckpoints, MemoryTrialStore, readCheckpointFile, writeCheckpointFile } from '../../src/storage/index.js';
-import { trainParamsFor } from '../../src/study/optimize.js';
+import { trainParamsFor } from '../../src/study/phases.js';
 import type { OptimizeEvent } from '../../src/study/optimize.js';
 import { parseScriptedFault, scriptedEpochMetrics } from '../../src/scripted/trainer.js';
 import type { TrialUpdate } from '../../src/storage/index.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseSearchSpace } from '../../src/search-space/index.js';
-import { trainParamsFor } from '../../src/study/optimize.js';
+import { trainParamsFor } from '../../src/study/phases.js';
 import { sweepOnVirtualClock } from '../../src/virtual/virtual-runner.js';
 
 const base = 'sampler: {type: random}\nseed: 5\nlag: 0\n';
