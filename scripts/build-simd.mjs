@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /**
- * Assembles src/train/simd/kernels.wat (hand-written WASM SIMD128) with wabt into
- * src/train/simd/kernels-wasm.ts: two binaries as base64, one importing a plain memory and one a shared
+ * Assembles src/train/wasm-simd/kernels.wat (hand-written WASM SIMD128) with wabt into
+ * src/train/wasm-simd/kernels-wasm.ts: two binaries as base64, one importing a plain memory and one a shared
  * memory (the threaded wasm build's heap), so the kernels load without reading files at run time (the
  * flat bundle carries them inside its JS). The generated file is checked in;
- * `node scripts/build-simd.mjs --check` fails when it is out of date (test/train/simd.test.ts runs it).
+ * `node scripts/build-simd.mjs --check` fails when it is out of date (test/train/wasm-simd.test.ts runs it).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const source = join(root, 'src/train/simd/kernels.wat');
-const target = join(root, 'src/train/simd/kernels-wasm.ts');
+const source = join(root, 'src/train/wasm-simd/kernels.wat');
+const target = join(root, 'src/train/wasm-simd/kernels-wasm.ts');
 const PLAIN_IMPORT = '(import "env" "memory" (memory 1))';
 const SHARED_IMPORT = '(import "env" "memory" (memory 1 65536 shared))';
 

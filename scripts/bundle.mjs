@@ -103,7 +103,7 @@ const wasmDist = pkgDir('@tensorflow/tfjs-backend-wasm');
 for (const f of readdirSync(join(wasmDist, 'dist'))) {
   if (f.endsWith('.wasm')) cpSync(join(wasmDist, 'dist', f), join(out, f));
 }
-// The threaded build's pthread workers run emscripten's glue and TF.js's worker script (src/train/wasm-threads.ts
+// The threaded build's pthread workers run emscripten's glue and TF.js's worker script (src/train/wasm-threaded-build.ts
 // finds them beside the bundle).
 for (const f of ['tfjs-backend-wasm-threaded-simd.js', 'tfjs-backend-wasm-threaded-simd.worker.js']) {
   cpSync(join(wasmDist, 'wasm-out', f), join(out, f));

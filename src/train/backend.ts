@@ -11,9 +11,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from '../core/errors.js';
-import { registerFusedKernels } from './fused/index.js';
+import { registerFusedKernels } from './ops/index.js';
 import { THREADS } from '../core/train-params.js';
-import { unrefPthreads, withThreadedWasmHooks } from './wasm-threads.js';
+import { unrefPthreads, withThreadedWasmHooks } from './wasm-threaded-build.js';
 
 export const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -31,7 +31,7 @@ export interface BackendInit {
 export interface BackendOptions {
   /**
    * wasm only: threads of the XNNPACK pool (THREADS in core/train-params.ts). 1 loads the plain SIMD build,
-   * more the threaded SIMD build (wasm-threads.ts). Fixed for the thread's life once wasm is up: unset means
+   * more the threaded SIMD build (wasm-threaded-build.ts). Fixed for the thread's life once wasm is up: unset means
    * the count already running, else 1; asking for another count then is an error.
    */
   threads?: number;
@@ -253,7 +253,7 @@ async function initWasm(threads: number): Promise<BackendInit> {
   // Under Node the .wasm binaries sit beside the package's dist; a bundle ships them next to itself.
   const dir = process.env.TFJS_WASM_DIR;
   if (dir) wasm.setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
-  const { registerWasmTrainingKernels } = await import('./kernels/index.js');
+  const { registerWasmTrainingKernels } = await import('./wasm-kernels/index.js');
   registerWasmTrainingKernels();
   // TF.js only has a threaded build with SIMD; with 1 thread the plain SIMD build has no pthread overhead.
   const threaded = threads > 1;
@@ -266,7 +266,7 @@ async function initWasm(threads: number): Promise<BackendInit> {
   else await activate('wasm');
   const actual = wasm.getThreadsCount();
   if (actual !== threads) {
-    throw new BackendError(`backend wasm: asked for ${threads} thread(s), the wasm module runs ${actual} (has @tensorflow/tfjs-backend-wasm changed? see src/train/wasm-threads.ts)`);
+    throw new BackendError(`backend wasm: asked for ${threads} thread(s), the wasm module runs ${actual} (has @tensorflow/tfjs-backend-wasm changed? see src/train/wasm-threaded-build.ts)`);
   }
   if (threaded) unrefPthreads((tf.backend() as unknown as { wasm: Parameters<typeof unrefPthreads>[0] }).wasm);
   return {

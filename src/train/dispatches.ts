@@ -14,7 +14,7 @@ export interface DispatchCount {
   /**
    * On webgpu: the compute-shader dispatches those kernels recorded (one kernel may record several, or
    * none when it only reshapes), counted by the bind groups created on the backend's device (one per
-   * dispatch, in TF.js's recordAndSubmit and in our fused kernels' fused/webgpu/program.ts alike).
+   * dispatch, in TF.js's recordAndSubmit and in our fused kernels' ops/webgpu/program.ts alike).
    * Absent on other backends.
    */
   gpuDispatches?: number;

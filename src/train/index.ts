@@ -8,7 +8,7 @@ export { checkFusedKernels, type KernelCheck } from './kernel-check.js';
 export { loadModel, saveModel } from './model-io.js';
 export { createOptimizer, DEFAULT_TRAIN_PARAMS, predictProbabilities, train, type TrainOptions, type TrainResult } from './train.js';
 export { openStockWasmStep, openTrainingProbe, type StockWasmStep, type TrainingProbe, type TrainingProbeOptions } from './probe.js';
-export { WASM_TRAINING_KERNELS, type WasmTrainingKernel } from './kernels/index.js';
+export { WASM_TRAINING_KERNELS, type WasmTrainingKernel } from './wasm-kernels/index.js';
 export { runTfjsTrial } from './trial.js';
 export {
   ADAM_UPDATE,
@@ -27,4 +27,4 @@ export {
   fusedBatchNormTraining,
   registerFusedKernels,
   unregisterFusedKernels,
-} from './fused/index.js';
+} from './ops/index.js';

@@ -1,5 +1,5 @@
 /**
- * Each fused training kernel (src/train/fused/), forward and gradient, on a backend against the cpu
+ * Each fused training kernel (src/train/ops/), forward and gradient, on a backend against the cpu
  * reference: the same inputs on both, the worst relative error max|a - b| / max|b| per case. Small
  * shapes (several per kernel: rows below and above one workgroup, one channel, strided and padded
  * convolutions, two dropout rates and seeds), so it runs on SwiftShader in tests
@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type ConcreteBackend } from './backend.js';
-import { ADAM_UPDATE, BN_TRAINING, BN_TRAINING_GRAD, conv2dReluTraining, DROPOUT, DROPOUT_GRAD, RELU_BIAS_GRAD } from './fused/index.js';
+import { ADAM_UPDATE, BN_TRAINING, BN_TRAINING_GRAD, conv2dReluTraining, DROPOUT, DROPOUT_GRAD, RELU_BIAS_GRAD } from './ops/index.js';
 
 export interface KernelCheck {
   backend: string;

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainParams } from '../core/types.js';
-import { batchNormalization, conv2d, dropout } from './fused/index.js';
+import { batchNormalization, conv2d, dropout } from './ops/index.js';
 
 export const MODEL_PARAMS = 459_210;
 export const MODEL_TRAINABLE_PARAMS = 458_634;
@@ -12,7 +12,7 @@ export const MODEL_TRAINABLE_PARAMS = 458_634;
 export type ModelParams = Pick<TrainParams, 'dropout' | 'l2'>;
 
 /**
- * Which layer classes build the CNN: `fused` (training runs the fused kernels of fused/ where the backend
+ * Which layer classes build the CNN: `fused` (training runs the fused ops of ops/ where the backend
  * has them), or `stock`, TF.js's own Keras layers (the benchmarks' baseline, probe.ts). Same model either way.
  */
 export type LayerKind = 'fused' | 'stock';
@@ -42,7 +42,7 @@ export function buildModel(params: ModelParams, seed = 0, layers: LayerKind = 'f
   // Keras' BatchNormalization; in training its step runs as fused kernels where the backend has them.
   const bn = () => batchNormalization({ momentum: 0.99, epsilon: 1e-3 });
   // No seed on Dropout: a seeded tf.dropout draws the same mask at every step.
-  // In training one kernel each way where the backend has them (src/train/fused/dropout.ts).
+  // In training one kernel each way where the backend has them (src/train/ops/dropout.ts).
   const drop = () => dropout({ rate: params.dropout });
 
   const model = tf.sequential({ name: 'digit_cnn' });

@@ -8,7 +8,7 @@ import { IMAGE_SIZE, type ImageSet } from '../data/types.js';
 import { initBackend, type BackendName } from './backend.js';
 import { calibrateBatchNorm } from './batchnorm.js';
 import { countDispatches, type DispatchCount } from './dispatches.js';
-import { registerWasmTrainingKernels, restoreStockWasmKernels, type WasmTrainingKernel } from './kernels/index.js';
+import { registerWasmTrainingKernels, restoreStockWasmKernels, type WasmTrainingKernel } from './wasm-kernels/index.js';
 import { buildModel } from './model.js';
 import { createOptimizer, predictProbabilities, trainStep } from './train.js';
 
@@ -113,7 +113,7 @@ export async function openTrainingProbe(opts: TrainingProbeOptions): Promise<Tra
 
 /**
  * The seed notebook's CNN built from stock Keras layers (model.ts, layers `stock`: no fused kernels) and trained with
- * `optimizer.minimize` on the wasm backend, with the given training kernels of kernels/ installed
+ * `optimizer.minimize` on the wasm backend, with the given kernel overrides of wasm-kernels/ installed
  * (Conv2DBackpropFilter always: without it wasm cannot train). On random inputs (the time of a step does
  * not depend on the pixels).
  */

@@ -27,7 +27,7 @@ import type { EpochMetrics, Objective, TrainParams, TrialEvaluation } from '../c
 import { augmentBatch } from './augment.js';
 import { initBackend, type BackendInit, type BackendName } from './backend.js';
 import { calibrateBatchNorm } from './batchnorm.js';
-import { FusedAdamOptimizer } from './fused/index.js';
+import { FusedAdamOptimizer } from './ops/index.js';
 import { buildModel, regularizationLosses } from './model.js';
 import { saveModel } from './model-io.js';
 import { readCheckpointFile, writeCheckpointFile, type Checkpoint, type CheckpointArray } from '../storage/checkpoint.js';

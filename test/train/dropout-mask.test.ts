@@ -1,9 +1,9 @@
 /**
- * The dropout mask function shared by every backend (src/train/fused/dropout-mask.ts; webgpu.test.ts
+ * The dropout mask function shared by every backend (src/train/ops/dropout-mask.ts; webgpu.test.ts
  * checks that the WGSL copy drops the same elements). Plain arithmetic, no TF.js.
  */
 import { describe, expect, it } from 'vitest';
-import { applyDropoutMask, kept, keepThreshold, maskKeys } from '../../src/train/fused/dropout-mask.js';
+import { applyDropoutMask, kept, keepThreshold, maskKeys } from '../../src/train/ops/dropout-mask.js';
 
 function mask(n: number, rate: number, seed: number): Uint8Array {
   const [k1, k2] = maskKeys(seed);

@@ -1,7 +1,7 @@
 /**
  * WebGPU without a GPU: Debian's chromium package ships SwiftShader, a Vulkan driver running on the
  * CPU, and Dawn (npm `webgpu`) finds it as a fallback adapter. Real training refuses that adapter; with
- * DIGIT_SWEEP_ALLOW_FALLBACK_ADAPTER=1 the fused training kernels' WGSL (src/train/fused/webgpu/) runs
+ * DIGIT_SWEEP_ALLOW_FALLBACK_ADAPTER=1 the fused training kernels' WGSL (src/train/ops/webgpu/) runs
  * on it and must match cpu, kernel by kernel and through the trainer's layers and optimizer, and one
  * training step must stay within the dispatch bound. Each check runs in a child process because the
  * Vulkan loader reads LD_LIBRARY_PATH at process start. SwiftShader is slow: shapes and batch are small.

@@ -18,8 +18,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ADAM_UPDATE } from '../adam.js';
-import { BN_TRAINING, BN_TRAINING_GRAD } from '../batchnorm-kernels.js';
-import { convReluKernel, RELU_BIAS_GRAD } from '../conv-relu.js';
+import { BN_TRAINING, BN_TRAINING_GRAD } from '../batchnorm.js';
+import { convReluKernel, RELU_BIAS_GRAD } from '../conv2d-relu.js';
 import { DROPOUT, DROPOUT_GRAD } from '../dropout.js';
 import { DROPOUT_MASK_WGSL, keepThreshold, maskKeys } from '../dropout-mask.js';
 import { input, type KernelArgs } from '../memory.js';

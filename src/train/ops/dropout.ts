@@ -1,7 +1,7 @@
 /**
  * Dropout in training as one kernel forward and one backward, with the mask drawn inside the kernel's
  * own pass over the tensor by the counter-based hash of dropout-mask.ts (the same mask on every backend:
- * webgpu/dropout.ts runs the same function in WGSL, and on wasm src/train/simd/kernels.wat, four lanes
+ * webgpu/kernels.ts runs the same function in WGSL, and on wasm ../wasm-simd/kernels.wat, four lanes
  * at a time).
  *
  * TF.js's tf.dropout draws the mask with randomUniform (seedrandom's alea, one JS call per element:
@@ -12,7 +12,7 @@
  * probability 1 - rate); the random stream differs, as it does between any two unseeded TF.js runs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { simdFor } from '../simd/index.js';
+import { simdFor } from '../wasm-simd/index.js';
 import { applyDropoutMask, keepThreshold, maskKeys } from './dropout-mask.js';
 import { input, withArrays, type CpuSideBackend, type KernelArgs } from './memory.js';
 
@@ -28,7 +28,7 @@ function kernel(name: string, backendName: CpuSideBackend, inputName: string): t
     const seed = attrs['seed'] as number;
     const simd = backendName === 'wasm' ? simdFor(backend) : null;
     if (simd !== null) {
-      // Four lanes at a time in WASM SIMD (src/train/simd/kernels.wat), the same mask; the scale there is
+      // Four lanes at a time in WASM SIMD (../wasm-simd/kernels.wat), the same mask; the scale there is
       // float32 (values within an ulp of the JS pass). The last n % 4 elements in JS.
       const n = tf.util.sizeFromShape(x.shape);
       const bulk = n - (n % 4);

@@ -4,14 +4,16 @@
  * TF.js runs `tf.fused.conv2d` unfused whenever a gradient is being recorded and the activation is not
  * linear: a Conv2D, an Add and a Relu forward (each kept for the backward pass), then Step, Multiply,
  * Sum and reshapes backward. Here the forward is the backend's own FusedConv2D (XNNPACK applies bias
- * and ReLU while it writes the output), or on wasm for most shapes our SIMD pass (simdConvRelu), under
- * the kernel name Conv2DReluTraining, whose registered
+ * and ReLU while it writes the output), or on wasm for most shapes our SIMD pass (../wasm-simd/conv2d.ts,
+ * which also holds the two gradients' passes), under the kernel name Conv2DReluTraining, whose registered
  * gradient is ReluBiasGrad (dy masked by y > 0 and its per-channel sum, in one pass) followed by the
  * two convolution gradients. Unlike tf.customGrad, a registered gradient computes only the inputs'
  * gradients that are needed: the first layer's input gradient is never computed.
  */
 import * as tf from '@tensorflow/tfjs';
-import { simdFor } from '../simd/index.js';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { conv2dInfo, conv2dReluForward } from '../wasm-simd/conv2d.js';
+import { simdFor } from '../wasm-simd/index.js';
 import { input, withArrays, type CpuSideBackend, type KernelArgs } from './memory.js';
 
 export const CONV_RELU = 'Conv2DReluTraining';
@@ -23,43 +25,22 @@ export interface ConvReluAttrs {
 }
 
 /**
- * wasm, input channels in fours and output channels in sixteens (every layer of the model but the first):
- * kernels.wat's convReluForward, one register-tiled SIMD pass with the filter packed once per call and the
- * rows split across the backend's threads (simd/threads.ts). Null when the shape or the heap does not suit.
+ * The backend's own FusedConv2D with bias and ReLU (cpu, wasm, and webgpu: webgpu/kernels.ts), or on wasm,
+ * for the shapes it takes, our SIMD pass (../wasm-simd/conv2d.ts).
  */
-function simdConvRelu(backend: unknown, x: tf.TensorInfo, filter: tf.TensorInfo, bias: tf.TensorInfo, attrs: tf.NamedAttrMap): tf.TensorInfo | null {
-  const [kh, kw, c, o] = filter.shape as [number, number, number, number];
-  if (c % 4 !== 0 || o % 16 !== 0 || x.dtype !== 'float32' || filter.dtype !== 'float32' || bias.dtype !== 'float32' || bias.shape.length !== 1) return null;
-  const simd = simdFor(backend);
-  if (simd === null) return null;
-  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], [kh, kw, c, o], attrs['strides'] as [number, number], 1, attrs['pad'] as 'same' | 'valid');
-  const packed = kh * kw * c * o;
-  const wp = simd.scratch(4 * (packed + c));
-  const zero = wp + 4 * packed;
-  new Float32Array(simd.memory.buffer, zero, c).fill(0);
-  simd.kernels.packFilter(wp, simd.ptr(filter), kh * kw, c, o);
-  const out = (backend as { makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo }).makeOutput(info.outShape, 'float32');
-  const { batchSize, inHeight, inWidth, outHeight, outWidth, strideHeight, strideWidth, padInfo } = info;
-  simd.parallel(
-    'convReluForward',
-    [simd.ptr(out), simd.ptr(x), wp, simd.ptr(bias), zero, inHeight, inWidth, c, outHeight, outWidth, o, kh, kw, strideHeight, strideWidth, padInfo.top, padInfo.left],
-    batchSize * outHeight,
-    1,
-  );
-  return out;
-}
-
-/** Runs the backend's own FusedConv2D with bias and ReLU (cpu, wasm, and webgpu: webgpu/kernels.ts), or on wasm our SIMD pass. */
 export function convReluKernel(backendName: string): tf.KernelConfig {
   const kernelFunc = ({ inputs, backend, attrs = {} }: KernelArgs): tf.TensorInfo => {
+    const x = input(inputs, 'x', CONV_RELU);
+    const filter = input(inputs, 'filter', CONV_RELU);
+    const bias = input(inputs, 'bias', CONV_RELU);
     if (backendName === 'wasm') {
-      const out = simdConvRelu(backend, input(inputs, 'x', CONV_RELU), input(inputs, 'filter', CONV_RELU), input(inputs, 'bias', CONV_RELU), attrs);
+      const out = conv2dReluForward(backend as BackendWasm, x, filter, bias, conv2dInfo(CONV_RELU, x.shape, filter.shape, attrs));
       if (out !== null) return out;
     }
     const fused = tf.getKernel('FusedConv2D', backendName);
     if (fused === undefined) throw new Error(`${CONV_RELU}: backend ${backendName} has no FusedConv2D kernel`);
     const out = fused.kernelFunc({
-      inputs: { x: input(inputs, 'x', CONV_RELU), filter: input(inputs, 'filter', CONV_RELU), bias: input(inputs, 'bias', CONV_RELU) },
+      inputs: { x, filter, bias },
       backend: backend as tf.KernelBackend,
       attrs: { strides: attrs['strides'] as number[], pad: attrs['pad'] as string, dataFormat: 'NHWC', dilations: [1, 1], activation: 'relu', leakyreluAlpha: 0 },
     });
@@ -77,7 +58,7 @@ function reluBiasGradKernel(backendName: CpuSideBackend): tf.KernelConfig {
     const c = y.shape[y.shape.length - 1]!;
     const simd = backendName === 'wasm' && c % 4 === 0 && dy.dtype === 'float32' && y.dtype === 'float32' ? simdFor(backend) : null;
     if (simd !== null) {
-      // One SIMD pass: mask, store, and the per-channel sums in float64 (src/train/simd/kernels.wat).
+      // One SIMD pass: mask, store, and the per-channel sums in float64 (../wasm-simd/kernels.wat).
       const b = backend as { makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo };
       const out = b.makeOutput(y.shape, 'float32');
       const dbias = b.makeOutput([c], 'float32');

@@ -15,7 +15,7 @@
  * Sums over the n = size / C rows accumulate in float64.
  */
 import * as tf from '@tensorflow/tfjs';
-import { simdFor, type Simd } from '../simd/index.js';
+import { simdFor, type Simd } from '../wasm-simd/index.js';
 import { input, withArrays, type CpuSideBackend, type KernelArgs } from './memory.js';
 
 export const BN_TRAINING = 'BatchNormTraining';
@@ -168,7 +168,7 @@ export function batchNormTrainingBackward(
 }
 
 /**
- * The wasm backend's SIMD passes (src/train/simd/kernels.wat) where the channels come in fours: the
+ * The wasm backend's SIMD passes (../wasm-simd/kernels.wat) where the channels come in fours: the
  * same sums (float64) and coefficients as the JS functions above, the per-element passes four lanes
  * at a time with the coefficients in float32. Null when they do not apply.
  */

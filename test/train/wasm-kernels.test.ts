@@ -1,11 +1,11 @@
 /**
- * The wasm training kernels against the cpu backend's kernels on random inputs, plus one full
+ * Our overrides of stock wasm kernels (src/train/wasm-kernels) against the cpu backend's kernels on random inputs, plus one full
  * gradient step of a small conv + BN + dense model on both backends.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels } from '../../src/train/kernels/index.js';
+import { registerWasmTrainingKernels } from '../../src/train/wasm-kernels/index.js';
 import { relativeError } from './relative-error.js';
 
 type Backend = 'cpu' | 'wasm';

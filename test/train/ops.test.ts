@@ -1,12 +1,12 @@
 /**
- * The fused training ops (src/train/fused) against TF.js's own composition on the cpu backend, and the
+ * Our own training ops (src/train/ops) against TF.js's own composition on the cpu backend, and the
  * wasm kernels against the cpu ones: forward values, gradients, moving averages, Adam's updates over
  * several steps, the layer's saved format, and no leaks.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmTrainingKernels } from '../../src/train/kernels/index.js';
+import { registerWasmTrainingKernels } from '../../src/train/wasm-kernels/index.js';
 import {
   ADAM_UPDATE,
   batchNormalization,
@@ -155,23 +155,32 @@ describe('fused BatchNorm (training)', () => {
     }
   });
 
-  it('dispatches one kernel forward and one backward', async () => {
+  it('dispatches one kernel forward and one backward, with the gradients of TF.js composition on cpu', async () => {
+    const c: BnCase = { shape: [2, 3, 3, 4], offset: 0, spread: 1 };
+    const data = bnData(c);
+    await use('cpu');
+    const want = runBatchNorm(false, c, data);
     await use('wasm');
-    const x = tf.tensor(randomValues(2 * 3 * 3 * 4), [2, 3, 3, 4]);
-    const gamma = tf.variable(tf.ones([4]));
-    const beta = tf.variable(tf.zeros([4]));
-    const used: string[] = [];
-    const { value, grads } = tf.variableGrads(() => {
-      const prof = tf.sum(fusedBatchNormTraining(x, gamma, beta, { mean: holder(new Float32Array(4)), variance: holder(new Float32Array(4).fill(1)) }, 1e-3, 0.99));
-      return prof as tf.Scalar;
-    }, [gamma, beta]);
+    const x = tf.tensor(data.x, c.shape);
+    const w = tf.tensor(data.w, c.shape);
+    const gamma = tf.variable(tf.tensor1d(data.gamma));
+    const beta = tf.variable(tf.tensor1d(data.beta));
+    const moving = () => ({ mean: holder(data.mm), variance: holder(data.mv) });
+    const holders = [moving(), moving()];
+    // The gradients with respect to gamma and beta of sum(bn(x) * w) ...
+    const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(fusedBatchNormTraining(x, gamma, beta, holders[0]!, 1e-3, 0.99), w)) as tf.Scalar, [gamma, beta]);
+    expect(relativeError(grads[gamma.name]!.dataSync(), want.dgamma), 'dgamma').toBeLessThan(TOLERANCE);
+    expect(relativeError(grads[beta.name]!.dataSync(), want.dbeta), 'dbeta').toBeLessThan(TOLERANCE);
+    // ... and with respect to x, counting the kernels it dispatches.
+    let dx: Float32Array = new Float32Array();
     const profile = await tf.profile(() => {
-      const g = tf.grad((xx: tf.Tensor) => fusedBatchNormTraining(xx, gamma, beta, { mean: holder(new Float32Array(4)), variance: holder(new Float32Array(4)) }, 1e-3, 0.99))(x);
+      const g = tf.grad((xx: tf.Tensor) => tf.mul(fusedBatchNormTraining(xx, gamma, beta, holders[1]!, 1e-3, 0.99), w))(x);
+      dx = g.dataSync() as Float32Array;
       g.dispose();
     });
-    for (const k of profile.kernels) used.push(k.name);
-    expect(used.filter((n) => n.startsWith('BatchNorm'))).toEqual([BN_TRAINING, `${BN_TRAINING}Grad`]);
-    tf.dispose([x, gamma, beta, value, ...Object.values(grads)]);
+    expect(profile.kernels.map((k) => k.name).filter((n) => n.startsWith('BatchNorm'))).toEqual([BN_TRAINING, `${BN_TRAINING}Grad`]);
+    expect(relativeError(dx, want.dx), 'dx').toBeLessThan(TOLERANCE);
+    tf.dispose([x, w, gamma, beta, value, ...Object.values(grads), ...holders.flatMap((h) => [h.mean.v, h.variance.v])]);
   });
 
   it('the layer keeps the stock class name and config, so saved models are unchanged', () => {

@@ -3,34 +3,20 @@
  *
  * dW[i, j, c, o] = sum over b, p, q of x[b, p*sh + i - top, q*sw + j - left, c] * dy[b, p, q, o].
  *
- * Three ways, by shape:
- * - one input channel with output channels in eights (the first layer): kernels.wat's backpropFilter1,
- *   im2col x dy in one SIMD pass;
- * - input channels in fours and output channels in eights (every other layer of the model): kernels.wat's
- *   backpropFilter, a register-tiled SIMD pass over x and dy as they lie (NHWC), ~2x XNNPACK's rate here;
- * - any other shape, or no SIMD module: a convolution the wasm backend runs with XNNPACK. The input is x
- *   laid out as [C, H, W, B] (channels become the batch, the batch becomes the channels), the filter is
- *   dy laid out as [OH, OW, B, O] with dilation = the forward stride, stride 1, and explicit padding;
- *   the output is [C, KH, KW, O], transposed back to [KH, KW, C, O]. XNNPACK packs dy as weights on
- *   every call, which is why it runs at half its forward rate.
+ * For one input channel or input channels in fours, with output channels in eights (every layer of the
+ * model), our SIMD pass (../wasm-simd/conv2d.ts). Any other shape, or no SIMD module: a convolution the
+ * wasm backend runs with XNNPACK. The input is x laid out as [C, H, W, B] (channels become the batch, the
+ * batch becomes the channels), the filter is dy laid out as [OH, OW, B, O] with dilation = the forward
+ * stride, stride 1, and explicit padding; the output is [C, KH, KW, O], transposed back to [KH, KW, C, O].
+ * XNNPACK packs dy as weights on every call, which is why it runs at half its forward rate.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { simdFor } from '../simd/index.js';
-import {
-  assertChannelsLast,
-  asPair,
-  heapF32,
-  release,
-  reshapeInfo,
-  runWasmKernel,
-  transpose,
-  type WasmKernelArgs,
-} from './wasm-backend.js';
+import { conv2dBackpropFilter as simdConv2dBackpropFilter, conv2dInfo } from '../wasm-simd/conv2d.js';
+import { simdFor } from '../wasm-simd/index.js';
+import { heapF32, release, reshapeInfo, runWasmKernel, transpose, type WasmKernelArgs } from './wasm-backend.js';
 
 const NAME = 'Conv2DBackpropFilter';
-/** Output positions per chunk of the SIMD filter gradient (kernels.wat's backpropFilter). */
-const CHUNK_POSITIONS = 24;
 
 /**
  * x [B, H, W, C] -> [C, h, w, B] keeping rows < h and columns < w. WASM SIMD where B and C come in
@@ -42,7 +28,7 @@ const CHUNK_POSITIONS = 24;
 function channelsToBatch(backend: BackendWasm, x: tf.TensorInfo, h: number, w: number): tf.TensorInfo {
   const [batch, height, width, channels] = x.shape as [number, number, number, number];
   const out = backend.makeOutput([channels, h, w, batch], 'float32');
-  // WASM SIMD (src/train/simd/kernels.wat): 4x4 blocks transposed in registers, in place on the heap.
+  // WASM SIMD (../wasm-simd/kernels.wat): 4x4 blocks transposed in registers, in place on the heap.
   const simd = batch % 4 === 0 && (channels % 4 === 0 || (channels === 1 && w % 4 === 0)) ? simdFor(backend) : null;
   if (simd !== null) {
     if (channels === 1) simd.kernels.channelsToBatch1(simd.ptr(out), simd.ptr(x), batch, height, width, h, w);
@@ -89,52 +75,16 @@ function conv2dBackpropFilter({ inputs, backend, attrs = {} }: WasmKernelArgs): 
   const x = inputs['x'];
   const dy = inputs['dy'];
   if (x === undefined || dy === undefined) throw new Error(`wasm ${NAME}: inputs x and dy are required`);
-  assertChannelsLast(NAME, attrs['dataFormat']);
-  const filterShape = attrs['filterShape'] as [number, number, number, number];
-  const strides = asPair(attrs['strides'], 'strides', NAME);
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    attrs['pad'] as 'same' | 'valid' | number,
-    attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined,
-    false,
-    'channelsLast',
-  );
+  const info = conv2dInfo(NAME, x.shape, attrs['filterShape'] as number[], attrs);
+  return simdConv2dBackpropFilter(backend, x, dy, info) ?? xnnpackBackpropFilter(backend, x, dy, info);
+}
+
+/** dW as a convolution of x (channels as the batch) with dy (as the filter) on XNNPACK (see the file comment). */
+function xnnpackBackpropFilter(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
   const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
-  if (inChannels === 1 && outChannels % 8 === 0 && x.dtype === 'float32' && dy.dtype === 'float32') {
-    // One input channel (the first layer): im2col x dy in one SIMD pass, the patches never built
-    // (XNNPACK's convolution ran this layer at ~1.4-4 GFLOP/s, repacking dy as weights on every call).
-    const simd = simdFor(backend);
-    if (simd !== null) {
-      const out = backend.makeOutput(filterShape, 'float32');
-      simd.kernels.backpropFilter1(simd.ptr(out), simd.ptr(x), simd.ptr(dy), batchSize, inHeight, inWidth, outHeight, outWidth, filterHeight, filterWidth, outChannels, strideHeight, strideWidth, top, left);
-      return out;
-    }
-  }
-  if (inChannels % 4 === 0 && outChannels % 8 === 0 && x.dtype === 'float32' && dy.dtype === 'float32') {
-    // Every other layer of the model: one register-tiled SIMD pass over x and dy where they lie
-    // (XNNPACK's convolution with dy as weights ran these at ~7-13 GFLOP/s, this at ~17-27).
-    const simd = simdFor(backend);
-    if (simd !== null) {
-      const out = backend.makeOutput(filterShape, 'float32');
-      // Chunks of about CHUNK_POSITIONS output positions: their x and dy rows stay in L1 (16-32 measured alike).
-      const rows = Math.max(1, Math.min(outHeight, Math.ceil(CHUNK_POSITIONS / outWidth)));
-      heapF32(backend, out).fill(0); // the kernel accumulates
-      // Output channels split across the backend's threads, in blocks of 8.
-      simd.parallel(
-        'backpropFilter',
-        [simd.ptr(out), simd.ptr(x), simd.ptr(dy), batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth, top, left, rows],
-        outChannels,
-        8,
-      );
-      return out;
-    }
-  }
   // Padding after the last row/column so that the output is exactly KH x KW; negative when the
   // forward pass never read the last rows (valid padding with a stride): crop x instead.
   let bottom = filterHeight + (outHeight - 1) * strideHeight - inHeight - top;
@@ -173,7 +123,7 @@ function conv2dBackpropFilter({ inputs, backend, attrs = {} }: WasmKernelArgs): 
       },
     );
     // [C, KH, KW, O] -> [KH, KW, C, O]
-    if (inChannels === 1) return reshapeInfo(grad, filterShape);
+    if (inChannels === 1) return reshapeInfo(grad, [filterHeight, filterWidth, inChannels, outChannels]);
     temps.push(grad);
     return transpose(backend, grad, [1, 2, 0, 3]);
   } finally {

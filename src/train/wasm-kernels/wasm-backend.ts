@@ -1,6 +1,7 @@
 /**
- * What the training kernels share: the wasm backend's view as the kernels see it, a way to call
- * another wasm kernel from inside a kernel, and the heap views used for the small JS passes.
+ * What the wasm kernel overrides share: the wasm backend's view as the kernels see it, a way to call
+ * another wasm kernel (XNNPACK's Conv2D, Transpose, a stock kernel) from inside a kernel, the heap views
+ * used for the small JS passes, and Sum's and Mean's one pass over leading axes.
  *
  * Intermediates made by calling a kernelFunc directly are backend data the engine does not track:
  * every kernel here releases its own with `release` before it returns.
@@ -61,21 +62,6 @@ export function heapF32(backend: BackendWasm, info: tf.TensorInfo): Float32Array
 
 export function transpose(backend: BackendWasm, x: tf.TensorInfo, perm: number[]): tf.TensorInfo {
   return runWasmKernel('Transpose', backend, { x }, { perm });
-}
-
-/** Reads NHWC-or-NCHW from a kernel's dataFormat attr and refuses NCHW. */
-export function assertChannelsLast(kernelName: string, dataFormat: unknown): void {
-  if (dataFormat !== undefined && dataFormat !== 'NHWC' && dataFormat !== 'channelsLast') {
-    throw new Error(`wasm ${kernelName}: only dataFormat 'NHWC' is supported, got '${String(dataFormat)}'`);
-  }
-}
-
-export function asPair(value: unknown, name: string, kernelName: string): [number, number] {
-  if (typeof value === 'number') return [value, value];
-  if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'number')) {
-    return [value[0] as number, value[1] as number];
-  }
-  throw new Error(`wasm ${kernelName}: ${name} must be a number or [h, w], got ${JSON.stringify(value)}`);
 }
 
 /**

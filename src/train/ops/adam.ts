@@ -9,7 +9,7 @@
  * lacks the kernel it runs TF.js's own applyGradients.
  */
 import * as tf from '@tensorflow/tfjs';
-import { simdFor } from '../simd/index.js';
+import { simdFor } from '../wasm-simd/index.js';
 import { withArrays, type CpuSideBackend, type KernelArgs } from './memory.js';
 
 export const ADAM_UPDATE = 'AdamUpdate';
@@ -42,7 +42,7 @@ function adamKernel(backendName: CpuSideBackend): tf.KernelConfig {
     const inv2 = 1 / (attrs['oneMinusAccBeta2'] as number);
     const simd = backendName === 'wasm' ? simdFor(backend) : null;
     if (simd !== null) {
-      // WASM SIMD (src/train/simd/kernels.wat), in float32, in place on the heap: one call per variable.
+      // WASM SIMD (../wasm-simd/kernels.wat), in float32, in place on the heap: one call per variable.
       for (let i = 0; i < n; i++) {
         const [p, g, m, v] = [ins[i]!, ins[n + i]!, ins[2 * n + i]!, ins[3 * n + i]!].map((t) => simd.ptr(t)) as [number, number, number, number];
         const [pOut, mOut, vOut] = [mem.infos[i]!, mem.infos[n + i]!, mem.infos[2 * n + i]!].map((t) => simd.ptr(t)) as [number, number, number];

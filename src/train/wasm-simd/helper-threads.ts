@@ -1,7 +1,8 @@
 /**
- * Helper threads for the SIMD kernels on the threaded wasm build. XNNPACK spreads its own kernels over the
- * backend's pthread pool, but our kernels (kernels.wat) run on the calling thread only: with `--threads 2`
- * the convolution gradients would use one core of two. So, when the backend runs N > 1 threads, N - 1
+ * Our SIMD kernels' helper threads on the threaded wasm build (not to be confused with the build's own
+ * pthread pool, which ../wasm-threaded-build.ts starts and XNNPACK uses). XNNPACK spreads its own kernels
+ * over that pool, but our kernels (kernels.wat) run on the calling thread only: with `--threads 2` the
+ * convolution (conv2d.ts) would use one core of two. So, when the backend runs N > 1 threads, N - 1
  * Node worker threads each instantiate the same kernels over the same shared heap, and a kernel that takes
  * a range as its last two parameters (`[from, to)` of output channels or rows, parts that write disjoint
  * memory) runs in N parts: one on the calling thread, one on each helper.
@@ -60,7 +61,7 @@ for (;;) {
 }
 `;
 
-export class SimdThreads {
+export class SimdHelperThreads {
   private readonly ctrl: Int32Array;
   private readonly workers: Worker[] = [];
   private readonly names: readonly string[];

@@ -6,7 +6,7 @@
  * loads as a stock BatchNormalization.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BN_TRAINING, BN_TRAINING_GRAD } from './batchnorm-kernels.js';
+import { BN_TRAINING, BN_TRAINING_GRAD } from './batchnorm.js';
 
 type BatchNormArgs = Parameters<typeof tf.layers.batchNormalization>[0];
 type Kwargs = Record<string, unknown>;

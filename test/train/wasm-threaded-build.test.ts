@@ -1,5 +1,5 @@
 /**
- * The threaded wasm build (src/train/wasm-threads.ts) against cpu on one training step of the trainer's
+ * The threaded wasm build (src/train/wasm-threaded-build.ts) against cpu on one training step of the trainer's
  * model: the loss and the Adam moments the fused optimizer wrote (so every gradient), all through our fused
  * kernels whose JS passes now run over a SharedArrayBuffer heap. This file's process keeps wasm at 2
  * threads (the count is fixed once wasm is up in a thread).

@@ -1,6 +1,7 @@
 /**
  * TF.js's multithreaded wasm build (`tfjs-backend-wasm-threaded-simd.wasm`, XNNPACK on a pthreadpool) under
- * Node, with TF.js and Node left as installed. TF.js turns it off under Node (its flag
+ * Node, with TF.js and Node left as installed: how `--threads N` loads it. (Our own SIMD kernels split their
+ * work over helper threads of their own on the same shared heap: wasm-simd/helper-threads.ts.) TF.js turns it off under Node (its flag
  * WASM_HAS_MULTITHREAD_SUPPORT answers false when IS_NODE), and forcing the flag alone fails three ways:
  *  1. the pthread workers start from a `blob:` URL (TF.js's locateFile turns the worker script into a Blob
  *     and calls `URL.createObjectURL`), which Node's `Worker` refuses (ERR_WORKER_PATH);

@@ -1,15 +1,29 @@
 /**
- * Training kernels for the TF.js wasm backend.
+ * Our overrides of stock `@tensorflow/tfjs-backend-wasm` 4.22 kernels, one file per kernel name, registered
+ * for backend 'wasm' in place of the stock ones. The stock config is kept: a kernel calls it for inputs it
+ * does not take, and restoreStockWasmKernels puts it back (benchmarks). New kernel names (our own ops, on
+ * every backend) live in ../ops/ instead.
  *
- * `@tensorflow/tfjs-backend-wasm` 4.22 has no Conv2DBackpropFilter (so it cannot train a CNN) and
- * its Conv2DBackpropInput, Tile and transposed BatchMatMul are slow scalar loops (Sum and Mean over
- * BatchNormalization's axes transpose the whole input first; Identity copies). These kernels
- * express the work as calls to the backend's XNNPACK-backed Conv2D / fully-connected paths plus
- * a few cheap JS passes over the wasm heap. Where a kernel does not apply it calls the stock one.
+ *   Conv2DBackpropFilter  the stock backend has none (it cannot train a CNN). Our SIMD pass
+ *                         (../wasm-simd/conv2d.ts) for 1 or 4k input and 8k output channels; otherwise a
+ *                         convolution of transposed x and dy on XNNPACK.
+ *   Conv2DBackpropInput   stock: a scalar loop. Our SIMD pass for 16k input channels; otherwise one
+ *                         stride-1 convolution per stride phase on XNNPACK; otherwise the stock kernel.
+ *   BatchMatMul           stock: transposed products in a scalar loop. Transposes first, then the stock
+ *                         kernel's XNNPACK path (batch 1); batched products go to the stock kernel.
+ *   Sum, Mean             over leading axes (BatchNormalization's [0, 1, 2]) in one JS pass over the heap;
+ *                         other reductions go to the stock kernel (which transposes the input first).
+ *   Tile                  a few copyWithin calls per block (stock: index arithmetic per element).
+ *   Identity              the output shares the input's buffer (stock: a copy).
  *
- * One training step of the seed notebook's CNN at batch 64 (src/bench/wasm-step.ts, CPU time on
- * one core): stock kernels + Conv2DBackpropFilter ~1.57 s; + Conv2DBackpropInput ~0.86 s; + Tile
- * ~0.67 s; + BatchMatMul ~0.65 s; + Sum/Mean ~0.58 s; + Identity and the faster x transpose ~0.53 s.
+ * XNNPACK still runs, in a training step of the model: the first layer's forward convolution (one input
+ * channel: FusedConv2D, through the op Conv2DReluTraining), the dense layers' matrix products, and the
+ * XNNPACK fallbacks above for shapes the SIMD passes do not take.
+ *
+ * As they were added (before the SIMD passes), one training step of the seed notebook's CNN at batch 64
+ * (src/bench/wasm-step.ts, CPU time on one core): stock kernels + Conv2DBackpropFilter ~1.57 s;
+ * + Conv2DBackpropInput ~0.86 s; + Tile ~0.67 s; + BatchMatMul ~0.65 s; + Sum/Mean ~0.58 s; + Identity and
+ * the faster x transpose ~0.53 s. With the SIMD passes: bench/NOTES.md.
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMulConfig } from './batch-mat-mul.js';

@@ -1,15 +1,15 @@
 /**
- * The WASM SIMD kernels (src/train/simd): the checked-in module is the assembly of kernels.wat, the wasm
+ * The WASM SIMD kernels (src/train/wasm-simd): the checked-in module is the assembly of kernels.wat, the wasm
  * backend's heap is found (so the fused and training kernels' tests on wasm run the SIMD passes, not
  * their JS fallbacks), and the shared-memory variant (the threaded build's heap) computes the same as
- * the plain one. The kernels' values against cpu are tested in fused.test.ts and kernels.test.ts.
+ * the plain one. The kernels' values against cpu are tested in ops.test.ts and wasm-kernels.test.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
-import { simdFor } from '../../src/train/simd/index.js';
+import { simdFor } from '../../src/train/wasm-simd/index.js';
 
 const root = join(import.meta.dirname, '..', '..');
 /** WebAssembly.Memory (the project's TypeScript libs do not declare the WebAssembly global). */

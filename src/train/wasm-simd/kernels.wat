@@ -1,6 +1,6 @@
 ;; WASM SIMD128 passes over the TF.js wasm backend's own heap (the module imports that memory, so the
 ;; kernels read and write tensors in place: no copy between JS and the heap). Assembled by
-;; scripts/build-simd.mjs into src/train/simd/kernels-wasm.ts, twice: with this import as written and with
+;; scripts/build-simd.mjs into src/train/wasm-simd/kernels-wasm.ts, twice: with this import as written and with
 ;; the memory `shared` (the threaded wasm build's heap is a SharedArrayBuffer).
 ;;
 ;; Pointers are byte offsets into the heap. Per-channel kernels see a tensor as [rows, c] (channels last)
@@ -280,7 +280,7 @@
   ;; chunks of `rows` output rows of one image, each chunk visiting every (i, j, ci, co) block, so the
   ;; x and dy rows it reads stay in L1 across the blocks; a block's accumulators are loaded from dw and
   ;; stored back once per chunk. Only output channels [o0, o1) (multiples of 8): the threads' parts
-  ;; (simd/threads.ts). dw accumulates: the caller zeroes it.
+  ;; (helper-threads.ts). dw accumulates: the caller zeroes it.
   (func (export "backpropFilter") (param $dw i32) (param $x i32) (param $dy i32) (param $batch i32) (param $height i32) (param $width i32) (param $c i32)
     (param $oh i32) (param $ow i32) (param $o i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $top i32) (param $left i32) (param $rows i32)
     (param $o0 i32) (param $o1 i32)
@@ -440,7 +440,7 @@
   ;; (h + top - i a multiple of sh) and the pixels (w + left - j a multiple of sw), a pass over the o
   ;; channels takes four filter vectors and two splatted dy values (32 multiply-adds). A pixel whose dy
   ;; column is outside dy reads `zero` (o zero floats) instead; a tap that reaches neither is skipped. Rows
-  ;; r = b * height + h in [r0, r1) only: the threads' parts (simd/threads.ts).
+  ;; r = b * height + h in [r0, r1) only: the threads' parts (helper-threads.ts).
   (func (export "backpropInput") (param $dx i32) (param $dy i32) (param $wp i32) (param $zero i32) (param $height i32) (param $width i32) (param $c i32)
     (param $oh i32) (param $ow i32) (param $o i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $top i32) (param $left i32)
     (param $r0 i32) (param $r1 i32)
@@ -572,7 +572,7 @@
   ;; as backpropInput: 2 output pixels of a row (q, q + 1) x 16 output channels, eight f32x4 accumulators;
   ;; per filter tap a pass over the c input channels takes four filter vectors and two splatted x values. A
   ;; pixel whose x column is outside x (the zero padding) reads `zero` (c zero floats); a tap outside for
-  ;; both is skipped. Rows r = b * oh + p in [r0, r1) only: the threads' parts (simd/threads.ts).
+  ;; both is skipped. Rows r = b * oh + p in [r0, r1) only: the threads' parts (helper-threads.ts).
   (func (export "convReluForward") (param $y i32) (param $x i32) (param $wp i32) (param $bias i32) (param $zero i32) (param $height i32) (param $width i32) (param $c i32)
     (param $oh i32) (param $ow i32) (param $o i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $top i32) (param $left i32)
     (param $r0 i32) (param $r1 i32)
@@ -670,7 +670,7 @@
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br_if $rs (i32.lt_u (local.get $r) (local.get $r1))))))
 
-  ;; Dropout: out[i] = kept(i) ? u[i] * scale : 0 with src/train/fused/dropout-mask.ts's mask, four
+  ;; Dropout: out[i] = kept(i) ? u[i] * scale : 0 with src/train/ops/dropout-mask.ts's mask, four
   ;; lanes at a time: kept(i) = (mix(mix(i + k1) ^ k2) >> 8) < threshold, mix = lowbias32. n a multiple
   ;; of 4 (the JS side does the tail).
   (func $mix (param $x v128) (result v128)
@@ -698,7 +698,7 @@
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br_if $elements (i32.lt_u (local.get $i) (local.get $end)))))
 
-  ;; Adam for one variable (src/train/fused/adam.ts has the formula and the JS reference), in float32:
+  ;; Adam for one variable (src/train/ops/adam.ts has the formula and the JS reference), in float32:
   ;; m' = b1 m + c1 g, v' = b2 v + c2 g^2, p' = p - lr m' inv1 / (sqrt(v' inv2) + eps). Four lanes at a
   ;; time, the last n % 4 elements one by one.
   (func (export "adam") (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $po i32) (param $mo i32) (param $vo i32) (param $n i32)

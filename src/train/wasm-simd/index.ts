@@ -1,16 +1,19 @@
 /**
- * WASM SIMD128 kernels (kernels.wat) over the TF.js wasm backend's heap: the module imports the
- * backend's own WebAssembly.Memory, so a kernel reads and writes tensors where they live, addressed
- * by their heap offsets; nothing is copied between JS and the heap. It works on a plain and on a
- * shared heap (the threaded build). One instance per backend, with a small scratch block (malloc'd
- * from the backend once, grown on demand) for per-channel coefficients and float64 accumulators.
+ * Our WASM SIMD128 module (kernels.wat, assembled into kernels-wasm.ts) bound to the TF.js wasm backend's
+ * heap: the module imports the backend's own WebAssembly.Memory, so a kernel reads and writes tensors where
+ * they live, addressed by their heap offsets; nothing is copied between JS and the heap. It works on a plain
+ * and on a shared heap (the threaded build). One instance per backend, with a small scratch block (malloc'd
+ * from the backend once, grown on demand) for packed filters, per-channel coefficients and float64
+ * accumulators, and `parallel`, which splits the convolution's passes over the backend's threads
+ * (helper-threads.ts).
  *
- * The JS passes these replace (src/train/fused, src/train/kernels) cost ~2-10 ns per element; these
- * run four lanes per instruction. `simdFor` returns null when the backend's memory cannot be found
- * (another build of the backend): callers then keep their JS loops.
+ * Callers: the ops' wasm implementations (../ops/) and the wasm kernel overrides (../wasm-kernels/); the
+ * convolution's three passes through conv2d.ts. The JS loops these replace cost ~2-10 ns per element; these
+ * run four lanes per instruction. `simdFor` returns null when the backend's memory cannot be found (another
+ * build of the backend): callers then keep their JS loops or the stock kernels.
  */
 import { KERNELS_WASM, KERNELS_WASM_SHARED } from './kernels-wasm.js';
-import { SimdThreads } from './threads.js';
+import { SimdHelperThreads } from './helper-threads.js';
 
 /** The WebAssembly API as used here (the project's TypeScript libs do not declare it). */
 interface WasmMemory {
@@ -81,15 +84,16 @@ export interface Simd {
   readonly threads: number;
   /**
    * Runs a kernel whose last two parameters are a range `[from, to)` over `[0, total)`, split at multiples
-   * of `grain` across the backend's threads (threads.ts); on one thread, one call with `[0, total)`.
+   * of `grain` across the backend's threads (helper-threads.ts); on one thread, one call with `[0, total)`.
    */
   parallel<K extends RangedKernel>(kernel: K, args: RangedArgs<K>, total: number, grain: number): void;
 }
 
-/** The kernels that take a range `[from, to)` as their last two parameters. */
-type RangedKernel = 'backpropFilter' | 'backpropInput' | 'convReluForward';
+/** The kernels that take a range `[from, to)` as their last two parameters (the convolution's: conv2d.ts). */
+export type RangedKernel = 'backpropFilter' | 'backpropInput' | 'convReluForward';
 type DropLast2<T extends unknown[]> = T extends [...infer Head, number, number] ? Head : never;
-type RangedArgs<K extends RangedKernel> = DropLast2<Parameters<Exports[K]>>;
+/** A ranged kernel's parameters before its range. */
+export type RangedArgs<K extends RangedKernel> = DropLast2<Parameters<Exports[K]>>;
 const RANGED_KERNELS: readonly RangedKernel[] = ['backpropFilter', 'backpropInput', 'convReluForward'];
 
 const instances = new WeakMap<object, Simd | null>();
@@ -126,7 +130,7 @@ export function simdFor(backend: unknown): Simd | null {
     const kernels = instance.exports as unknown as Exports;
     // Only the threaded build (shared heap) has more than one thread.
     const threads = shared ? Math.max(1, b.wasm.tfjs?.getThreadsCount?.() ?? 1) : 1;
-    let helpers: SimdThreads | null = null;
+    let helpers: SimdHelperThreads | null = null;
     let block = 0;
     let capacity = 0;
     simd = {
@@ -149,7 +153,7 @@ export function simdFor(backend: unknown): Simd | null {
           own(...(args as number[]), 0, total);
           return;
         }
-        helpers ??= new SimdThreads(memory, compiled(true), threads - 1, RANGED_KERNELS);
+        helpers ??= new SimdHelperThreads(memory, compiled(true), threads - 1, RANGED_KERNELS);
         helpers.run(kernel, own, args as number[], total, grain);
       },
     };
