@@ -106,7 +106,7 @@ export interface RunSettingSpec {
 
 /**
  * `fixed.threads` / `train --threads`: wasm threads of one trial. TF.js's threaded wasm build starts 8
- * pthread workers and caps its pool at 8 (src/train/wasm-threads.ts). Unset: defaultThreads.
+ * pthread workers and caps its pool at 8 (src/train/wasm-threaded-build.ts). Unset: defaultThreads.
  */
 export const THREADS: RunSettingSpec = {
   min: 1,
