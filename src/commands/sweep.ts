@@ -7,7 +7,9 @@ import { basename, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import type { TrainerKind } from '../pool/protocol.js';
 import type { LiveReports } from '../report/index.js';
-import { epochsRange } from '../search-space/index.js';
+import { epochsRange, type ExportConfig } from '../search-space/index.js';
+import { describeSampler } from '../study/recorded-sampler.js';
+import { exportWithProgress } from './export.js';
 import { BACKEND_CHOICES, BACKEND_DESCRIBE, TRAINER_CHOICES } from './shared.js';
 import { createSweepView, type SweepView } from './sweep-view.js';
 
@@ -58,6 +60,7 @@ export async function sweepCommand(argv: SweepArgs): Promise<void> {
   let view: SweepView | null = null;
   let live: LiveReports | null = null;
   let studyDir: string | null = null;
+  let exportSection: ExportConfig | undefined;
   const reportsDir = resolve(argv.reports);
   const onSigint = () => {
     if (stop.signal.aborted) {
@@ -96,7 +99,7 @@ export async function sweepCommand(argv: SweepArgs): Promise<void> {
         const p = s.space.pruner.type;
         const epochs = epochsRange(s.space);
         const perTrial = epochs.searched ? `${epochs.min}-${epochs.max} (searched)` : String(epochs.max);
-        if (!argv.refitOnly) console.log(`sampler: ${s.space.sampler.type}; pruner: ${p}; budget: ${s.space.budget.trials} trials x ${perTrial} epochs`);
+        if (!argv.refitOnly) console.log(`sampler: ${describeSampler(s.space.sampler)}; pruner: ${p}; budget: ${s.space.budget.trials} trials x ${perTrial} epochs`);
         if (s.resumed.length) console.log(`resuming: ${s.resumed.length} trial(s) already in the study`);
         view = createSweepView({
           total: s.space.budget.trials,
@@ -106,6 +109,7 @@ export async function sweepCommand(argv: SweepArgs): Promise<void> {
           maximize: s.space.objective.direction === 'maximize',
         });
         studyDir = s.studyDir;
+        exportSection = s.space.export;
         // Said before the progress bar starts (a line printed later would break the bar on a terminal).
         console.log(`live report: ${join(reportsDir, basename(s.studyDir), 'report.html')} (rewritten as trials run; it reloads itself until the sweep ends)`);
         live = startLiveReports(report, s.studyDir, reportsDir, s.readStudy);
@@ -146,9 +150,30 @@ export async function sweepCommand(argv: SweepArgs): Promise<void> {
     else if (result.failed) {
       console.error(`digit-sweep: sweep stopped: ${result.reason}; see the errors with: digit-sweep status ${result.study}`);
       process.exitCode = 1;
-    }
+    } else if (exportSection && !argv.refitOnly) await exportAtEnd(result.study, argv, exportSection);
   } finally {
     process.off('SIGINT', onSigint);
+  }
+}
+
+/**
+ * The space's `export:` section, run when the sweep ends: the submission, through the export command's
+ * own code path. A failure here takes nothing from the study (its trials and models are written and
+ * stay): it is reported in one line with the command that reruns the export, and the exit code is 1.
+ */
+async function exportAtEnd(study: string, argv: SweepArgs, section: ExportConfig): Promise<void> {
+  const outDir = resolve(argv.reports, study, 'export');
+  console.log(`export (the space's export: section: top ${section.top}, tta ${section.tta}, models ${section.models}):`);
+  try {
+    const result = await exportWithProgress({ study, runsDir: argv.runs, outDir, ...section, backend: argv.backend as never });
+    console.log(`submission: ${join(result.outDir, 'submission.csv')}`);
+  } catch (err) {
+    // Not swallowed: reported in one line with exit code 1; a sweep's trained study is worth more than
+    // the export's stack trace, and `digit-sweep export` reruns it (and shows any stack) from the study.
+    const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+    const where = `${argv.runs === 'runs' ? '' : ` --runs ${argv.runs}`}${argv.reports === 'reports' ? '' : ` --out ${outDir}`}`;
+    console.error(`digit-sweep: the study ${study} is trained and kept, but its submission was not written: ${message}; rerun it with: digit-sweep export ${study}${where}`);
+    process.exitCode = 1;
   }
 }
 

@@ -14,7 +14,8 @@ import { describeBadValue, UserError } from '../core/errors.js';
 import { initBackend, type BackendName } from '../train/backend.js';
 import { predictEnsembleParallel } from '../pool/predict-pool.js';
 import { accuracy, argmaxLabels, loadTestSet } from './submission.js';
-import { readStudyRecord, studyData } from './study.js';
+import { readStudyRecord, studyData, studyExportSection } from './study.js';
+import { resolveExportChoices, type ExportChoices } from '../core/export-options.js';
 import { chooseTrials, type ChosenTrial, type ModelChoice } from './trials.js';
 import type { TrialKind } from '../core/types.js';
 
@@ -24,16 +25,19 @@ export interface ExportOptions {
   runsDir?: string;
   /** Destination folder; default `reports/<study>/export`. */
   outDir?: string;
-  /** Average the softmax of the K best complete trials with a kept model (default 1). */
+  /**
+   * Average the softmax of the K best complete trials with a kept model. `top`, `tta`, `models` unset:
+   * the study's space's `export:` section, else the defaults (core/export-options.ts resolveExportChoices).
+   */
   top?: number;
   tta?: boolean;
-  /** `auto` (default): the refit models when the study has any, else the search trials' (export/trials.ts). */
+  /** `auto`: the refit models when the study has any, else the search trials' (export/trials.ts). */
   models?: ModelChoice;
   backend?: BackendName;
   /** Inference threads (default: every core on wasm/cpu; 1 = in this thread). */
   workers?: number;
   /** Called once every input is checked (study, models, test set), before the (long) predictions. */
-  onStart?: (info: { backend: string; testSource: string; images: number; kind: TrialKind; trials: ChosenTrial[]; notKept: number[] }) => void;
+  onStart?: (info: { choices: ExportChoices; backend: string; testSource: string; images: number; kind: TrialKind; trials: ChosenTrial[]; notKept: number[] }) => void;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -72,12 +76,17 @@ export interface ExportResult {
 }
 
 export async function exportStudy(opts: ExportOptions): Promise<ExportResult> {
-  const top = opts.top ?? 1;
-  if (!(Number.isInteger(top) && top >= 1)) throw new UserError(describeBadValue('argument', '--top', 'must be a positive integer', top));
+  if (opts.top !== undefined && !(Number.isInteger(opts.top) && opts.top >= 1)) throw new UserError(describeBadValue('argument', '--top', 'must be a positive integer', opts.top));
   const studyDir = resolve(opts.runsDir ?? 'runs', opts.study);
   const record = await readStudyRecord(studyDir);
   const data = studyData(record, join(studyDir, 'study.json'));
-  const { kind, chosen, notKept } = chooseTrials(record, studyDir, top, opts.models ?? 'auto');
+  const choices = resolveExportChoices(studyExportSection(record, join(studyDir, 'study.json')), {
+    ...(opts.top !== undefined ? { top: opts.top } : {}),
+    ...(opts.tta !== undefined ? { tta: opts.tta } : {}),
+    ...(opts.models !== undefined ? { models: opts.models } : {}),
+  });
+  const { top, tta } = choices;
+  const { kind, chosen, notKept } = chooseTrials(record, studyDir, top, choices.models);
   const outDir = resolve(opts.outDir ?? join('reports', opts.study, 'export'));
   checkDestination(outDir);
   const modelFiles = await Promise.all(chosen.map((c) => modelFileList(c.dir)));
@@ -88,11 +97,11 @@ export async function exportStudy(opts: ExportOptions): Promise<ExportResult> {
     chosen.map((c) => c.dir),
     test.images,
     {
-      tta: opts.tta === true,
+      tta,
       backend: backend.name,
       ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
       onReady: () =>
-        opts.onStart?.({ backend: backend.name, testSource: test.source, images: test.images.count, kind, trials: chosen, notKept: notKept.map((t) => t.number) }),
+        opts.onStart?.({ choices, backend: backend.name, testSource: test.source, images: test.images.count, kind, trials: chosen, notKept: notKept.map((t) => t.number) }),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     },
   );
@@ -113,7 +122,7 @@ export async function exportStudy(opts: ExportOptions): Promise<ExportResult> {
     kind,
     top,
     used: chosen.length,
-    tta: opts.tta === true,
+    tta,
     views: prediction.views.map((v) => v.name),
     testSource: test.source,
     rows: labels.length,

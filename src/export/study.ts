@@ -5,6 +5,8 @@
 import { describeBadValue, UserError } from '../core/errors.js';
 import { readStudy } from '../storage/study-file.js';
 import type { StudyRecord } from '../core/types.js';
+import type { ExportChoices } from '../core/export-options.js';
+import { exportSchema, formatPath } from '../search-space/index.js';
 
 /** Loads `studyDir/study.json` through the store's one reader (storage/study-file.ts). */
 export async function readStudyRecord(studyDir: string): Promise<StudyRecord> {
@@ -27,4 +29,14 @@ export function studyData(record: StudyRecord, file: string): StudyData {
   }
   if (record.dataSource.startsWith('kaggle:')) return { source: 'kaggle', dir: record.dataSource.slice('kaggle:'.length) };
   return { source: 'mnist' };
+}
+
+/** The `export:` section of the study's space (what `export NAME` does without flags), or undefined. */
+export function studyExportSection(record: StudyRecord, file: string): ExportChoices | undefined {
+  const section = (record.space as { export?: unknown } | null)?.export;
+  if (section === undefined) return undefined;
+  const parsed = exportSchema.safeParse(section);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new UserError(describeBadValue(file, formatPath(['space', 'export', ...issue.path]), issue.message.toLowerCase(), (section as Record<PropertyKey, unknown>)[issue.path[0]!]));
 }

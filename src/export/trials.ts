@@ -9,9 +9,8 @@ import { UserError } from '../core/errors.js';
 import { trialKind, type Direction, type FrozenTrial, type StudyRecord, type TrialKind } from '../core/types.js';
 import { rankSearchTrials, refitTrialsByRank } from '../study/refit.js';
 
-/** Which models an export ensembles: `auto` = the refit models if any is complete, else the search trials'. */
-export const MODEL_CHOICES = ['auto', 'refit', 'search'] as const;
-export type ModelChoice = (typeof MODEL_CHOICES)[number];
+import { MODEL_CHOICES, type ModelChoice } from '../core/export-options.js';
+export { MODEL_CHOICES, type ModelChoice };
 
 export interface ChosenTrial {
   trial: FrozenTrial;

@@ -4,6 +4,7 @@
  * (low < high, log needs low > 0, trainer-param ranges) live in validate.ts.
  */
 import { z } from 'zod';
+import { EXPORT_OPTIONS, MODEL_CHOICES } from '../core/export-options.js';
 import { mapTrainParams, THREADS, type ChoiceParamSpec, type TrainParamName, type TrainParamSpec, type TRAIN_PARAMS } from '../core/train-params.js';
 
 /** zod 4 numbers are finite: NaN and Infinity are rejected. */
@@ -86,8 +87,12 @@ export const tpeSamplerSchema = z.strictObject({
   /** Clip kernel widths below range / min(100, n + 2) (Optuna). Default: true univariate, false multivariate. */
   considerMagicClip: z.boolean().optional(),
   considerEndpoints: z.boolean().default(false),
-  /** Joint Parzen estimators over all params (Optuna's multivariate=True) instead of one per param. */
-  multivariate: z.boolean().default(false),
+  /**
+   * Joint Parzen estimators over all params (Optuna's multivariate=True) instead of one per param. The
+   * default since it beats Optuna 3.1.0 on `npm run bench:search` and the univariate one does not; a
+   * study keeps the sampler it was created with (study/recorded-sampler.ts).
+   */
+  multivariate: z.boolean().default(true),
 });
 export const randomSamplerSchema = z.strictObject({ type: z.literal('random') });
 export const gridSamplerSchema = z.strictObject({
@@ -178,6 +183,16 @@ export const refitSchema = z.strictObject({
   trialTimeoutMinutes: posNum().optional(),
 });
 
+/**
+ * How `sweep` writes the submission at its end, and what `export NAME` does without flags (the options
+ * of core/export-options.ts; flags given to `export` override them). Absent: `sweep` exports nothing.
+ */
+export const exportSchema = z.strictObject({
+  top: posInt().default(EXPORT_OPTIONS.top.default),
+  tta: z.boolean().default(EXPORT_OPTIONS.tta.default),
+  models: z.enum(MODEL_CHOICES).default(EXPORT_OPTIONS.models.default),
+});
+
 export const searchSpaceSchema = z.strictObject({
   params: z.record(z.string(), distributionSchema).default({}),
   fixed: fixedSchema.default(() => fixedSchema.parse({})),
@@ -194,6 +209,7 @@ export const searchSpaceSchema = z.strictObject({
   keepModels: nonNegInt().default(3),
   /** Absent: `sweep` does not refit (`digit-sweep refit NAME` still can). */
   refit: refitSchema.optional(),
+  export: exportSchema.optional(),
 });
 
 export type FloatDistribution = z.output<typeof floatDistributionSchema>;
@@ -216,6 +232,7 @@ export type HyperbandPrunerConfig = z.output<typeof hyperbandPrunerSchema>;
 export type PrunerConfig = z.output<typeof prunerSchema>;
 export type DataConfig = z.output<typeof dataSchema>;
 export type RefitConfig = z.output<typeof refitSchema>;
+export type ExportConfig = z.output<typeof exportSchema>;
 /** A validated search space: every default filled in. */
 export type SearchSpace = z.output<typeof searchSpaceSchema>;
 /** What a file may contain (every section optional). */

@@ -19,6 +19,7 @@ import { optimize, type OptimizeEvent, type OptimizeSummary } from './optimize.j
 import type { FixedTrialConfig } from './phases.js';
 import { planRefit, type RefitRequest } from './refit.js';
 import type { RedisStudy } from './remote.js';
+import { resumeSampler } from './recorded-sampler.js';
 import { ISOLATIONS, openRunner, type Isolation } from './runners.js';
 import type { FrozenTrial, StudyRecord } from '../core/types.js';
 
@@ -244,9 +245,9 @@ async function closeSweep(opts: SweepOptions, runner: TrialRunner | null, remote
 
 export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const plan = await planSweep(opts);
-  const { study, space, spaceFile } = plan;
+  const { study, spaceFile } = plan;
   const { data, backend, backendReason } = await prepareTrainer(plan, opts.backend);
-  const { workers, isolation } = await poolSettings(opts, space, backend);
+  const { workers, isolation } = await poolSettings(opts, plan.space, backend);
   const studyDir = resolve(opts.runsDir ?? 'runs', study);
   await mkdir(studyDir, { recursive: true });
   const remote = opts.redis ? await (await import('./remote.js')).openRedisStudy(opts.redis, study, opts.log) : null;
@@ -258,6 +259,13 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     await removeWriteLeftovers(studyDir);
     const store = remote?.store ?? new LowdbTrialStore(studyDir);
     const existing = await openStudy(store, plan, data);
+    if (existing) {
+      // A study resumes with the sampler it was created with (study/recorded-sampler.ts).
+      const { sampler, note } = resumeSampler(existing, plan.space.sampler);
+      if (note && !plan.refitOnly) opts.log?.(note);
+      plan.space = { ...plan.space, sampler };
+    }
+    const space = plan.space;
     const readStudy = async () => {
       const record = await store.getStudy();
       if (!record) throw new Error(`study ${study} is gone from its store`);

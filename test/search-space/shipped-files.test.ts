@@ -40,10 +40,15 @@ describe('shipped search spaces', () => {
     const workers = s.budget.workers!;
     const search = Math.ceil(s.budget.trials / workers) * s.fixed.epochs * 5.9;
     const refit = Math.ceil(s.refit!.top / workers) * (s.refit!.epochs as number) * 6.3;
-    const exportMin = (28_000 * s.refit!.top * 5) / 490 / 60;
+    // One command from space to submission: the export: section is what the header used to tell users to run.
+    expect(s.export).toEqual({ top: 2, tta: true, models: 'auto' });
+    expect(s.export!.top).toBe(s.refit!.top);
+    const exportMin = (28_000 * s.export!.top * (s.export!.tta ? 5 : 1)) / 490 / 60;
     expect(2 + search + refit + exportMin).toBeLessThanOrEqual(120);
     const text = await readFile('search-spaces/kaggle-cpu.yaml', 'utf8');
     // The measured end-to-end run is stated, beside the sizing it was made from.
+    expect(text).toMatch(/^#\s+npx digit-sweep sweep search-spaces\/kaggle-cpu\.yaml\n/m);
+    expect(text).not.toMatch(/^#\s+npx digit-sweep export/m);
     expect(text).toMatch(/^# MEASURED \(\d{4}-\d\d-\d\d, [^)]*\): sweep [\d.]+ min/m);
     expect(text).toContain(`Total ~= 2 + ${Math.round(search)} + ${Math.round(refit)} + ${exportMin.toFixed(1)} min`);
   });
@@ -51,6 +56,8 @@ describe('shipped search spaces', () => {
   it('kaggle.yaml reads ./data/kaggle', async () => {
     const s = await loadSearchSpace('search-spaces/kaggle.yaml');
     expect(s.data).toMatchObject({ source: 'kaggle', dir: './data/kaggle' });
+    expect(s.export).toEqual({ top: 1, tta: false, models: 'auto' });
+    expect(s.sampler).toMatchObject({ type: 'tpe', multivariate: true });
   });
 
   it('an empty mapping takes every default', () => {
@@ -61,7 +68,9 @@ describe('shipped search spaces', () => {
       lrSchedule: 'exponential', warmupFraction: 0.3, divFactor: 25, lrFloor: 0, labelSmoothing: 0,
     });
     expect(s.objective).toEqual({ metric: 'valAcc', direction: 'maximize' });
-    expect(s.sampler.type).toBe('tpe');
+    // The best sampler by default: multivariate TPE (beats Optuna 3.1.0 on bench:search; docs/benchmarks.md).
+    expect(s.sampler).toEqual({ type: 'tpe', nStartupTrials: 10, nEiCandidates: 24, constantLiar: true, priorWeight: 1, considerEndpoints: false, multivariate: true });
+    expect(s.export).toBeUndefined();
     expect(s.pruner.type).toBe('median');
     expect(s.seed).toBe(42);
     expect(s.lag).toBeUndefined(); // unset: workers - 1 at run time (effectiveLag)
