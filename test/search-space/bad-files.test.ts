@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
 import { loadSearchSpace, parseSearchSpace } from '../../src/search-space/index.js';
+import { runCli } from '../helpers/cli.js';
 
 const F = 'search-spaces/x.yaml';
 
@@ -124,6 +125,26 @@ describe('bad search-space files give one-line UserErrors naming file, path and 
     expect(message('sampler: {type: grid}\nparams:\n  dropout: {type: float, low: 0.1, high: 0.5}\n')).toBe(
       'search-spaces/x.yaml: params.dropout: the grid sampler needs a step or values in sampler.grid.dropout for a float parameter',
     );
+  });
+
+  it('a bad export: section (top 0, an unknown kind of models, an unknown field, a wrong type)', () => {
+    expect(message('export: {top: 0}\n')).toBe('search-spaces/x.yaml: export.top: must be > 0 (got 0)');
+    expect(message('export: {top: 1.5}\n')).toBe('search-spaces/x.yaml: export.top: must be an integer (got 1.5)');
+    expect(message('export: {models: best}\n')).toBe('search-spaces/x.yaml: export.models: must be one of auto, refit, search (got "best")');
+    expect(message('export: {top: 2, ensemble: true}\n')).toBe('search-spaces/x.yaml: export.ensemble: unknown key (got true)');
+    expect(message('export: {tta: "yes"}\n')).toBe('search-spaces/x.yaml: export.tta: must be a boolean (got "yes")');
+    expect(message('export: 3\n')).toBe('search-spaces/x.yaml: export: must be an object (got 3)');
+  });
+
+  it('a sweep of a space with a bad export: section exits 2 before any training and creates nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ds-space-'));
+    const file = join(dir, 'bad-export.yaml');
+    writeFileSync(file, 'fixed: {epochs: 1}\nbudget: {trials: 1}\nexport: {top: 0, tta: true}\n');
+    const r = await runCli(['sweep', file, '--trainer', 'scripted', '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`digit-sweep: ${file}: export.top: must be > 0 (got 0)`);
+    expect(r.stdout).not.toContain('trial');
+    expect(existsSync(join(dir, 'runs'))).toBe(false);
   });
 
   it('a file that is not a mapping, an empty file', () => {
