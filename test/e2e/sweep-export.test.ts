@@ -5,13 +5,13 @@
  * rerun it. Data: a Kaggle-format folder of 600 labeled and 200 test images cut from the bundled split;
  * one trial of one epoch. The failing export of a scripted sweep (no models) needs no TF.js.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { kaggleSplit, writeKaggleCsv } from '../../src/data/index.js';
 import type { StudyRecord } from '../../src/core/types.js';
 import { runCli } from '../helpers/cli.js';
+import { writeTinyKaggleFolder } from '../helpers/kaggle-folder.js';
 
 const LABELED = 600;
 const TEST = 200;
@@ -32,10 +32,7 @@ function submissionRows(file: string): string[] {
 describe('sweep with an export: section (real TF.js, wasm)', () => {
   it('writes submission.csv at the end; export NAME follows the section; a failed export keeps the study', async () => {
     const kaggle = join(dir, 'kaggle');
-    mkdirSync(kaggle);
-    const { train, test } = await kaggleSplit();
-    await writeKaggleCsv(join(kaggle, 'train.csv'), { count: LABELED, images: train.images.subarray(0, LABELED * 784), labels: train.labels.subarray(0, LABELED) }, true);
-    await writeKaggleCsv(join(kaggle, 'test.csv'), { count: TEST, images: test.images.subarray(0, TEST * 784), labels: null }, false);
+    await writeTinyKaggleFolder(kaggle, LABELED, TEST);
     const space = join(dir, 'se.yaml');
     writeFileSync(
       space,
