@@ -3,5 +3,5 @@ export { exportStudy, type ExportedTrial, type ExportOptions, type ExportResult 
 export { decodePng, toMnist, type GreyImage } from './image.js';
 export { readPredictInputs, type PredictInputs } from './inputs.js';
 export { accuracy, argmaxLabels, loadTestSet, type TestSet } from './submission.js';
-export { readStudyRecord, studyData, type StudyData } from './study.js';
+export { readStudyRecord, studyData, studyExportSection, type StudyData } from './study.js';
 export { chooseTrials, MODEL_CHOICES, rankComplete, type ChosenTrial, type ModelChoice, type TrialChoice } from './trials.js';
