@@ -241,6 +241,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'GET only', 'text/plain');
+    if (url.pathname === '/favicon.ico') return send(res, 204, '', 'text/plain'); // none: a quiet answer, not a 404
     if (url.pathname === '/') {
       if (opts.name !== undefined) return send(res, 302, '', 'text/plain', { location: `/study/${encodeURIComponent(opts.name)}/` });
       return send(res, 200, listPage('digit-sweep dashboard', await studies(), where));
