@@ -6,31 +6,27 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { Browser } from 'puppeteer-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, it } from 'vitest';
 import { cli, tempDir, writeSpace } from '../faults/helpers.js';
 import { REDIS_TOOL, startRedis, type TestRedis } from '../helpers/redis.js';
 import { describeWithTool } from '../helpers/tools.js';
-import { CHROMIUM, launchBrowser, watchedPage } from '../report/helpers/browser.js';
-import { lineOf, runDashboard, type DashboardProc } from '../report/helpers/dashboard.js';
+import { CHROMIUM } from '../report/helpers/browser.js';
+import { closeHeld, expectLiveDashboard, type Held } from '../report/helpers/dashboard.js';
 import { startWorker, type WorkerProc } from './helpers.js';
 
 const TRIALS = 4;
-const COMPLETE_ROWS = `document.querySelectorAll('#lb-table tbody .state.complete').length`;
 
 describeWithTool(REDIS_TOOL, 'dashboard of a Redis study', () => {
   describeWithTool(CHROMIUM, 'in headless chromium', () => {
     const dir = tempDir('digit-sweep-dashboard-redis-');
     let redis: TestRedis;
     let worker: WorkerProc | null = null;
-    let browser: Browser | null = null;
-    let dash: DashboardProc | null = null;
+    const held: Held = {};
     beforeAll(async () => {
       redis = await startRedis();
     });
     afterAll(async () => {
-      await dash?.stop();
-      await browser?.close();
+      await closeHeld(held);
       await worker?.stop();
       await redis?.stop();
     });
@@ -44,20 +40,8 @@ describeWithTool(REDIS_TOOL, 'dashboard of a Redis study', () => {
         timeoutMs: 240_000,
         onStart: (c) => (child = c),
       });
-      const printed = await lineOf(child!, /^dashboard \(.*\): (digit-sweep dashboard .*)$/, 'the sweep');
-      expect(printed[1]).toBe(`digit-sweep dashboard dash-redis --runs ${join(dir, 'runs')} --redis ${redis.url}`);
-      [dash, browser] = await Promise.all([runDashboard(printed[1]!, dir), launchBrowser()]);
-      const p = await watchedPage(browser);
-      await p.goto(dash.url);
-      await p.page.evaluate('window.samePage = "yes"');
-      const before = (await p.page.evaluate(COMPLETE_ROWS)) as number;
-      expect(before).toBeLessThan(TRIALS);
-      await p.page.waitForFunction(`${COMPLETE_ROWS} > ${before}`, { timeout: 120_000 });
-      expect(await p.page.evaluate('window.samePage')).toBe('yes');
-      const r = await sweep;
-      expect(r.code, r.err).toBe(0);
-      await p.page.waitForFunction(`document.getElementById('summary').textContent.includes('${TRIALS}: ${TRIALS} complete')`, { timeout: 120_000 });
-      expect(p.problems).toEqual([]);
+      const expected = `digit-sweep dashboard dash-redis --runs ${join(dir, 'runs')} --redis ${redis.url}`;
+      await expectLiveDashboard(child!, sweep, { expected, dir, trials: TRIALS, held });
     }, 300_000);
   });
 });

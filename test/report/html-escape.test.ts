@@ -27,8 +27,15 @@ describe('report.html escapes every user string', () => {
     const out = await writeReports(studyDir, join(root, 'reports'));
     const html = await readFile(join(out.dir, 'report.html'), 'utf8');
 
+    // The page's own two scripts (the trials as JSON, the inline script) and no other; the JSON holds
+    // the hostile strings with `<` escaped, so exactly two elements end: none ends early.
+    const own = ['<script type="application/json" id="trials-data">', '<script>'];
+    expect(html.match(/<script\b[^>]*>/gi)).toEqual(own);
+    expect(html.match(/<\/script/gi)).toHaveLength(2);
+    expect(html.includes('\\u003cscript>alert(1)\\u003c/script> exploded')).toBe(true);
+    const rest = html.split(own[0]!).join('').split(own[1]!).join('').split('</script>').join('');
     // (booleans, not toMatch: a failure must not dump the whole page)
-    for (const raw of [/<script/i, /<img src=x/i, /<iframe/i, /<u>/i]) expect(raw.test(html), String(raw)).toBe(false);
+    for (const raw of [/<script/i, /<img src=x/i, /<iframe/i, /<u>/i]) expect(raw.test(rest), String(raw)).toBe(false);
     for (const text of [
       '<title>digit-sweep report: &lt;script&gt;alert(1)&lt;/script&gt;</title>',
       '<h1>Study &lt;script&gt;alert(1)&lt;/script&gt;</h1>',

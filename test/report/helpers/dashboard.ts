@@ -1,6 +1,9 @@
 /** The dashboard as the user runs it: the command a sweep prints, as a child process, and its URL. */
 import type { ChildProcess } from 'node:child_process';
+import type { Browser } from 'puppeteer-core';
+import { expect } from 'vitest';
 import { cli, onLines, type RunResult } from '../../faults/helpers.js';
+import { launchBrowser, watchedPage, type WatchedPage } from './browser.js';
 
 /** Resolves with the first stdout line of `child` that matches `re` (rejects if the child exits first). */
 export function lineOf(child: ChildProcess, re: RegExp, what: string): Promise<RegExpExecArray> {
@@ -47,4 +50,50 @@ export async function runDashboard(command: string, cwd: string): Promise<Dashbo
       return run;
     },
   };
+}
+
+/** What a live-dashboard test holds open (closed in its afterAll, also after a failure). */
+export interface Held {
+  dash?: DashboardProc | null;
+  browser?: Browser | null;
+}
+
+export async function closeHeld(held: Held): Promise<void> {
+  await held.dash?.stop();
+  await held.browser?.close();
+}
+
+const COMPLETE_ROWS = `document.querySelectorAll('#lb-table tbody .state.complete').length`;
+
+/**
+ * What both live-dashboard tests (lowdb, Redis) check: the sweep `child` prints its dashboard command
+ * (`expected`), the command runs as printed, a page opens while trials run, a trial that ends shows up
+ * in it without a reload (a value set on the page's window survives), and once the sweep has ended the
+ * page shows all `trials` complete, with no console or page error. Resolves with the open page.
+ */
+export async function expectLiveDashboard(
+  child: ChildProcess,
+  sweep: Promise<RunResult>,
+  opts: { expected: string; dir: string; trials: number; held: Held },
+): Promise<WatchedPage> {
+  const printed = await lineOf(child, /^dashboard \(.*\): (digit-sweep dashboard .*)$/, 'the sweep');
+  expect(printed[1]).toBe(opts.expected);
+  const [dash, browser] = await Promise.all([runDashboard(printed[1]!, opts.dir), launchBrowser()]);
+  Object.assign(opts.held, { dash, browser });
+  const p = await watchedPage(browser);
+  await p.goto(dash.url);
+  await p.page.evaluate('window.samePage = "yes"');
+  const before = (await p.page.evaluate(COMPLETE_ROWS)) as number;
+  expect(before).toBeLessThan(opts.trials);
+  // A trial ends: its row turns complete in the open page.
+  await p.page.waitForFunction(`${COMPLETE_ROWS} > ${before}`, { timeout: 120_000 });
+  expect(await p.page.evaluate('window.samePage')).toBe('yes');
+  const r = await sweep;
+  expect(r.code, r.err).toBe(0);
+  const all = `${opts.trials}: ${opts.trials} complete`;
+  await p.page.waitForFunction(`document.getElementById('summary').textContent.includes('${all}')`, { timeout: 120_000 });
+  expect(await p.page.evaluate(COMPLETE_ROWS)).toBe(opts.trials);
+  expect(await p.page.evaluate('window.samePage')).toBe('yes');
+  expect(p.problems).toEqual([]);
+  return p;
 }
