@@ -120,7 +120,7 @@ main{padding:8px 28px 40px}
 section{background:#fff;border:1px solid #dde2e8;border-radius:6px;padding:12px 18px;margin:16px 0}
 h2{font-size:18px;margin:4px 0 10px}h3{font-size:15px;margin:14px 0 6px}
 .charts{display:flex;flex-wrap:wrap;gap:12px}
-figure.chart{margin:0;overflow-x:auto;max-width:100%}
+figure.chart{margin:0;overflow-x:auto;max-width:100%;content-visibility:auto;contain-intrinsic-size:auto 700px auto 400px}
 figure.chart svg{display:block;height:auto}
 figcaption{font-size:12px;color:#555;max-width:640px}
 .scroll{overflow-x:auto}

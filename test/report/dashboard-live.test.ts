@@ -1,18 +1,17 @@
 /**
- * The dashboard of a running sweep in a real browser (issue 21): a scripted sweep runs as a child
- * process; the `digit-sweep dashboard …` command it prints is run as printed; Debian's headless
- * chromium opens the page while trials run. Trials that end appear in the page without a reload (a
- * value set on the page's window survives), and once the sweep has ended the page shows every trial
- * complete. Every wait is for an event (a line of a child, a DOM change); the timeouts only bound a
+ * The dashboard of a running sweep in a real browser (issue 21): a scripted sweep of one trial makes
+ * the study and prints its `digit-sweep dashboard …` command, which runs as printed; Debian's headless
+ * chromium opens the page; then the sweep is resumed for the other trials. Trials that end appear in
+ * the page without a reload (a value set on the page's window survives), and once the sweep has ended
+ * the page shows every trial complete. Every wait is for an event (a line of a child, a DOM change); the timeouts only bound a
  * hung run. In CI a missing chromium fails the test.
  */
-import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { cli, tempDir, writeSpace } from '../faults/helpers.js';
 import { describeWithTool } from '../helpers/tools.js';
 import { CHROMIUM } from './helpers/browser.js';
-import { closeHeld, expectLiveDashboard, type Held } from './helpers/dashboard.js';
+import { closeHeld, expectLiveDashboard, PRINTED_COMMAND, type Held } from './helpers/dashboard.js';
 
 const TRIALS = 6;
 
@@ -23,14 +22,15 @@ describeWithTool(CHROMIUM, 'dashboard of a running sweep (headless chromium)', (
 
   it('shows trials that end while the page is open, without a reload', async () => {
     const space = writeSpace(dir, 'dash.yaml', { trials: TRIALS, epochs: 3, workers: 2 });
-    let child: ChildProcess | null = null;
-    const sweep = cli(['sweep', space, '--trainer', 'scripted', '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports')], {
-      cwd: dir,
-      env: { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '1500' },
-      timeoutMs: 300_000,
-      onStart: (c) => (child = c),
-    });
-    const p = await expectLiveDashboard(child!, sweep, { expected: `digit-sweep dashboard dash --runs ${join(dir, 'runs')}`, dir, trials: TRIALS, held });
+    const args = ['sweep', space, '--trainer', 'scripted', '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports')];
+    // One trial first: the study exists, the sweep has printed its dashboard command.
+    const first = await cli([...args, '--trials', '1'], { cwd: dir, env: { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '0' } });
+    expect(first.code, first.err).toBe(0);
+    const command = PRINTED_COMMAND.exec(first.out)?.[1];
+    expect(command).toBe(`digit-sweep dashboard dash --runs ${join(dir, 'runs')}`);
+    // The page is open before the resumed sweep runs the other trials.
+    const run = () => cli(args, { cwd: dir, env: { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '500' }, timeoutMs: 300_000 });
+    const p = await expectLiveDashboard({ command: command!, dir, trials: TRIALS, held, run });
     expect(Number(await p.page.evaluate('document.documentElement.dataset.version'))).toBeGreaterThan(1);
     const stopped = await held.dash!.stop();
     held.dash = null;

@@ -65,26 +65,25 @@ export async function closeHeld(held: Held): Promise<void> {
 
 const COMPLETE_ROWS = `document.querySelectorAll('#lb-table tbody .state.complete').length`;
 
+/** The dashboard command a sweep prints (its stdout `out`, or a line of it). */
+export const PRINTED_COMMAND = /^dashboard \(.*\): (digit-sweep dashboard .*)$/m;
+
 /**
- * What both live-dashboard tests (lowdb, Redis) check: the sweep `child` prints its dashboard command
- * (`expected`), the command runs as printed, a page opens while trials run, a trial that ends shows up
- * in it without a reload (a value set on the page's window survives), and once the sweep has ended the
- * page shows all `trials` complete, with no console or page error. Resolves with the open page.
+ * What both live-dashboard tests (lowdb, Redis) check: `command` (as the sweep printed it) runs, a page
+ * opens while no trial can end, then `run()` lets trials run (a resumed sweep, or the first worker), a
+ * trial that ends shows up in the open page without a reload (a value set on the page's window
+ * survives), and once `run()`'s sweep has ended the page shows all `trials` complete, with no console
+ * or page error. The order is made by events, not timing. Resolves with the open page.
  */
-export async function expectLiveDashboard(
-  child: ChildProcess,
-  sweep: Promise<RunResult>,
-  opts: { expected: string; dir: string; trials: number; held: Held },
-): Promise<WatchedPage> {
-  const printed = await lineOf(child, /^dashboard \(.*\): (digit-sweep dashboard .*)$/, 'the sweep');
-  expect(printed[1]).toBe(opts.expected);
-  const [dash, browser] = await Promise.all([runDashboard(printed[1]!, opts.dir), launchBrowser()]);
+export async function expectLiveDashboard(opts: { command: string; dir: string; trials: number; held: Held; run: () => Promise<RunResult> }): Promise<WatchedPage> {
+  const [dash, browser] = await Promise.all([runDashboard(opts.command, opts.dir), launchBrowser()]);
   Object.assign(opts.held, { dash, browser });
   const p = await watchedPage(browser);
   await p.goto(dash.url);
   await p.page.evaluate('window.samePage = "yes"');
   const before = (await p.page.evaluate(COMPLETE_ROWS)) as number;
   expect(before).toBeLessThan(opts.trials);
+  const sweep = opts.run();
   // A trial ends: its row turns complete in the open page.
   await p.page.waitForFunction(`${COMPLETE_ROWS} > ${before}`, { timeout: 120_000 });
   expect(await p.page.evaluate('window.samePage')).toBe('yes');
