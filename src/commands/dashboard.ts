@@ -23,12 +23,17 @@ export const command: CommandModule<object, DashboardArgs> = {
       throw new UserError(`argument --port: expected a port number 0-65535, got ${JSON.stringify(argv.port)}`);
     }
     const { startDashboard } = await import('../report/dashboard.js');
+    let lastError = ''; // a problem that lasts (a study.json being replaced by hand) is said once, not every poll
     const dashboard = await startDashboard({
       port: argv.port,
       runsDir: argv.runs,
       ...(argv.name !== undefined ? { name: argv.name } : {}),
       ...(argv.redis ? { redis: argv.redis } : {}),
-      onError: (err) => console.error(`warning: dashboard: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`),
+      onError: (err) => {
+        const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+        if (message !== lastError) console.error(`warning: dashboard: ${message} (the page keeps what it shows and updates once the study reads again)`);
+        lastError = message;
+      },
     });
     console.log(`dashboard: ${dashboard.url} (only reads the study; Ctrl-C to stop)`);
     await new Promise<void>((resolve) => {
