@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeReports } from '../../src/report/index.js';
 import { BEST_TRIAL, writeStudyFixture } from './helpers/fixture.js';
+import { OWN_SCRIPTS } from './helpers/page.js';
 
 describe('report.html', () => {
   let html = '';
@@ -31,7 +32,7 @@ describe('report.html', () => {
   it('loads nothing from the network: no URL in src/href/url(), no <link>, one inline script (browser.test.ts watches the requests)', () => {
     expect(html).not.toMatch(/\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?\/\//i);
     expect(html).not.toMatch(/url\(\s*["']?(?:https?:)?\/\//i);
-    expect(html.match(/<script\b[^>]*>/gi)).toEqual(['<script type="application/json" id="trials-data">', '<script>']);
+    expect(html.match(/<script\b[^>]*>/gi)).toEqual(OWN_SCRIPTS);
     expect(html).not.toMatch(/<link\b/i);
     expect(html).not.toMatch(/@import/i);
     expect(html).not.toMatch(/\b(?:fetch|XMLHttpRequest|import)\s*\(/);
