@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 
 interface DashboardArgs {
   name?: string;
-  port: number;
+  port: string;
   runs: string;
   redis?: string;
 }
@@ -14,18 +14,17 @@ export const command: CommandModule<object, DashboardArgs> = {
   builder: (y) =>
     y
       .positional('name', { type: 'string', describe: 'study name (folder under --runs, or a study in --redis)' })
-      .option('port', { type: 'number', default: 8050, describe: 'port on 127.0.0.1 (0: any free port)' })
+      .option('port', { type: 'string', default: '8050', describe: 'port on 127.0.0.1 (0: any free port)' })
       .option('runs', { type: 'string', default: 'runs', describe: 'folder of the studies' })
       .option('redis', { type: 'string', describe: 'read the studies from Redis (sweep --redis studies, live)' }),
   handler: async (argv) => {
     const { UserError } = await import('../core/errors.js');
-    if (!Number.isInteger(argv.port) || argv.port < 0 || argv.port > 65535) {
-      throw new UserError(`argument --port: expected a port number 0-65535, got ${JSON.stringify(argv.port)}`);
-    }
+    const port = /^\d{1,5}$/.test(argv.port) ? Number(argv.port) : NaN;
+    if (!(port <= 65535)) throw new UserError(`argument --port: expected a port number 0-65535, got ${JSON.stringify(argv.port)}`);
     const { startDashboard } = await import('../report/dashboard.js');
     let lastError = ''; // a problem that lasts (a study.json being replaced by hand) is said once, not every poll
     const dashboard = await startDashboard({
-      port: argv.port,
+      port,
       runsDir: argv.runs,
       ...(argv.name !== undefined ? { name: argv.name } : {}),
       ...(argv.redis ? { redis: argv.redis } : {}),

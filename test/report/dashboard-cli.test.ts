@@ -49,10 +49,12 @@ describe('digit-sweep dashboard', () => {
     expect(r.out).toBe('');
   });
 
-  it('a port in use: one line, exit 2', async () => {
+  it('a port in use, or not a port: one line, exit 2', async () => {
     const r = await cli(['dashboard', 'mnist-cnn', '--runs', fx.runsDir, '--port', String(busyPort)]);
     expect(r.code).toBe(2);
     expect(r.err).toBe(`digit-sweep: dashboard: port ${busyPort} on 127.0.0.1 is in use; pick another with --port (0: any free port)\n`);
+    const bad = await cli(['dashboard', 'mnist-cnn', '--runs', fx.runsDir, '--port', 'http']);
+    expect([bad.code, bad.err]).toEqual([2, 'digit-sweep: argument --port: expected a port number 0-65535, got "http"\n']);
   });
 
   it('serves the study page and its events, and writes nothing in the study', async () => {
