@@ -111,13 +111,14 @@ function gallery(evaluation: EvaluationLoad & { ok: true }): string {
 
 const CSS = `
 body{font-family:"DejaVu Sans",Helvetica,Arial,sans-serif;margin:0;color:#222;background:#f6f7f9}
-header{background:#1f3b57;color:#fff;padding:18px 28px}
+header{background:#1f3b57;color:#fff;padding:12px 28px}
 header h1{margin:0 0 8px;font-size:22px;word-break:break-all}
 header dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:0;font-size:14px}
+@media (min-width:1000px){header dl{grid-template-columns:max-content 1fr max-content 1fr}}
 header dt{opacity:.75}header dd{margin:0;word-break:break-all}
 nav{padding:8px 28px;background:#e8ecf1;font-size:13px}nav a{margin-right:14px;color:#1f3b57}
 main{padding:8px 28px 40px}
-section{background:#fff;border:1px solid #dde2e8;border-radius:6px;padding:12px 18px;margin:16px 0}
+section{background:#fff;border:1px solid #dde2e8;border-radius:6px;padding:10px 18px;margin:12px 0}
 h2{font-size:18px;margin:4px 0 10px}h3{font-size:15px;margin:14px 0 6px}
 .charts{display:flex;flex-wrap:wrap;gap:12px}
 figure.chart{margin:0;overflow-x:auto;max-width:100%;content-visibility:auto;contain-intrinsic-size:auto 700px auto 400px}
@@ -141,7 +142,7 @@ figure.digit img{image-rendering:pixelated;border:1px solid #ccc;display:block;m
 figure.digit figcaption{font-size:11px}.bad{color:#d62728}
 .nopix{width:56px;height:56px;background:#eee;font-size:10px;display:flex;align-items:center;justify-content:center;margin:0 auto}
 code{background:#f0f0f0;padding:0 3px;word-break:break-all}
-.lb-box{max-height:420px;overflow:auto;border:1px solid #e3e3e3}
+.lb-box{max-height:min(300px,34vh);overflow:auto;border:1px solid #e3e3e3}
 .lb-box thead th{position:sticky;top:0;background:#fff;cursor:pointer}
 .lb-box tbody tr{cursor:pointer}.lb-box tbody tr:hover,.lb-box tbody tr.open{background:#e8f0f8}
 #lb-controls{display:flex;flex-wrap:wrap;gap:6px 14px;align-items:center;font-size:13px;margin:0 0 6px}
