@@ -19,6 +19,7 @@ const commands: Array<() => Promise<{ command: CommandModule<any, any> }>> = [
   () => import('./status.js'),
   () => import('./worker.js'),
   () => import('./migrate.js'),
+  () => import('./dashboard.js'),
 ];
 
 /** Runs the CLI and resolves to the process exit code. */

@@ -111,7 +111,8 @@ export async function sweepCommand(argv: SweepArgs): Promise<void> {
         studyDir = s.studyDir;
         exportSection = s.space.export;
         // Said before the progress bar starts (a line printed later would break the bar on a terminal).
-        console.log(`live report: ${join(reportsDir, basename(s.studyDir), 'report.html')} (rewritten as trials run; it reloads itself until the sweep ends)`);
+        console.log(`live report: ${join(reportsDir, basename(s.studyDir), 'report.html')} (rewritten as trials run)`);
+        console.log(`dashboard (a page that updates itself as trials run): ${dashboardCommand(s.study, argv)}`);
         live = startLiveReports(report, s.studyDir, reportsDir, s.readStudy);
         live.update();
       },
@@ -122,12 +123,12 @@ export async function sweepCommand(argv: SweepArgs): Promise<void> {
       // Before the store closes: a live write in progress ends, a waiting one is dropped.
       onEnd: () => live?.close(),
     }).catch(async (err: unknown) => {
-      // The sweep failed after its live report began: rewrite the report without the reload, so a
-      // browser stops reloading a dead sweep. Best effort: the sweep's own error is what this command
+      // The sweep failed after its live report began: rewrite the report without the live banner, so
+      // it stops saying the sweep is running. Best effort: the sweep's own error is what this command
       // reports, so a failure here is a warning (a Redis study has no study.json yet, for one).
       if (live?.started && studyDir) {
         await report.writeReports(studyDir, reportsDir).catch((e: unknown) =>
-          console.error(`warning: ${join(reportsDir, basename(studyDir!), 'report.html')} may still reload itself (${(e as Error).message}); digit-sweep report writes it again`),
+          console.error(`warning: ${join(reportsDir, basename(studyDir!), 'report.html')} may still say the sweep is running (${(e as Error).message}); digit-sweep report writes it again`),
         );
       }
       throw err;
@@ -139,7 +140,7 @@ export async function sweepCommand(argv: SweepArgs): Promise<void> {
     console.log(renderStudyTable(study, { limit: 15 }));
     const refitTable = report.renderRefitTable(report.buildRefitRows(study));
     if (refitTable) console.log(refitTable);
-    // The final write: no reload in report.html, and an error here is the command's error (exit 1).
+    // The final write: no live banner in report.html, and an error here is the command's error (exit 1).
     const reports = await writeReports(result.studyDir, reportsDir);
     if (reports.bestTrial !== null) {
       const best = study.trials.find((t) => t.number === reports.bestTrial)!;
@@ -178,7 +179,7 @@ async function exportAtEnd(study: string, argv: SweepArgs, section: ExportConfig
 }
 
 /**
- * The sweep's live report (reports/NAME/ rewritten while trials run, report.html reloading itself).
+ * The sweep's live report (reports/NAME/ rewritten while trials run, report.html with a live banner).
  * A failed live write does not stop the sweep: the trials and the study are what a sweep is for, and
  * the reports can be rewritten from the study at any time (the final write at the end, `digit-sweep
  * report`). Nor is it silent: the first failure, and any with a different message, print a warning line
@@ -202,4 +203,10 @@ function startLiveReports(
       console.error(`warning: live report not written (${message}); the sweep goes on and writes the reports again when it ends`);
     },
   });
+}
+
+/** The exact command that serves this study's dashboard (the options that differ from the defaults). */
+function dashboardCommand(study: string, argv: Pick<SweepArgs, 'runs' | 'redis'>): string {
+  const q = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
+  return ['digit-sweep dashboard', q(study), argv.runs !== 'runs' ? `--runs ${q(argv.runs)}` : '', argv.redis ? `--redis ${q(argv.redis)}` : ''].filter(Boolean).join(' ');
 }

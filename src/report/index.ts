@@ -9,12 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FrozenTrial, StudyRecord } from '../core/types.js';
 import { loadEvaluation, type EvaluationLoad } from './evaluation.js';
-import { writeFileAtomic } from './fs.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { renderReportHtml } from './html.js';
 import { buildLeaderboard, writeLeaderboardFiles } from './leaderboard.js';
-import { LIVE_REPORT_INTERVAL_MS, LIVE_REPORT_REFRESH_SECONDS, ThrottledWriter, type LiveWriteMessage, type LiveWriteReply, type LiveWriteRequest } from './live.js';
+import { LIVE_REPORT_INTERVAL_MS, ThrottledWriter, type LiveWriteMessage, type LiveWriteReply, type LiveWriteRequest } from './live.js';
 import { writeBestTrialPngs } from './png.js';
-import { readStudy } from './study.js';
+import { readStudy } from '../storage/study-file.js';
 
 export {
   buildLeaderboard,
@@ -34,15 +34,15 @@ export {
   type LeaderboardRow,
   type LeaderboardTableOptions,
 } from './leaderboard.js';
-export { renderReportHtml, type ReportInput } from './html.js';
+export { renderReportHtml, renderReportParts, reportPage, type ReportInput, type ReportParts } from './html.js';
 export { svgToPng, digitPng, writeBestTrialPngs } from './png.js';
 export { renderSvg } from './vega.js';
 export { computeImportance, IMPORTANCE_METHOD, type ImportanceResult, type ParamImportance } from './importance.js';
 export { loadEvaluation, type EvaluationLoad } from './evaluation.js';
-export { readStudy } from './study.js';
+export { readStudy } from '../storage/study-file.js';
 export { escapeHtml } from './format.js';
-export { writeFileAtomic } from './fs.js';
-export { LIVE_REPORT_INTERVAL_MS, LIVE_REPORT_REFRESH_SECONDS, ThrottledWriter } from './live.js';
+export { writeFileAtomic } from '../core/atomic-write.js';
+export { LIVE_REPORT_INTERVAL_MS, ThrottledWriter } from './live.js';
 export { scoreSubmission, renderScore, type ScoreResult } from './score.js';
 
 export interface WrittenReports {
@@ -66,7 +66,7 @@ export function bestTrialOf(study: StudyRecord, rows = buildLeaderboard(study)):
  * leaderboard.md/.csv/.json, report.html, accuracy.png, loss.png and (when the best trial has an
  * eval.json) confusion_matrix.png. Reads the current study.json, so it works while a sweep runs.
  * A missing study is a UserError. `options.study` is the record to report instead of study.json (a
- * running sweep's store, e.g. Redis); `options.refreshSeconds` makes report.html reload itself (live);
+ * running sweep's store, e.g. Redis); `options.live` gives report.html the live banner (never a reload);
  * `options.pngs: false` leaves the PNGs as they are (neither written nor removed: the live report's
  * writes skip them, they cost as much as the rest together).
  */
@@ -76,7 +76,7 @@ export async function writeReports(
   options: {
     now?: Date;
     study?: StudyRecord;
-    refreshSeconds?: number;
+    live?: boolean;
     pngs?: boolean;
     /** Awaited once report.html is rendered, before the first file is written (until then, stopping writes nothing). */
     onRendered?: () => Promise<void> | void;
@@ -93,7 +93,8 @@ export async function writeReports(
     best,
     evaluation,
     generatedAt: options.now ?? new Date(),
-    ...(options.refreshSeconds !== undefined ? { refreshSeconds: options.refreshSeconds } : {}),
+    studyDir,
+    live: options.live ?? false,
   });
   await options.onRendered?.();
   const files = await writeLeaderboardFiles(study, dir, rows);
@@ -115,7 +116,7 @@ export interface LiveReports {
   update(): void;
   /** Stops: drops a waiting write, waits for one in progress, ends the render thread (then write the final reports). */
   close(): Promise<void>;
-  /** Whether a live write has been started (the reports folder then holds a reloading report.html). */
+  /** Whether a live write has been started (the reports folder then holds a report.html with the live banner). */
   readonly started: boolean;
 }
 
@@ -196,9 +197,9 @@ class LiveRenderThread {
  * The live reports of a running sweep: leaderboard.md/.csv/.json and report.html (not the PNGs: the
  * final write makes them), rewritten at most every LIVE_REPORT_INTERVAL_MS (see ThrottledWriter; the
  * first no sooner than that after the start, so a sweep of a few seconds writes none), with a report.html
- * that reloads itself every LIVE_REPORT_REFRESH_SECONDS. Rendered in a worker thread (live-worker.ts).
+ * whose banner says it is live and names the dashboard (it never reloads itself). Rendered in a worker thread (live-worker.ts).
  * `readStudy` gives the study as its store has it now (lowdb or Redis). The caller writes the final
- * reports (plain writeReports, no reload) after `close()`.
+ * reports (plain writeReports, no banner) after `close()`.
  */
 export function startLiveReports(opts: {
   studyDir: string;
@@ -206,13 +207,12 @@ export function startLiveReports(opts: {
   readStudy: () => Promise<StudyRecord>;
   onError: (err: unknown) => void;
   minIntervalMs?: number;
-  refreshSeconds?: number;
 }): LiveReports {
   const thread = new LiveRenderThread();
   const writer = new ThrottledWriter(
     async () => {
       const study = await opts.readStudy();
-      await thread.write({ studyDir: opts.studyDir, reportsDir: opts.reportsDir, study, refreshSeconds: opts.refreshSeconds ?? LIVE_REPORT_REFRESH_SECONDS });
+      await thread.write({ studyDir: opts.studyDir, reportsDir: opts.reportsDir, study });
     },
     { minIntervalMs: opts.minIntervalMs ?? LIVE_REPORT_INTERVAL_MS, onError: opts.onError, firstAfterMs: opts.minIntervalMs ?? LIVE_REPORT_INTERVAL_MS },
   );

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { isSearchTrial, type Direction, type FrozenTrial, type Params, type ParamValue, type StudyRecord, type TrialState } from '../core/types.js';
 import { refitTrialsByRank } from '../study/refit.js';
 import { enqueueOf, isEnqueuedTrial } from '../search-space/enqueue.js';
-import { writeFileAtomic } from './fs.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { COMPACT_TABLE_CHARS, formatAccuracy, formatDuration, formatParams, formatParamValue, formatValue } from './format.js';
 
 export interface LeaderboardRow {

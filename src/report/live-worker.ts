@@ -1,5 +1,5 @@
 /**
- * The live report's render thread: writeReports (no PNGs, with the reload) of the study record it is
+ * The live report's render thread: writeReports (no PNGs, with the live banner) of the study record it is
  * sent, so a running sweep's driver never blocks its event loop on Vega (epoch messages, prune answers
  * and trial timeouts stay on time). One write at a time (the caller's throttle). It renders, says so
  * and waits for `go` before it writes any file, so the driver can end it while it renders (the sweep is
@@ -20,7 +20,7 @@ parentPort!.on('message', (m: LiveWriteMessage) => {
   }
   writeReports(m.studyDir, m.reportsDir, {
     study: m.study,
-    refreshSeconds: m.refreshSeconds,
+    live: true,
     pngs: false,
     onRendered: () =>
       new Promise<void>((resolve) => {

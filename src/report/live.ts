@@ -12,8 +12,6 @@ import type { StudyRecord } from '../core/types.js';
 
 /** How often, at most, a running sweep rewrites its reports (ms between the end of one write and the next). */
 export const LIVE_REPORT_INTERVAL_MS = 5000;
-/** How often the live report.html reloads itself in the browser. */
-export const LIVE_REPORT_REFRESH_SECONDS = 5;
 
 export interface ThrottledWriterOptions {
   minIntervalMs: number;
@@ -95,7 +93,6 @@ export interface LiveWriteRequest {
   studyDir: string;
   reportsDir: string;
   study: StudyRecord;
-  refreshSeconds: number;
 }
 /** To the thread: a write, then `go` once it has said `rendered` (it writes no file before). */
 export type LiveWriteMessage = ({ type: 'write' } & LiveWriteRequest) | { type: 'go' };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { FrozenTrial, TrialEvaluation } from '../core/types.js';
 import { bestAccuracySpec, bestLossSpec } from './charts/best-curves.js';
 import { confusionSpec } from './charts/confusion.js';
-import { writeFileAtomic } from './fs.js';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { renderSvg } from './vega.js';
 
 /** Rasterizes an SVG document to PNG bytes on a white background, `zoom` times its size. */

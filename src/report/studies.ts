@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isSearchTrial, type StudyRecord } from '../core/types.js';
-import { readStudy } from './study.js';
+import { readStudy } from '../storage/study-file.js';
 
 export interface StudySummary {
   name: string;

@@ -16,6 +16,8 @@ export const CHART_CONFIG = {
   title: { fontSize: 14, anchor: 'start' as const, offset: 10 },
   axis: { labelFontSize: 11, titleFontSize: 12 },
   legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 220 },
+  // No aria-label/role on every mark: 1,000 trials' lines and points would carry ~1 MB of them.
+  mark: { aria: false },
 };
 
 /** A Vega-Lite spec with the shared config merged in. */
@@ -32,8 +34,13 @@ export async function renderSvg(spec: TopLevelSpec, scale = 1): Promise<string> 
   const vgSpec = compile(withConfig(spec), { logger: quietLogger }).spec;
   const view = new View(parse(vgSpec), { renderer: 'none' });
   try {
-    return await view.toSVG(scale);
+    return compactSvg(await view.toSVG(scale));
   } finally {
     view.finalize();
   }
+}
+
+/** Coordinates in `d`, `transform` and `points` attributes cut to 2 decimals (vega writes up to 15; 0.01 px is invisible). */
+export function compactSvg(svg: string): string {
+  return svg.replace(/ (d|transform|points)="([^"]*)"/g, (_m, name: string, value: string) => ` ${name}="${value.replace(/(\d+\.\d{2})\d+/g, '$1')}"`);
 }

@@ -1,7 +1,7 @@
 /**
  * The live report of a Redis study (`sweep --redis`): while the sweep runs, report.html is written from
- * the study in Redis (runs/NAME/study.json, the snapshot, does not exist yet) and reloads itself; the
- * final one does not. Real redis-server, a `digit-sweep worker` child, the scripted trainer.
+ * the study in Redis (runs/NAME/study.json, the snapshot, does not exist yet) with the live banner
+ * (it never reloads itself); the final one has no banner. Real redis-server, a `digit-sweep worker` child, the scripted trainer.
  */
 import { existsSync, mkdirSync, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -26,7 +26,7 @@ describeWithTool(REDIS_TOOL, 'live report of a Redis study', () => {
     await redis?.stop();
   });
 
-  it('rewrites report.html from Redis while the sweep runs; the final one does not reload', async () => {
+  it('rewrites report.html from Redis while the sweep runs; the final one has no live banner', async () => {
     const space = writeSpace(dir, 'live-redis.yaml', { trials: TRIALS, epochs: 3, workers: 2 });
     worker = startWorker(redis.url, ['--workers', '2'], { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '1500' });
     const reportFile = join(dir, 'reports', 'live-redis', 'report.html');
@@ -36,7 +36,7 @@ describeWithTool(REDIS_TOOL, 'live report of a Redis study', () => {
     const look = async () => {
       const html = await readFile(reportFile, 'utf8').catch(() => '');
       const trials = /<dt>trials<\/dt><dd>([^<]*)<\/dd>/.exec(html)?.[1];
-      if (html.includes('http-equiv="refresh"') && trials && !trials.startsWith('0:')) seen.push({ trials, snapshot: existsSync(snapshotFile) });
+      if (html.includes('id="live"') && trials && !trials.startsWith('0:')) seen.push({ trials, snapshot: existsSync(snapshotFile) });
     };
     // The report folder exists beforehand so that every write in it, the first one too, is an event.
     mkdirSync(dirname(reportFile), { recursive: true });
@@ -55,6 +55,8 @@ describeWithTool(REDIS_TOOL, 'live report of a Redis study', () => {
     expect(seen[0]!.snapshot, JSON.stringify(seen)).toBe(false);
     const html = await readFile(reportFile, 'utf8');
     expect(html).not.toMatch(/http-equiv="refresh"/);
+    expect(html).not.toContain('id="live"');
+    expect(r.out).toContain(`digit-sweep dashboard live-redis --runs ${join(dir, 'runs')} --redis ${redis.url}`);
     expect(html).toContain(`<dt>trials</dt><dd>${TRIALS}: ${TRIALS} complete, 0 pruned, 0 running, 0 fail</dd>`);
   }, 240_000);
 });

@@ -29,13 +29,14 @@ describe('report of a running study', () => {
     expect(out.files.map((f) => f.slice(out.dir.length + 1))).toEqual(['leaderboard.md', 'leaderboard.csv', 'leaderboard.json', 'report.html']);
   });
 
-  it('a live write reloads itself and says so; the final write does not', async () => {
+  it('a live write says so and names the dashboard, never reloads itself; the final write has no banner', async () => {
     const fx = await writeStudyFixture({ running: true });
-    const live = await writeReports(fx.studyDir, fx.reportsDir, { refreshSeconds: 5 });
+    const live = await writeReports(fx.studyDir, fx.reportsDir, { live: true });
     const liveHtml = await readFile(join(live.dir, 'report.html'), 'utf8');
-    expect(liveHtml).toContain('<meta http-equiv="refresh" content="5">');
-    expect(liveHtml).toMatch(/id="live">Live: the sweep is running; this page reloads itself every 5 s/);
-    expect(liveHtml).not.toMatch(/<script/i);
+    expect(liveHtml).not.toMatch(/http-equiv="refresh"/i);
+    expect(liveHtml).toMatch(/id="live">Live: the sweep is running; this file is rewritten as trials run/);
+    expect(liveHtml).toContain('<code>digit-sweep dashboard mnist-cnn</code>');
+    expect(liveHtml).not.toMatch(/location\.reload|data-events=/);
     await writeReports(fx.studyDir, fx.reportsDir);
     const finalHtml = await readFile(join(live.dir, 'report.html'), 'utf8');
     expect(finalHtml).not.toMatch(/http-equiv="refresh"/i);

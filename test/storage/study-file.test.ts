@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readStudyRecord } from '../../src/export/study.js';
-import { readStudy } from '../../src/report/study.js';
+import { readStudy } from '../../src/storage/study-file.js';
 import { LowdbTrialStore, studyProblem } from '../../src/storage/index.js';
 import { makeStudy } from '../report/helpers/fixture.js';
 

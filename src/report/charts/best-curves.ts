@@ -19,7 +19,7 @@ function curveSpec(trial: FrozenTrial, metric: 'accuracy' | 'loss', size: { widt
     data: { values: rows },
     mark: { type: 'line', point: true, strokeWidth: 2 },
     encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
       y: {
         field: 'v',
         type: 'quantitative',

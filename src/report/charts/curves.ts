@@ -12,7 +12,7 @@ export function validationCurvesSpec(study: Pick<StudyRecord, 'trials'>): TopLev
     const last = eps[eps.length - 1];
     if (last) ends.push({ trial: t.number, epoch: last.epoch, valAcc: last.valAcc, state: t.state });
   }
-  const x = { field: 'epoch', type: 'quantitative' as const, title: 'epoch', axis: { tickMinStep: 1 } };
+  const x = { field: 'epoch', type: 'quantitative' as const, title: 'epoch', axis: { tickMinStep: 1, format: 'd' } };
   const y = { field: 'valAcc', type: 'quantitative' as const, title: 'validation accuracy', scale: { zero: false }, axis: { format: '.1%' } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
