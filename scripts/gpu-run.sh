@@ -16,7 +16,7 @@
 # A failing step records its exit code and the end of its log, and the script goes on.
 # Local dry run (no GPU, no setup, wasm instead of webgpu, small data):
 #   SKIP_SETUP=1 GPU_BACKEND=wasm LIMIT=300 STEPS=2 PARALLEL="1 2" OUT=/tmp/gpu-run bash scripts/gpu-run.sh
-# (test/bundle/bundle.test.ts runs it so with BATCHES=64 STOCK_BATCHES=64: every step, the smallest work.)
+# (test/bundle/bundle.test.ts runs it so with BATCHES=64 STOCK_BATCHES=64 KEEP_MODELS=1: every step, the smallest work.)
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -24,6 +24,7 @@ cd "$(dirname "$0")/.."
 GPU_BACKEND=${GPU_BACKEND:-webgpu}
 BATCHES=${BATCHES:-64,128,256}
 STOCK_BATCHES=${STOCK_BATCHES:-64,256}   # bench-stock's batch sizes
+KEEP_MODELS=${KEEP_MODELS:-0}            # models the two-trial sweeps keep (the dry run keeps 1, to check the saving)
 STEPS=${STEPS:-10}
 LIMIT=${LIMIT:-}                 # empty: full data for train-full; else images for every step
 TRAIN_BATCH=${TRAIN_BATCH:-64}
@@ -155,7 +156,7 @@ sampler: { type: random }
 pruner: { type: none }
 seed: 1
 data: { source: mnist, limit: ${PAR_LIMIT} }
-keepModels: 0
+keepModels: ${KEEP_MODELS:-0}
 YAML
 for iso in thread process; do
   step "sweep-$iso" 40 node "$B/cli.js" sweep "$OUT/two-trials.yaml" --study "two-$iso" --isolation "$iso" --workers 2 --backend "$GPU_BACKEND" \

@@ -5,14 +5,14 @@
  *
  * scripts/gpu-run.sh, dry run on the same bundle (built once for both), with a clean environment: wasm
  * stands in for webgpu, tiny data, the smallest batch list, no on-device setup. It must get through every
- * step (so it does not die on a typo on the GPU); its train-full step is this file's plain wasm training
- * from the bundle. Its webgpu probe must end one of the two ways webgpu can end on the machine running it:
- * trained on an adapter, or stopped with the clear error for a missing one (no Vulkan loader, or Dawn
- * without an adapter).
+ * step (so it does not die on a typo on the GPU). Its train-full step is this file's plain wasm training
+ * from the bundle, its sweep-process step the real trials in the bundle's child processes (a model kept).
+ * Its webgpu probe must end one of the two ways webgpu can end on the machine running it: trained on an
+ * adapter, or stopped with the clear error for a missing one (no Vulkan loader, or Dawn without an adapter).
  */
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,24 +134,6 @@ describe('bundle', () => {
     expect(existsSync(join(tmp, `reports-${isolation}`, 'tiny', 'accuracy.png'))).toBe(true);
   });
 
-  it('trains a real 1-epoch sweep trial on wasm in a child process of the bundle', () => {
-    const runs = join(tmp, 'runs-real');
-    const space = join(tmp, 'one.yaml');
-    writeFileSync(
-      space,
-      ['params:', '  lr: { type: float, low: 1.0e-3, high: 2.0e-3 }', 'fixed: { epochs: 1, batchSize: 64 }', 'budget: { trials: 1, workers: 1 }',
-        'sampler: { type: random }', 'pruner: { type: none }', 'seed: 1', 'data: { source: mnist, limit: 300 }', 'keepModels: 1', ''].join('\n'),
-    );
-    const r = node([join(bundle, 'cli.js'), 'sweep', space, '--backend', 'wasm', '--isolation', 'process', '--runs', runs, '--reports', join(tmp, 'reports-real')]);
-    expect(r.code, r.stderr).toBe(0);
-    // A sweep longer than 5 s writes live reports from the bundle's live-worker.js.
-    expect(r.stderr).not.toMatch(/warning: live report/);
-    const study = JSON.parse(readFileSync(join(runs, 'one', 'study.json'), 'utf8'));
-    expect(study.trials[0].state).toMatch(/complete|pruned/);
-    expect(study.trials[0].backend).toBe('wasm');
-    expect(existsSync(join(runs, 'one', study.trials[0].modelDir, 'model.json'))).toBe(true);
-  });
-
   it('gpu-run.sh runs every step with wasm; its webgpu probe trains on an adapter or says there is none', () => {
     const out = join(tmp, 'gpu-run-out');
     const r = spawnSync('bash', [join(REPO, 'scripts/gpu-run.sh')], {
@@ -171,6 +153,7 @@ describe('bundle', () => {
         STEPS: '1',
         BATCHES: '64',
         STOCK_BATCHES: '64',
+        KEEP_MODELS: '1',
         PARALLEL: '2',
         MNIST_DIR,
         ...(DAWN_TOOL.present ? { DAWN_NODE: DAWN_TOOL.binary } : {}),
@@ -206,6 +189,13 @@ describe('bundle', () => {
     expect(byStep('parallel')[0]).toMatchObject({ processes: 2, trainImages: 360 });
     expect(byStep('sweep').map((l) => l.isolation)).toEqual(['thread', 'process']);
     for (const s of byStep('sweep')) expect((s.trials as Array<{ state: string; backend: string }>).map((t) => [t.state, t.backend])).toEqual([['complete', 'wasm'], ['complete', 'wasm']]);
+    // sweep-process: real trials in child processes of the bundle (its worker.js), the best one's model
+    // saved there (KEEP_MODELS=1); a sweep longer than 5 s writes live reports from the bundle's live-worker.js.
+    const study = JSON.parse(readFileSync(join(out, 'sweep-runs', 'two-process', 'study.json'), 'utf8')) as { trials: Array<{ modelDir: string | null }> };
+    const kept = study.trials.filter((t) => t.modelDir);
+    expect(kept).toHaveLength(1);
+    expect(existsSync(join(out, 'sweep-runs', 'two-process', kept[0]!.modelDir!, 'model.json'))).toBe(true);
+    expect(readFileSync(join(out, 'sweep-process.log'), 'utf8')).not.toMatch(/warning: live report/);
     expect(byStep('end')).toHaveLength(1);
     // 35 s alone on an idle 2-core machine, several minutes with the cores busy, and more than 540 s with
     // the machine at load 25 (2026-11-29, after the kernel-check step was added): a hang guard of 25 min
