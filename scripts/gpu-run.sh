@@ -16,12 +16,15 @@
 # A failing step records its exit code and the end of its log, and the script goes on.
 # Local dry run (no GPU, no setup, wasm instead of webgpu, small data):
 #   SKIP_SETUP=1 GPU_BACKEND=wasm LIMIT=300 STEPS=2 PARALLEL="1 2" OUT=/tmp/gpu-run bash scripts/gpu-run.sh
+# (test/bundle/bundle.test.ts runs it so with BATCHES=64 STOCK_BATCHES=64 KEEP_MODELS=1: every step, the smallest work.)
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
 : "${OUT:?set OUT to the results folder (the run tool sets it on the device)}"
 GPU_BACKEND=${GPU_BACKEND:-webgpu}
 BATCHES=${BATCHES:-64,128,256}
+STOCK_BATCHES=${STOCK_BATCHES:-64,256}   # bench-stock's batch sizes
+KEEP_MODELS=${KEEP_MODELS:-0}            # models the two-trial sweeps keep (the dry run keeps 1, to check the saving)
 STEPS=${STEPS:-10}
 LIMIT=${LIMIT:-}                 # empty: full data for train-full; else images for every step
 TRAIN_BATCH=${TRAIN_BATCH:-64}
@@ -153,7 +156,7 @@ sampler: { type: random }
 pruner: { type: none }
 seed: 1
 data: { source: mnist, limit: ${PAR_LIMIT} }
-keepModels: 0
+keepModels: ${KEEP_MODELS:-0}
 YAML
 for iso in thread process; do
   step "sweep-$iso" 40 node "$B/cli.js" sweep "$OUT/two-trials.yaml" --study "two-$iso" --isolation "$iso" --workers 2 --backend "$GPU_BACKEND" \
@@ -167,7 +170,7 @@ done
 
 # 7. Stock TF.js webgpu flags, for the difference the tuned ones make.
 if [ -f "$B/bench.js" ]; then
-  step bench-stock 60 env WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=15 WEBGPU_CPU_FORWARD=true node "$B/bench.js" --backends "$GPU_BACKEND" --batches 64,256 --steps "$STEPS" --no-pool --no-torch --out "$OUT/bench-stock.json" \
+  step bench-stock 60 env WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=15 WEBGPU_CPU_FORWARD=true node "$B/bench.js" --backends "$GPU_BACKEND" --batches "$STOCK_BATCHES" --steps "$STEPS" --no-pool --no-torch --out "$OUT/bench-stock.json" \
     && jfile bench-stock "$OUT/bench-stock.json"
 fi
 

@@ -1,14 +1,19 @@
 /**
- * The bad-input corpus (test/fixtures/bad-inputs/ and a few CLI arguments), each run through the real
- * CLI in a temp working folder: exactly one line on stderr that names what is wrong, nothing on stdout,
- * exit code 2, and nothing written (the working folder, with its runs/, reports/ and out/ folders, and
- * the fixtures stay byte for byte as they were).
+ * The bad-input corpus (test/fixtures/bad-inputs/ and a few CLI arguments), each run through the CLI in
+ * a temp working folder: exactly one line on stderr that names what is wrong, nothing on stdout, exit
+ * code 2, and nothing written (the working folder, with its runs/, reports/ and out/ folders, and the
+ * fixtures stay byte for byte as they were).
+ * The CLI is `run()` of src/commands/index.ts in this process (its result is the exit code dist/cli.js
+ * sets), one case at a time; the cases marked `spawn` run the built CLI as a child process, one per way
+ * an exit code comes about (yargs refusing an argument; a command's UserError), so the process's own
+ * exit code and streams are checked too.
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudyRecord } from '../../src/core/types.js';
+import { runInProcess } from '../helpers/cli.js';
 import { BAD_INPUTS, cli, listTree, tempDir } from './helpers.js';
 
 /** `$F/` is the fixture folder, `$T/` the case's working folder. */
@@ -17,6 +22,8 @@ interface Case {
   args: string[];
   /** What the one stderr line must contain (after $F/ and $T/ are replaced). */
   says: string;
+  /** Run as a child process (node dist/cli.js) rather than in this process. */
+  spawn?: true;
 }
 
 const SWEEP = (space: string, ...more: string[]) => ['sweep', space, '--trainer', 'scripted', '--runs', '$T/runs', '--reports', '$T/reports', ...more];
@@ -43,7 +50,7 @@ const CASES: Case[] = [
   SPACE('space-negative-budget.yaml', ': budget.trials: must be > 0 (got -3)'),
   SPACE('space-zero-timeout.yaml', ': budget.trialTimeoutMinutes: must be > 0 (got 0)'),
   SPACE('space-unknown-field.yaml', ': workerz: unknown key (got 2)'),
-  { name: 'space file missing', args: SWEEP('$F/no-such-space.yaml'), says: '$F/no-such-space.yaml: no such file' },
+  { name: 'space file missing', args: SWEEP('$F/no-such-space.yaml'), says: '$F/no-such-space.yaml: no such file', spawn: true },
   { name: 'space is a folder', args: SWEEP('$F/kaggle-empty'), says: '$F/kaggle-empty: is a directory, not a file' },
   // Kaggle CSVs
   KAGGLE('kaggle-bad-header', 1, 'expected the header label,pixel0,...,pixel783 (got "lable,'),
@@ -91,7 +98,7 @@ const CASES: Case[] = [
   { name: '--trials 0', args: SWEEP('$T/space.yaml', '--trials', '0'), says: 'argument --trials: must be a positive integer (got 0)' },
   { name: 'unknown --backend', args: SWEEP('$T/space.yaml', '--backend', 'tpu'), says: 'Invalid values: Argument: backend, Given: "tpu", Choices: ' },
   { name: 'unknown --isolation', args: SWEEP('$T/space.yaml', '--isolation', 'vm'), says: 'Argument: isolation, Given: "vm"' },
-  { name: 'unknown option', args: SWEEP('$T/space.yaml', '--wokers', '2'), says: 'Unknown argument' },
+  { name: 'unknown option', args: SWEEP('$T/space.yaml', '--wokers', '2'), says: 'Unknown argument', spawn: true },
   { name: 'train --lr -1', args: ['train', '--lr', '-1', '--out', '$T/out/m'], says: 'argument: --lr: must be > 0 for lr (got -1)' },
   { name: 'train --epochs 1.5', args: ['train', '--epochs', '1.5', '--out', '$T/out/m'], says: 'argument: --epochs: must be an integer for epochs (got 1.5)' },
   { name: 'train --batch-size 0', args: ['train', '--batch-size', '0', '--out', '$T/out/m'], says: 'argument: --batch-size: must be >= 1 for batchSize (got 0)' },
@@ -155,14 +162,14 @@ describe(`${CASES.length} bad inputs: one line on stderr, exit 2, nothing writte
     console.log(`bad-inputs: ${CASES.length} bad inputs tried`);
   });
 
-  it.concurrent.each(CASES)('$name', async (c) => {
+  async function check(c: Case, run: (args: string[], cwd: string) => Promise<{ code: number | null; out: string; err: string }>) {
     const cwd = mkdtempSync(join(tmpdir(), 'digit-sweep-bad-'));
     try {
       cpSync(base, cwd, { recursive: true });
       const sub = (s: string) => s.replaceAll('$F/', `${BAD_INPUTS}/`).replaceAll('$T/', `${cwd}/`);
       const args = c.args.map(sub);
       const before = listTree(cwd);
-      const r = await cli(args, { cwd });
+      const r = await run(args, cwd);
       const lines = r.err.replace(/\n$/, '').split('\n');
       expect(lines, r.err).toHaveLength(1);
       expect(lines[0]!.startsWith('digit-sweep: '), lines[0]).toBe(true);
@@ -173,5 +180,14 @@ describe(`${CASES.length} bad inputs: one line on stderr, exit 2, nothing writte
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
-  });
+  }
+
+  it.concurrent.each(CASES.filter((c) => c.spawn))('$name (child process)', (c) => check(c, (args, cwd) => cli(args, { cwd })));
+
+  it.each(CASES.filter((c) => !c.spawn))('$name', (c) =>
+    check(c, async (args, cwd) => {
+      const r = await runInProcess(args, { cwd });
+      return { code: r.code, out: r.stdout, err: r.stderr };
+    }),
+  );
 });

@@ -2,11 +2,14 @@
  * A truncated or hand-edited study.json: the sweep (and status) stop with one line naming the file and
  * the problem, exit 2, print how to restore study.json.bak, and leave both files exactly as they were
  * (never overwritten by an empty study). Restoring the backup as told resumes the study.
+ * The refused runs go through `run()` of src/commands/index.ts in this process (its result is the exit
+ * code), except the first case's, which spawns the built CLI as the user would; the resuming sweeps spawn it.
  */
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StudyRecord } from '../../src/core/types.js';
+import { runInProcess } from '../helpers/cli.js';
 import { cli, listTree, tempDir, writeSpace } from './helpers.js';
 
 type Edit = (text: string, study: StudyRecord) => string | null; // null: delete study.json
@@ -44,8 +47,14 @@ describe('a corrupt study.json is reported, kept, and recoverable', () => {
   const dir = tempDir();
   const runs = join(dir, 'runs');
   const space = writeSpace(dir, 'good.yaml', { trials: 2, epochs: 2 });
-  const sweep = (study: string, trials = 2) =>
-    cli(['sweep', space, '--trainer', 'scripted', '--study', study, '--runs', runs, '--reports', join(dir, 'reports'), '--trials', String(trials)], { cwd: dir });
+  const sweepArgs = (study: string, trials = 2) => ['sweep', space, '--trainer', 'scripted', '--study', study, '--runs', runs, '--reports', join(dir, 'reports'), '--trials', String(trials)];
+  const sweep = (study: string, trials = 2) => cli(sweepArgs(study, trials), { cwd: dir });
+  /** The first case spawns the CLI; the others run it in this process. */
+  const refused = async (spawned: boolean, args: string[]) => {
+    if (spawned) return cli(args, { cwd: dir });
+    const r = await runInProcess(args, { cwd: dir });
+    return { code: r.code, out: r.stdout, err: r.stderr };
+  };
 
   beforeAll(async () => {
     const r = await sweep('good');
@@ -66,7 +75,8 @@ describe('a corrupt study.json is reported, kept, and recoverable', () => {
       const bak = readFileSync(`${file}.bak`);
       const before = listTree(dir);
 
-      const r = await sweep(c.name);
+      const spawned = c === CASES[0];
+      const r = await refused(spawned, sweepArgs(c.name));
       expect(r.code).toBe(2);
       expect(r.out).toBe('');
       const lines = r.err.trimEnd().split('\n');
@@ -80,7 +90,7 @@ describe('a corrupt study.json is reported, kept, and recoverable', () => {
 
       if (['truncated', 'empty', 'zeros', 'array', 'no-trials'].includes(c.name)) {
         // status reads the file without the store (leniently) but still refuses a broken one.
-        const s = await cli(['status', c.name, '--runs', runs], { cwd: dir });
+        const s = await refused(spawned, ['status', c.name, '--runs', runs]);
         expect(s.code).toBe(2);
         expect(s.err.trimEnd().split('\n')).toHaveLength(1);
         expect(s.err).toContain(file);

@@ -15,15 +15,27 @@ const WHEN = ':lr>0.002';
 // holds trial 3 until trial 1 has ended, so a trial still starts after the fault on a replaced worker).
 const WHEN_ONE = ':lr>0.005';
 
-const CASES: Array<{ fault: string; state: 'fail' | 'pruned'; reason: RegExp; isolation?: 'process'; when?: string }> = [
+interface Case {
+  fault: string;
+  state: 'fail' | 'pruned';
+  reason: RegExp;
+  isolation?: 'process';
+  when?: string;
+}
+
+// The three that wait out a 12 s limit run at once (their sweeps are separate studies in separate folders):
+// the file waits for one limit, not three in a row.
+const TIMEOUTS: Case[] = [
+  { fault: 'hang@2', state: 'fail', reason: /^timed out after 0\.2 min$/, when: WHEN_ONE },
+  { fault: 'spin@2', state: 'fail', reason: /^timed out after 0\.2 min$/, when: WHEN_ONE },
+  { fault: 'spin@2', state: 'fail', reason: /^timed out after 0\.2 min$/, isolation: 'process', when: WHEN_ONE },
+];
+const CASES: Case[] = [
   { fault: 'throw@2', state: 'fail', reason: /^scripted fault: training failed at epoch 2$/ },
   { fault: 'exit@2', state: 'fail', reason: /exited\b.*\bcode:? 3\b/ },
   { fault: 'oom@2', state: 'fail', reason: /memory limit|heap out of memory/i },
   { fault: 'nan@2', state: 'pruned', reason: /^non-finite valAcc at epoch 2 \(got NaN/ },
-  { fault: 'hang@2', state: 'fail', reason: /^timed out after 0\.2 min$/, when: WHEN_ONE },
-  { fault: 'spin@2', state: 'fail', reason: /^timed out after 0\.2 min$/, when: WHEN_ONE },
   { fault: 'exit@2', state: 'fail', reason: /exited\b.*\bcode:? 3\b/, isolation: 'process' },
-  { fault: 'spin@2', state: 'fail', reason: /^timed out after 0\.2 min$/, isolation: 'process', when: WHEN_ONE },
 ];
 
 describe('a faulty trial fails alone; the pool replaces its worker; the sweep goes on', () => {
@@ -37,30 +49,34 @@ describe('a faulty trial fails alone; the pool replaces its worker; the sweep go
     budget: 'trialTimeoutMinutes: 0.2, workerHeapMb: 48, maxConsecutiveFailures: 6',
   });
 
-  for (const c of CASES) {
-    it(`${c.fault}${c.isolation ? ` (worker processes)` : ''}`, async () => {
-      const study = `${c.fault.replace('@', '-')}${c.isolation ? '-proc' : ''}`;
-      const r = await cli(
-        ['sweep', space, '--trainer', 'scripted', '--study', study, '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports'), ...(c.isolation ? ['--isolation', c.isolation] : [])],
-        { cwd: dir, env: { DIGIT_SWEEP_SCRIPTED_FAULT: `${c.fault}${c.when ?? WHEN}`, DIGIT_SWEEP_SCRIPTED_DELAY_MS: '20' } },
-      );
-      expect(r.code, r.err).toBe(0);
-      expect(r.out).toContain(`sweep ended: budget of ${TRIALS} trials reached`);
-      const trials = readStudyFile(join(dir, 'runs', study)).trials;
-      expect(trials).toHaveLength(TRIALS);
-      const hit = (t: FrozenTrial) => (t.params.lr as number) > (c.when === WHEN_ONE ? 0.005 : 0.002);
-      const faulty = trials.filter(hit);
-      expect(faulty.length).toBeGreaterThan(0);
-      expect(faulty.length).toBeLessThan(TRIALS);
-      for (const t of faulty) {
-        expect(t.state, `trial ${t.number}`).toBe(c.state);
-        expect(t.error, `trial ${t.number}`).toMatch(c.reason);
-        expect(t.epochs.length).toBe(c.state === 'pruned' ? 2 : 1); // epoch 1 recorded, then the fault
-      }
-      for (const t of trials.filter((x) => !hit(x))) expect(t.state, `trial ${t.number}: ${t.error}`).toBe('complete');
-      // A trial started after the first fault completed: the worker was replaced.
-      const firstFault = Math.min(...faulty.map((t) => Date.parse(t.datetimeComplete!)));
-      expect(trials.some((t) => t.state === 'complete' && Date.parse(t.datetimeStart) >= firstFault)).toBe(true);
-    });
-  }
+  const title = (c: Case) => `${c.fault}${c.isolation ? ` (worker processes)` : ''}`;
+  const check = async (c: Case) => {
+    const study = `${c.fault.replace('@', '-')}${c.isolation ? '-proc' : ''}`;
+    // Each study in its own runs/ and reports/ folders: the timeout cases run at the same time.
+    const runs = join(dir, study, 'runs');
+    const r = await cli(
+      ['sweep', space, '--trainer', 'scripted', '--study', study, '--runs', runs, '--reports', join(dir, study, 'reports'), ...(c.isolation ? ['--isolation', c.isolation] : [])],
+      { cwd: dir, env: { DIGIT_SWEEP_SCRIPTED_FAULT: `${c.fault}${c.when ?? WHEN}`, DIGIT_SWEEP_SCRIPTED_DELAY_MS: '20' } },
+    );
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`sweep ended: budget of ${TRIALS} trials reached`);
+    const trials = readStudyFile(join(runs, study)).trials;
+    expect(trials).toHaveLength(TRIALS);
+    const hit = (t: FrozenTrial) => (t.params.lr as number) > (c.when === WHEN_ONE ? 0.005 : 0.002);
+    const faulty = trials.filter(hit);
+    expect(faulty.length).toBeGreaterThan(0);
+    expect(faulty.length).toBeLessThan(TRIALS);
+    for (const t of faulty) {
+      expect(t.state, `trial ${t.number}`).toBe(c.state);
+      expect(t.error, `trial ${t.number}`).toMatch(c.reason);
+      expect(t.epochs.length).toBe(c.state === 'pruned' ? 2 : 1); // epoch 1 recorded, then the fault
+    }
+    for (const t of trials.filter((x) => !hit(x))) expect(t.state, `trial ${t.number}: ${t.error}`).toBe('complete');
+    // A trial started after the first fault completed: the worker was replaced.
+    const firstFault = Math.min(...faulty.map((t) => Date.parse(t.datetimeComplete!)));
+    expect(trials.some((t) => t.state === 'complete' && Date.parse(t.datetimeStart) >= firstFault)).toBe(true);
+  };
+
+  for (const c of TIMEOUTS) it.concurrent(title(c), () => check(c));
+  for (const c of CASES) it(title(c), () => check(c));
 });

@@ -4,6 +4,8 @@
  * tool, never a silent skip. Elsewhere the tests are skipped, listed under a title that says why, and
  * the reason is printed.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
 
 export interface Tool {
@@ -40,3 +42,11 @@ export function itWithTool(tool: Tool, title: string, fn: () => unknown, timeout
     it.skip(`${title} (skipped: ${tool.reason})`, fn);
   }
 }
+
+/** Dawn's Node binding, the optional dependency `webgpu` (what `--backend webgpu` loads). */
+export const DAWN_TOOL: Tool & { binary: string } = {
+  name: "Dawn's Node binding (npm package webgpu)",
+  present: existsSync(fileURLToPath(new URL('../../node_modules/webgpu/package.json', import.meta.url))),
+  reason: 'the optional dependency webgpu is not installed (npm ci installs it on linux-x64)',
+  binary: fileURLToPath(new URL('../../node_modules/webgpu/dist/linux-x64/dawn.node', import.meta.url)),
+};

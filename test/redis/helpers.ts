@@ -57,9 +57,9 @@ export function readSnapshot(dir: string, study: string): StudyRecord {
 /** What must not depend on where trials ran: numbers, params, states, learning curves. */
 export const summary = (s: StudyRecord) => s.trials.map((t) => ({ n: t.number, params: t.params, state: t.state, values: t.intermediateValues }));
 
-/** The single-machine reference: the lowdb sweep, one worker thread. */
-export async function referenceSweep(dir: string): Promise<StudyRecord> {
-  const r = await runCli(sweepArgs(dir, 'reference', ['--workers', '1']), { env: { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '0' } });
+/** The single-machine reference: the lowdb sweep, one worker thread (`extra`: more sweep arguments). */
+export async function referenceSweep(dir: string, extra: string[] = []): Promise<StudyRecord> {
+  const r = await runCli(sweepArgs(dir, 'reference', ['--workers', '1', ...extra]), { env: { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '0' } });
   if (r.code !== 0) throw new Error(`reference sweep failed: ${r.stderr}`);
   return readSnapshot(dir, 'reference');
 }

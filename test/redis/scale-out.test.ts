@@ -50,15 +50,18 @@ describeWithTool(REDIS_TOOL, 'scale out over Redis', () => {
   });
 
   it('a worker SIGKILLed mid-trial: its trial is re-queued once, nothing finished is lost, the study completes', async () => {
-    const env = { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '150' }; // epochs long enough that the kill lands mid-trial even on a loaded machine
-    workers = [1, 2, 3].map(() => startWorker(redis.url, [], env));
+    // The victim serves the study alone at first, with 1 s epochs: the kill, sent when it logs the start of
+    // a trial after finishing one, lands in that trial's first epoch (a second away) by construction.
+    const victim = startWorker(redis.url, [], { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '1000' });
+    workers = [victim];
     const driver = runCli(sweepArgs(dir, 'killed', ['--workers', '3', '--redis', redis.url]), { timeoutMs: 90_000 });
-    const victim = workers[0]!;
-    await victim.waitFor(/trial (\d+) of killed: (done|stopped)[^]*trial \d+ of killed: started/); // mid-way through its 2nd trial
-    await new Promise((r) => setTimeout(r, 100));
+    await victim.waitFor(/trial (\d+) of killed: (done|stopped)[^]*trial \d+ of killed: started/); // its 2nd trial began
     victim.child.kill('SIGKILL');
+    // Two workers finish the study: the killed trial comes back to one of them once its lock expires.
+    workers.push(...[1, 2].map(() => startWorker(redis.url, [], { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '10' })));
     const r = await driver;
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
+    expect(victim.log()).toMatch(/trial \d+ of killed: (done|stopped)/);
     const s = readSnapshot(dir, 'killed');
     expect(s.trials.map((t) => t.state)).not.toContain('fail');
     expect(summary(s)).toEqual(summary(reference));
