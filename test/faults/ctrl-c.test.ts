@@ -3,6 +3,8 @@
  * epoch end (suspended: left running, with their checkpoints), writes the store and the leaderboard and
  * exits 130; a second one exits at once with 130. Either way the same command resumes the study to
  * completion, continuing the suspended trials (same numbers, recorded epochs unchanged).
+ * The two cases are separate studies (runs/once, runs/twice) and mostly wait on scripted epochs: they
+ * run at once.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,7 +38,7 @@ describe('Ctrl-C of a sweep', () => {
     expect(s.trials.filter((t) => t.state === 'complete')).toHaveLength(TRIALS);
   }
 
-  it('first Ctrl-C: no new trial, running ones stop at the next epoch end, reports written, exit 130', async () => {
+  it.concurrent('first Ctrl-C: no new trial, running ones stop at the next epoch end, reports written, exit 130', async () => {
     const started: number[] = [];
     let startedAfterStop = 0;
     let sent = false;
@@ -77,7 +79,7 @@ describe('Ctrl-C of a sweep', () => {
     expect(readdirSync(join(dir, 'runs', 'once', 'checkpoints'))).toEqual([]);
   });
 
-  it('second Ctrl-C exits at once with 130; the study resumes', async () => {
+  it.concurrent('second Ctrl-C exits at once with 130; the study resumes', async () => {
     let sentAt = 0;
     let first = false;
     const r = await cli(args('twice'), {

@@ -4,11 +4,15 @@
  * schedule, RNG position), keeps its recorded epochs 1-2, and its epoch 3 is that of an
  * uninterrupted run of the same trial. A half-saved model folder of the killed run is removed, the kept
  * model is whole (model.json + weights.bin the size model.json expects), and no checkpoint is left.
+ * The data are the bundled split's first 300 labeled images (and 30 test images) written once as a
+ * Kaggle folder: the same 300 training images as `source: mnist, limit: 300`, without each of the three
+ * CLI runs decoding all 70,000 bundled images first.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCheckpointFile } from '../../src/storage/checkpoint.js';
+import { writeTinyKaggleFolder } from '../helpers/kaggle-folder.js';
 import { cli, readStudyFile, tempDir } from './helpers.js';
 
 const EPOCHS = 3;
@@ -17,6 +21,8 @@ describe('SIGKILL during real TF.js training', () => {
   it('resumes the trial at epoch 3 from its checkpoint, as if uninterrupted', async () => {
     const dir = tempDir();
     const space = join(dir, 'real.yaml');
+    const kaggle = join(dir, 'kaggle');
+    await writeTinyKaggleFolder(kaggle, 300, 30);
     writeFileSync(
       space,
       [
@@ -28,7 +34,7 @@ describe('SIGKILL during real TF.js training', () => {
         'pruner: { type: none }',
         'lag: 0',
         'seed: 3',
-        'data: { source: mnist, limit: 300 }',
+        `data: { source: kaggle, dir: ${JSON.stringify(kaggle)} }`,
         'keepModels: 1',
         '',
       ].join('\n'),

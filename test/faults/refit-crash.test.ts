@@ -5,6 +5,7 @@
  * `sweep` and then with `refit`: the refit trials left running continue from their checkpoints with the
  * same number, params, seed and recorded epochs; nothing finished changes; the refit completes with
  * exactly `top` refit trials; a further `refit` redoes nothing; status and the leaderboard show them apart.
+ * The two tests use separate folders and run at once.
  */
 import { type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, watch, writeFileSync, existsSync, type FSWatcher } from 'node:fs';
@@ -17,7 +18,7 @@ const SEARCH_TRIALS = 4;
 const REFIT_EPOCHS = 4;
 
 describe('SIGKILL of the driver during the refit', () => {
-  it('resumes the refit trials from their checkpoints (sweep and refit alike), never redoes a finished one', async () => {
+  it.concurrent('resumes the refit trials from their checkpoints (sweep and refit alike), never redoes a finished one', async () => {
     const dir = tempDir();
     const space = join(dir, 'rc.yaml');
     writeFileSync(
@@ -141,7 +142,7 @@ describe('SIGKILL of the driver during the refit', () => {
     expect(readFileSync(join(dir, 'reports/rc/report.html'), 'utf8')).toMatch(/<section id="refit">/);
   }, 240_000);
 
-  it('refit of a study that does not exist, or a bad --top: one line, exit 2', async () => {
+  it.concurrent('refit of a study that does not exist, or a bad --top: one line, exit 2', async () => {
     const dir = tempDir();
     const a = await cli(['refit', 'nosuch', '--trainer', 'scripted', '--runs', join(dir, 'runs')], { cwd: dir });
     expect(a.code).toBe(2);

@@ -23,8 +23,9 @@ interface Case {
   when?: string;
 }
 
-// The three that wait out a 12 s limit run at once (their sweeps are separate studies in separate folders):
-// the file waits for one limit, not three in a row.
+// Every case is a separate study in separate folders, so all run at once (vitest's maxConcurrency, 5 at a
+// time): the file waits for one 12 s limit, not three in a row, and the other cases' sweeps run while the
+// three timeout sweeps wait out theirs (declared first, so that they start first).
 const TIMEOUTS: Case[] = [
   { fault: 'hang@2', state: 'fail', reason: /^timed out after 0\.2 min$/, when: WHEN_ONE },
   { fault: 'spin@2', state: 'fail', reason: /^timed out after 0\.2 min$/, when: WHEN_ONE },
@@ -78,5 +79,5 @@ describe('a faulty trial fails alone; the pool replaces its worker; the sweep go
   };
 
   for (const c of TIMEOUTS) it.concurrent(title(c), () => check(c));
-  for (const c of CASES) it(title(c), () => check(c));
+  for (const c of CASES) it.concurrent(title(c), () => check(c));
 });
