@@ -19,11 +19,9 @@ import { UserError } from '../core/errors.js';
 import type { StudyRecord } from '../core/types.js';
 import { STUDY_FILE, readStudy } from '../storage/study-file.js';
 import { checkStudyName } from '../study/names.js';
-import { loadEvaluation } from './evaluation.js';
 import { escapeHtml as e, formatValue } from './format.js';
 import { renderReportParts, reportPage, type ReportParts } from './html.js';
-import { bestTrialOf } from './index.js';
-import { buildLeaderboard } from './leaderboard.js';
+import { reportInputOf } from './index.js';
 import { ThrottledWriter } from './live.js';
 import { listStudies } from './studies.js';
 
@@ -132,11 +130,7 @@ class StudyView {
   }
 
   private async render(): Promise<void> {
-    const study = await this.source.read();
-    const rows = buildLeaderboard(study);
-    const best = bestTrialOf(study, rows);
-    const evaluation = best ? await loadEvaluation(this.source.studyDir, best.number) : null;
-    const parts = await renderReportParts({ study, rows, best, evaluation, studyDir: this.source.studyDir });
+    const parts = await renderReportParts(await reportInputOf(await this.source.read(), this.source.studyDir));
     const changed: Partial<ReportParts> = {};
     for (const [k, v] of Object.entries(parts) as Array<[keyof ReportParts, string]>) if (this.parts?.[k] !== v) changed[k] = v;
     this.parts = parts;

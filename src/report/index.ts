@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { FrozenTrial, StudyRecord } from '../core/types.js';
 import { loadEvaluation, type EvaluationLoad } from './evaluation.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
-import { renderReportHtml } from './html.js';
+import { renderReportHtml, type ReportInput } from './html.js';
 import { buildLeaderboard, writeLeaderboardFiles } from './leaderboard.js';
 import { LIVE_REPORT_INTERVAL_MS, ThrottledWriter, type LiveWriteMessage, type LiveWriteReply, type LiveWriteRequest } from './live.js';
 import { writeBestTrialPngs } from './png.js';
@@ -61,6 +61,14 @@ export function bestTrialOf(study: StudyRecord, rows = buildLeaderboard(study)):
   return row ? (study.trials.find((t) => t.number === row.trial) ?? null) : null;
 }
 
+/** What report.html and the dashboard render for `study`: its leaderboard, best trial and that trial's eval.json. */
+export async function reportInputOf(study: StudyRecord, studyDir: string): Promise<ReportInput> {
+  const rows = buildLeaderboard(study);
+  const best = bestTrialOf(study, rows);
+  const evaluation = best ? await loadEvaluation(studyDir, best.number) : null;
+  return { study, rows, best, evaluation, studyDir };
+}
+
 /**
  * Writes every report of the study in `studyDir` into `<reportsDir>/<basename(studyDir)>/`:
  * leaderboard.md/.csv/.json, report.html, accuracy.png, loss.png and (when the best trial has an
@@ -84,18 +92,9 @@ export async function writeReports(
 ): Promise<WrittenReports> {
   const study = options.study ?? (await readStudy(studyDir));
   const dir = join(reportsDir, basename(resolve(studyDir)));
-  const rows = buildLeaderboard(study);
-  const best = bestTrialOf(study, rows);
-  const evaluation = best ? await loadEvaluation(studyDir, best.number) : null;
-  const html = await renderReportHtml({
-    study,
-    rows,
-    best,
-    evaluation,
-    generatedAt: options.now ?? new Date(),
-    studyDir,
-    live: options.live ?? false,
-  });
+  const input = await reportInputOf(study, studyDir);
+  const { rows, best, evaluation } = input;
+  const html = await renderReportHtml({ ...input, generatedAt: options.now ?? new Date(), live: options.live ?? false });
   await options.onRendered?.();
   const files = await writeLeaderboardFiles(study, dir, rows);
   const htmlFile = join(dir, 'report.html');
