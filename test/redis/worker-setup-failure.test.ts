@@ -62,7 +62,9 @@ describeWithTool(REDIS_TOOL, 'remote worker: a trial whose set-up fails', () => 
     });
     const served = worker.serve();
     await isServing;
-    process.env.TMPDIR = savedTmp;
+    // Restored, not set to the string "undefined": later files in this process (isolate: false) use tmpdir().
+    if (savedTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmp;
     // Its checkpoint folder becomes a file: the checkpoint copy of any trial fails to be written.
     const [folder] = readdirSync(tmp);
     rmSync(join(tmp, folder!), { recursive: true });
