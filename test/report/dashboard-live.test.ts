@@ -32,8 +32,8 @@ describeWithTool(CHROMIUM, 'dashboard of a running sweep (headless chromium)', (
     await browser?.close();
   });
 
+  const dir = tempDir('digit-sweep-dashboard-');
   it('shows trials that end while the page is open, without a reload', async () => {
-    const dir = tempDir('digit-sweep-dashboard-');
     const held: Held = {};
     try {
       const space = writeSpace(dir, 'dash.yaml', { trials: TRIALS, epochs: 3, workers: 2 });
@@ -58,7 +58,7 @@ describeWithTool(CHROMIUM, 'dashboard of a running sweep (headless chromium)', (
   }, 360_000);
 
   describeWithTool(REDIS_TOOL, 'of a Redis study', () => {
-    const dir = tempDir('digit-sweep-dashboard-redis-');
+    const redisDir = tempDir('digit-sweep-dashboard-redis-');
     let redis: TestRedis;
     let worker: WorkerProc | null = null;
     const held: Held = {};
@@ -72,23 +72,23 @@ describeWithTool(CHROMIUM, 'dashboard of a running sweep (headless chromium)', (
     });
 
     it('shows a trial that ends while the sweep runs, read from Redis, without a reload', async () => {
-      const space = writeSpace(dir, 'dash-redis.yaml', { trials: TRIALS, epochs: 3, workers: 2 });
+      const space = writeSpace(redisDir, 'dash-redis.yaml', { trials: TRIALS, epochs: 3, workers: 2 });
       let child: ChildProcess | null = null;
       // No worker yet: the study exists in Redis, its trials wait in the queue.
-      const args = ['--runs', join(dir, 'runs'), '--reports', join(dir, 'reports'), '--live-report-ms', String(NO_LIVE_REPORT_MS)];
+      const args = ['--runs', join(redisDir, 'runs'), '--reports', join(redisDir, 'reports'), '--live-report-ms', String(NO_LIVE_REPORT_MS)];
       const sweep = cli(['sweep', space, '--trainer', 'scripted', '--redis', redis.url, ...args], {
-        cwd: dir,
+        cwd: redisDir,
         timeoutMs: 240_000,
         onStart: (c) => (child = c),
       });
       const command = (await lineOf(child!, PRINTED_COMMAND, 'the sweep'))[1]!;
-      expect(command).toBe(`digit-sweep dashboard dash-redis --runs ${join(dir, 'runs')} --redis ${redis.url}`);
+      expect(command).toBe(`digit-sweep dashboard dash-redis --runs ${join(redisDir, 'runs')} --redis ${redis.url}`);
       // The page is open before the first worker starts.
       const run = () => {
         worker = startWorker(redis.url, ['--workers', '2'], { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '150' });
         return sweep;
       };
-      await expectLiveDashboard({ command, dir, trials: TRIALS, held, browser, run });
+      await expectLiveDashboard({ command, dir: redisDir, trials: TRIALS, held, browser, run });
     }, 300_000);
   });
 });
