@@ -5,6 +5,7 @@
  */
 import { basename, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { UserError } from '../core/errors.js';
 import type { TrainerKind } from '../pool/protocol.js';
 import type { LiveReports } from '../report/index.js';
 import { epochsRange, type ExportConfig } from '../search-space/index.js';
@@ -28,6 +29,8 @@ export interface SweepArgs {
   refitOnly?: boolean;
   top?: number;
   epochs?: number;
+  /** Hidden: ms between live report writes (default LIVE_REPORT_INTERVAL_MS; tests make it short). */
+  'live-report-ms'?: number;
 }
 
 export const command: CommandModule<object, SweepArgs> = {
@@ -48,7 +51,8 @@ export const command: CommandModule<object, SweepArgs> = {
         describe: 'run trials in worker threads or child processes (default: process on tensorflow, else thread)',
       })
       .option('redis', { type: 'string', describe: 'keep the study in Redis and run trials on `digit-sweep worker` processes, e.g. redis://redis-host.example:6379' })
-      .option('trainer', { type: 'string', choices: TRAINER_CHOICES, default: 'tfjs', hidden: true }),
+      .option('trainer', { type: 'string', choices: TRAINER_CHOICES, default: 'tfjs', hidden: true })
+      .option('live-report-ms', { type: 'number', hidden: true, describe: 'ms between live report writes, the first one too (default 5000)' }),
   handler: (argv) => sweepCommand(argv),
 };
 
@@ -62,6 +66,8 @@ export async function sweepCommand(argv: SweepArgs): Promise<void> {
   let studyDir: string | null = null;
   let exportSection: ExportConfig | undefined;
   const reportsDir = resolve(argv.reports);
+  const liveMs = argv['live-report-ms'];
+  if (liveMs !== undefined && !(Number.isFinite(liveMs) && liveMs >= 0)) throw new UserError(`argument --live-report-ms: must be a number of milliseconds >= 0 (got ${liveMs})`);
   const onSigint = () => {
     if (stop.signal.aborted) {
       view?.stop();
@@ -113,7 +119,7 @@ export async function sweepCommand(argv: SweepArgs): Promise<void> {
         // Said before the progress bar starts (a line printed later would break the bar on a terminal).
         console.log(`live report: ${join(reportsDir, basename(s.studyDir), 'report.html')} (rewritten as trials run)`);
         console.log(`dashboard (a page that updates itself as trials run): ${dashboardCommand(s.study, argv)}`);
-        live = startLiveReports(report, s.studyDir, reportsDir, s.readStudy);
+        live = startLiveReports(report, { studyDir: s.studyDir, reportsDir, readStudy: s.readStudy, ...(liveMs !== undefined ? { minIntervalMs: liveMs } : {}) });
         live.update();
       },
       onEvent: (e) => {
@@ -187,15 +193,11 @@ async function exportAtEnd(study: string, argv: SweepArgs, section: ExportConfig
  */
 function startLiveReports(
   report: typeof import('../report/index.js'),
-  studyDir: string,
-  reportsDir: string,
-  readStudy: () => Promise<import('../core/types.js').StudyRecord>,
+  opts: Omit<Parameters<typeof import('../report/index.js').startLiveReports>[0], 'onError'>,
 ): LiveReports {
   let lastError = '';
   return report.startLiveReports({
-    studyDir,
-    reportsDir,
-    readStudy,
+    ...opts,
     onError: (err) => {
       const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
       if (message === lastError) return;

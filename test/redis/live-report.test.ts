@@ -12,7 +12,7 @@ import { describeWithTool } from '../helpers/tools.js';
 import { cli, tempDir, writeSpace } from '../faults/helpers.js';
 import { startWorker, type WorkerProc } from './helpers.js';
 
-const TRIALS = 6;
+const TRIALS = 4;
 
 describeWithTool(REDIS_TOOL, 'live report of a Redis study', () => {
   const dir = tempDir('digit-sweep-live-redis-');
@@ -28,7 +28,6 @@ describeWithTool(REDIS_TOOL, 'live report of a Redis study', () => {
 
   it('rewrites report.html from Redis while the sweep runs; the final one has no live banner', async () => {
     const space = writeSpace(dir, 'live-redis.yaml', { trials: TRIALS, epochs: 3, workers: 2 });
-    worker = startWorker(redis.url, ['--workers', '2'], { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '1500' });
     const reportFile = join(dir, 'reports', 'live-redis', 'report.html');
     const snapshotFile = join(dir, 'runs', 'live-redis', 'study.json');
     /** Sightings of a live report.html listing trials, with whether study.json existed then. */
@@ -37,11 +36,14 @@ describeWithTool(REDIS_TOOL, 'live report of a Redis study', () => {
       const html = await readFile(reportFile, 'utf8').catch(() => '');
       const trials = /<dt>trials<\/dt><dd>([^<]*)<\/dd>/.exec(html)?.[1];
       if (html.includes('id="live"') && trials && !trials.startsWith('0:')) seen.push({ trials, snapshot: existsSync(snapshotFile) });
+      // The first live report is out (its trials wait in the queue): now a worker may run them, 100 ms
+      // epochs. Live writes every 500 ms (--live-report-ms; the default is 5 s).
+      if (seen.length > 0 && !worker) worker = startWorker(redis.url, ['--workers', '2'], { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '100' });
     };
     // The report folder exists beforehand so that every write in it, the first one too, is an event.
     mkdirSync(dirname(reportFile), { recursive: true });
     const watcher = watch(dirname(reportFile), () => void look());
-    const r = await cli(['sweep', space, '--trainer', 'scripted', '--redis', redis.url, '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports')], {
+    const r = await cli(['sweep', space, '--trainer', 'scripted', '--redis', redis.url, '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports'), '--live-report-ms', '500'], {
       cwd: dir,
       timeoutMs: 180_000,
     });

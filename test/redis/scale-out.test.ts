@@ -32,8 +32,42 @@ describeWithTool(REDIS_TOOL, 'scale out over Redis', () => {
     await redis?.stop();
   });
 
+  // Three workers serve the next three tests (a worker serves every study whose driver runs): they start
+  // as the rescuers of the SIGKILL test, then run the 30-trial study, then the restarted driver's; the
+  // tests after those stop them (they need a study to themselves).
+  let pool: WorkerProc[] = [];
+  const ensurePool = () => {
+    if (pool.length === 0) pool = [1, 2, 3].map(() => startWorker(redis.url, [], { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '40' }));
+  };
+  const stopPool = async () => {
+    await Promise.all(pool.map((w) => w.stop()));
+    pool = [];
+  };
+  afterAll(stopPool);
+
+  it('a worker SIGKILLed mid-trial: its trial is re-queued once, nothing finished is lost, the study completes', async () => {
+    // The victim serves the study alone at first, with 1 s epochs: the kill, sent when it logs the start of
+    // a trial after finishing one, lands in that trial's first epoch (a second away) by construction.
+    const victim = startWorker(redis.url, [], { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '1000' });
+    workers = [victim];
+    // 12 of the 30 trials: the first 12 of the reference (the 30-trial scale is the next test's point).
+    const driver = runCli(sweepArgs(dir, 'killed', ['--workers', '3', '--redis', redis.url, '--trials', '12']), { timeoutMs: 90_000 });
+    await victim.waitFor(/trial (\d+) of killed: (done|stopped)[^]*trial \d+ of killed: started/); // its 2nd trial began
+    victim.child.kill('SIGKILL');
+    // Other workers (the pool) finish the study: the killed trial comes back to one of them once its lock expires.
+    ensurePool();
+    const r = await driver;
+    expect(r.code, r.stderr).toBe(0);
+    expect(victim.log()).toMatch(/trial \d+ of killed: (done|stopped)/);
+    const s = readSnapshot(dir, 'killed');
+    expect(s.trials.map((t) => t.state)).not.toContain('fail');
+    expect(s.trials).toHaveLength(12);
+    expect(summary(s)).toEqual(summary({ ...s, trials: reference.trials.slice(0, 12) }));
+    expect(pool.map((w) => w.log()).join('')).toMatch(/started \(attempt \w+, after 1 stall\(s\)\)/);
+  });
+
   it('a driver and 3 worker processes finish a 30-trial ASHA study with the single-machine params', async () => {
-    workers = [1, 2, 3].map(() => startWorker(redis.url, [], { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '10' }));
+    ensurePool();
     const r = await runCli(sweepArgs(dir, 'three', ['--workers', '3', '--redis', redis.url]), { timeoutMs: 60_000 });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -42,33 +76,38 @@ describeWithTool(REDIS_TOOL, 'scale out over Redis', () => {
     expect(summary(s)).toEqual(summary(reference));
     expect(s.trials.some((t) => t.state === 'pruned')).toBe(true);
     // Every worker took trials.
-    for (const w of workers) expect(w.log()).toMatch(/trial \d+ of three: (done|stopped)/);
+    for (const w of pool) expect(w.log()).toMatch(/trial \d+ of three: (done|stopped)/);
     // status reads the live Redis study.
     const st = await runCli(['status', 'three', '--redis', redis.url, '--json']);
     expect(st.code).toBe(0);
     expect(JSON.parse(st.stdout).rows).toHaveLength(30);
   });
 
-  it('a worker SIGKILLed mid-trial: its trial is re-queued once, nothing finished is lost, the study completes', async () => {
-    // The victim serves the study alone at first, with 1 s epochs: the kill, sent when it logs the start of
-    // a trial after finishing one, lands in that trial's first epoch (a second away) by construction.
-    const victim = startWorker(redis.url, [], { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '1000' });
-    workers = [victim];
-    const driver = runCli(sweepArgs(dir, 'killed', ['--workers', '3', '--redis', redis.url]), { timeoutMs: 90_000 });
-    await victim.waitFor(/trial (\d+) of killed: (done|stopped)[^]*trial \d+ of killed: started/); // its 2nd trial began
-    victim.child.kill('SIGKILL');
-    // Two workers finish the study: the killed trial comes back to one of them once its lock expires.
-    workers.push(...[1, 2].map(() => startWorker(redis.url, [], { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '10' })));
-    const r = await driver;
+  it('a restarted driver resumes the trials of the dead one from their checkpoints; the study completes as one run would', async () => {
+    ensurePool();
+    const args = sweepArgs(dir, 'restart', ['--workers', '2', '--redis', redis.url, '--trials', '12']);
+    const first = spawn(process.execPath, [CLI, ...args], { cwd: REPO, stdio: 'ignore' });
+    await Promise.any(pool.map((w) => w.waitFor(/trial [3-9] of restart: started/)));
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    const r = await runCli(args, { timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
-    expect(victim.log()).toMatch(/trial \d+ of killed: (done|stopped)/);
-    const s = readSnapshot(dir, 'killed');
+    expect(r.stdout).toMatch(/trial \d+ resumed \(\d+ epoch\(s\) recorded\)/);
+    const s = readSnapshot(dir, 'restart');
     expect(s.trials.map((t) => t.state)).not.toContain('fail');
-    expect(summary(s)).toEqual(summary(reference));
-    expect(workers.slice(1).map((w) => w.log()).join('')).toMatch(/started \(attempt \w+, after 1 stall\(s\)\)/);
+    expect(s.trials).toHaveLength(12);
+    // Same numbers, params, states and learning curves as the single-machine run.
+    expect(summary(s)).toEqual(summary({ ...s, trials: reference.trials.slice(0, 12) }));
+    expect(pool.map((w) => w.log()).join('')).toMatch(/driver (of trial \d+ is|that is) gone/);
+    // The finished trials' checkpoints are gone from Redis.
+    const { Redis } = await import('ioredis');
+    const c = new Redis(redis.url);
+    expect(await c.keys('digit-sweep:restart:checkpoint:*')).toEqual([]);
+    await c.quit();
   });
 
   it('a trial whose worker dies twice fails (stalled limit); the sweep goes on', async () => {
+    await stopPool();
     const env = { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '150' };
     const driver = runCli(sweepArgs(dir, 'twice', ['--workers', '1', '--redis', redis.url, '--trials', '3']), { timeoutMs: 60_000 });
     const a = startWorker(redis.url, [], env);
@@ -86,29 +125,6 @@ describeWithTool(REDIS_TOOL, 'scale out over Redis', () => {
     expect(s.trials[0]).toMatchObject({ number: 0, state: 'fail' });
     expect(s.trials[0]!.error).toMatch(/stalled/);
     expect(s.trials.slice(1).map((t) => t.state)).not.toContain('fail');
-  });
-
-  it('a restarted driver resumes the trials of the dead one from their checkpoints; the study completes as one run would', async () => {
-    workers = [1, 2].map(() => startWorker(redis.url, [], { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '40' }));
-    const args = sweepArgs(dir, 'restart', ['--workers', '2', '--redis', redis.url, '--trials', '12']);
-    const first = spawn(process.execPath, [CLI, ...args], { cwd: REPO, stdio: 'ignore' });
-    await workers[0]!.waitFor(/trial [3-9] of restart: started/);
-    first.kill('SIGKILL');
-    await new Promise((r) => first.once('exit', r));
-    const r = await runCli(args, { timeoutMs: 60_000 });
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/trial \d+ resumed \(\d+ epoch\(s\) recorded\)/);
-    const s = readSnapshot(dir, 'restart');
-    expect(s.trials.map((t) => t.state)).not.toContain('fail');
-    expect(s.trials).toHaveLength(12);
-    // Same numbers, params, states and learning curves as the single-machine run.
-    expect(summary(s)).toEqual(summary({ ...s, trials: reference.trials.slice(0, 12) }));
-    expect(workers.map((w) => w.log()).join('')).toMatch(/driver (of trial \d+ is|that is) gone/);
-    // The finished trials' checkpoints are gone from Redis.
-    const { Redis } = await import('ioredis');
-    const c = new Redis(redis.url);
-    expect(await c.keys('digit-sweep:restart:checkpoint:*')).toEqual([]);
-    await c.quit();
   });
 
   it('a worker whose data differ from the study is a clear error', async () => {

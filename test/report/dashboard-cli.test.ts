@@ -7,7 +7,8 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../src/report/dashboard.js';
-import { cli, listTree } from '../faults/helpers.js';
+import { listTree } from '../faults/helpers.js';
+import { runInProcess } from '../helpers/cli.js';
 import { runDashboard } from './helpers/dashboard.js';
 import { writeStudyFixture } from './helpers/fixture.js';
 
@@ -42,19 +43,21 @@ describe('digit-sweep dashboard', () => {
   });
   afterAll(() => new Promise<void>((resolve) => busy.close(() => resolve())));
 
+  // The argument errors run the command in this process (the same run() that dist/cli.js calls, and its
+  // exit code); the spawned command is the one that serves (below).
   it('a missing study: one line, exit 2', async () => {
-    const r = await cli(['dashboard', 'nope', '--runs', fx.runsDir, '--port', '0']);
+    const r = await runInProcess(['dashboard', 'nope', '--runs', fx.runsDir, '--port', '0']);
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`digit-sweep: ${join(fx.runsDir, 'nope', 'study.json')}: no such study (study.json not found)\n`);
-    expect(r.out).toBe('');
+    expect(r.stderr).toBe(`digit-sweep: ${join(fx.runsDir, 'nope', 'study.json')}: no such study (study.json not found)\n`);
+    expect(r.stdout).toBe('');
   });
 
   it('a port in use, or not a port: one line, exit 2', async () => {
-    const r = await cli(['dashboard', 'mnist-cnn', '--runs', fx.runsDir, '--port', String(busyPort)]);
+    const r = await runInProcess(['dashboard', 'mnist-cnn', '--runs', fx.runsDir, '--port', String(busyPort)]);
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`digit-sweep: dashboard: port ${busyPort} on 127.0.0.1 is in use; pick another with --port (0: any free port)\n`);
-    const bad = await cli(['dashboard', 'mnist-cnn', '--runs', fx.runsDir, '--port', 'http']);
-    expect([bad.code, bad.err]).toEqual([2, 'digit-sweep: argument --port: expected a port number 0-65535, got "http"\n']);
+    expect(r.stderr).toBe(`digit-sweep: dashboard: port ${busyPort} on 127.0.0.1 is in use; pick another with --port (0: any free port)\n`);
+    const bad = await runInProcess(['dashboard', 'mnist-cnn', '--runs', fx.runsDir, '--port', 'http']);
+    expect([bad.code, bad.stderr]).toEqual([2, 'digit-sweep: argument --port: expected a port number 0-65535, got "http"\n']);
   });
 
   it('serves the study page and its events, and writes nothing in the study', async () => {

@@ -15,10 +15,12 @@ describe('live report write errors', () => {
     const space = writeSpace(dir, 'live-err.yaml', { trials: 4, epochs: 3, workers: 2 });
     const reports = join(dir, 'not-a-folder');
     writeFileSync(reports, 'a file where the reports folder should be\n');
-    const r = await cli(['sweep', space, '--trainer', 'scripted', '--runs', join(dir, 'runs'), '--reports', reports], {
+    // Live writes due every second (--live-report-ms; the default is 5 s) during 6 s of epochs: 5 s for
+    // the render thread to start and the first write to fail (12 s of epochs with writes due from 5 s on gave 7).
+    const r = await cli(['sweep', space, '--trainer', 'scripted', '--runs', join(dir, 'runs'), '--reports', reports, '--live-report-ms', '1000'], {
       cwd: dir,
       timeoutMs: 120_000,
-      env: { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '2000' }, // 12 s of epochs: live writes are due from 5 s on
+      env: { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '1000' },
     });
     const warnings = r.err.split('\n').filter((l) => l.startsWith('warning: live report not written'));
     expect(warnings, r.err).toHaveLength(1);

@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Browser } from 'puppeteer-core';
 import { expect } from 'vitest';
 import { cli, onLines, type RunResult } from '../../faults/helpers.js';
-import { launchBrowser, watchedPage, type WatchedPage } from './browser.js';
+import { watchedPage, type WatchedPage } from './browser.js';
 
 /** Resolves with the first stdout line of `child` that matches `re` (rejects if the child exits first). */
 export function lineOf(child: ChildProcess, re: RegExp, what: string): Promise<RegExpExecArray> {
@@ -55,12 +55,11 @@ export async function runDashboard(command: string, cwd: string): Promise<Dashbo
 /** What a live-dashboard test holds open (closed in its afterAll, also after a failure). */
 export interface Held {
   dash?: DashboardProc | null;
-  browser?: Browser | null;
 }
 
 export async function closeHeld(held: Held): Promise<void> {
   await held.dash?.stop();
-  await held.browser?.close();
+  held.dash = null;
 }
 
 const COMPLETE_ROWS = `document.querySelectorAll('#lb-table tbody .state.complete').length`;
@@ -73,12 +72,20 @@ export const PRINTED_COMMAND = /^dashboard \(.*\): (digit-sweep dashboard .*)$/m
  * opens while no trial can end, then `run()` lets trials run (a resumed sweep, or the first worker), a
  * trial that ends shows up in the open page without a reload (a value set on the page's window
  * survives), and once `run()`'s sweep has ended the page shows all `trials` complete, with no console
- * or page error. The order is made by events, not timing. Resolves with the open page.
+ * or page error. The order is made by events, not timing. The page is a new one in `browser` (one
+ * browser per test file). Resolves with the open page.
  */
-export async function expectLiveDashboard(opts: { command: string; dir: string; trials: number; held: Held; run: () => Promise<RunResult> }): Promise<WatchedPage> {
-  const [dash, browser] = await Promise.all([runDashboard(opts.command, opts.dir), launchBrowser()]);
-  Object.assign(opts.held, { dash, browser });
-  const p = await watchedPage(browser);
+export async function expectLiveDashboard(opts: {
+  command: string;
+  dir: string;
+  trials: number;
+  held: Held;
+  browser: Browser;
+  run: () => Promise<RunResult>;
+}): Promise<WatchedPage> {
+  const dash = await runDashboard(opts.command, opts.dir);
+  opts.held.dash = dash;
+  const p = await watchedPage(opts.browser);
   await p.goto(dash.url);
   await p.page.evaluate('window.samePage = "yes"');
   const before = (await p.page.evaluate(COMPLETE_ROWS)) as number;
