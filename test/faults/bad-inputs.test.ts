@@ -96,6 +96,7 @@ const CASES: Case[] = [
   { name: '--workers 0', args: SWEEP('$T/space.yaml', '--workers', '0'), says: 'argument --workers: must be a positive integer (got 0)' },
   { name: '--workers 1.5', args: SWEEP('$T/space.yaml', '--workers', '1.5'), says: 'argument --workers: must be a positive integer (got 1.5)' },
   { name: '--trials 0', args: SWEEP('$T/space.yaml', '--trials', '0'), says: 'argument --trials: must be a positive integer (got 0)' },
+  { name: '--live-report-ms -1', args: SWEEP('$T/space.yaml', '--live-report-ms', '-1'), says: 'argument --live-report-ms: must be a number of milliseconds >= 0 (got -1)' },
   { name: 'unknown --backend', args: SWEEP('$T/space.yaml', '--backend', 'tpu'), says: 'Invalid values: Argument: backend, Given: "tpu", Choices: ' },
   { name: 'unknown --isolation', args: SWEEP('$T/space.yaml', '--isolation', 'vm'), says: 'Argument: isolation, Given: "vm"' },
   { name: 'unknown option', args: SWEEP('$T/space.yaml', '--wokers', '2'), says: 'Unknown argument', spawn: true },
