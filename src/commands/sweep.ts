@@ -8,8 +8,7 @@ import type { CommandModule } from 'yargs';
 import { UserError } from '../core/errors.js';
 import type { TrainerKind } from '../pool/protocol.js';
 import type { LiveReports } from '../report/index.js';
-import { epochsRange, type ExportConfig } from '../search-space/index.js';
-import { describeSampler } from '../study/recorded-sampler.js';
+import type { ExportConfig } from '../search-space/index.js';
 import { exportWithProgress } from './export.js';
 import { BACKEND_CHOICES, BACKEND_DESCRIBE, TRAINER_CHOICES } from './shared.js';
 import { createSweepView, type SweepView } from './sweep-view.js';
@@ -60,6 +59,9 @@ export const command: CommandModule<object, SweepArgs> = {
 export async function sweepCommand(argv: SweepArgs): Promise<void> {
   const { runSweep } = await import('../study/sweep.js');
   const report = await import('../report/index.js');
+  // Here, not at the top: `digit-sweep --help` loads every command module, and these load zod and yaml.
+  const { epochsRange } = await import('../search-space/index.js');
+  const { describeSampler } = await import('../study/recorded-sampler.js');
   const stop = new AbortController();
   let view: SweepView | null = null;
   let live: LiveReports | null = null;

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { availableParallelism } from 'node:os';
 import { describeBadValue, UserError } from '../core/errors.js';
-import { defaultThreads, mapTrainParams, THREADS, trainParamFlag, TRAIN_PARAM_NAMES, TRAIN_PARAMS, type TrainParamName, type TrainParams } from '../core/train-params.js';
+import { checkRange, defaultThreads, mapTrainParams, THREADS, trainParamFlag, TRAIN_PARAM_NAMES, TRAIN_PARAMS, type TrainParamName, type TrainParams } from '../core/train-params.js';
 import { BACKEND_CHOICES, BACKEND_DESCRIBE, epochLine, progressBar } from './shared.js';
 
 /** One option per trainer param (core/train-params.ts): --lr, --dropout, ..., --lr-decay, --plateau-patience. */
@@ -53,7 +53,6 @@ export const command: CommandModule<object, TrainArgs> = {
       throw new UserError(describeBadValue('argument', '--threads', `must be an integer from ${THREADS.min} to ${THREADS.max}`, argv.threads));
     }
     // The same ranges as a search space's params (search-space/validate.ts).
-    const { checkRange } = await import('../search-space/index.js');
     const trainParams = mapTrainParams((_, name) => argv[trainParamFlag(name)]) as TrainParams;
     for (const name of TRAIN_PARAM_NAMES) {
       const value = trainParams[name];

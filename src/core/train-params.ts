@@ -1,9 +1,11 @@
 /**
  * The trainer's hyperparameters, declared once: name, default (the seed notebook's settings), valid
  * range or choices, and meaning. The TrainParams type, the search space's `fixed` schema and defaults
- * (search-space/schema.ts), the range checks of params and fixed values (search-space/validate.ts) and
- * the `digit-sweep train` options (commands/train.ts) are all derived from this table.
+ * (search-space/schema.ts), the range check of a value (`checkRange`, used by search-space/validate.ts
+ * and commands/train.ts) and the `digit-sweep train` options (commands/train.ts) are all derived from
+ * this table.
  */
+import { describeBadValue, UserError } from './errors.js';
 
 /** A numeric parameter: a float, or a whole number when `integer`. */
 export interface NumberParamSpec {
@@ -124,4 +126,24 @@ export function defaultThreads(cores: number, concurrentTrials: number): number 
     throw new RangeError(`concurrentTrials must be a positive integer, got ${concurrentTrials}`);
   }
   return Math.min(THREADS.max, Math.max(THREADS.min, Math.floor(cores / concurrentTrials)));
+}
+
+function bad(file: string, path: string, problem: string, value?: unknown): never {
+  throw new UserError(describeBadValue(file, path, problem, value));
+}
+
+/**
+ * Throws a one-line UserError unless `v` is a valid value of the trainer param `name`: a number in its
+ * range, or one of its choices.
+ */
+export function checkRange(file: string, path: string, name: string, v: unknown): void {
+  const r = (TRAIN_PARAMS as Readonly<Record<string, TrainParamSpec>>)[name]!;
+  if (r.kind === 'choice') {
+    if (typeof v !== 'string' || !r.choices.includes(v)) bad(file, path, `must be one of ${r.choices.join(', ')} for ${name}`, v);
+    return;
+  }
+  if (typeof v !== 'number') bad(file, path, `must be a number for ${name}`, v);
+  if (r.integer && !Number.isInteger(v)) bad(file, path, `must be an integer for ${name}`, v);
+  if (r.minInclusive ? v < r.min : v <= r.min) bad(file, path, `must be ${r.minInclusive ? '>=' : '>'} ${r.min} for ${name}`, v);
+  if (r.maxInclusive ? v > r.max : v >= r.max) bad(file, path, `must be ${r.maxInclusive ? '<=' : '<'} ${r.max} for ${name}`, v);
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describeBadValue, UserError } from '../core/errors.js';
 import { readKaggleTest, readKaggleTrain } from './csv-read.js';
 import { fingerprintSets } from './fingerprint.js';
-import { headImages, kaggleSplit, selectImages } from './mnist.js';
+import { headImages, kaggleSplitHead, selectImages } from './mnist.js';
 import { stratifiedSplit } from './split.js';
 import type { Dataset, ImageSet } from './types.js';
 
@@ -36,10 +36,11 @@ function checkSpec(spec: DatasetSpec): { limit: number; valFraction: number; see
   return { limit, valFraction, seed };
 }
 
-/** The source's labeled and test images, before limit and split. */
-async function loadSource(spec: DataSource): Promise<{ name: string; labeled: ImageSet; test: ImageSet }> {
+/** The source's labeled and test images, before limit and split (the bundled MNIST's already limited). */
+async function loadSource(spec: DataSource, limit: number): Promise<{ name: string; labeled: ImageSet; test: ImageSet }> {
   if (spec.source === 'mnist') {
-    const { train, test } = await kaggleSplit();
+    // Only the images a limit keeps: the bundled split's labeled and test heads.
+    const { train, test } = await kaggleSplitHead(limit);
     return { name: 'bundled MNIST (Kaggle-like split)', labeled: train, test };
   }
   const [labeled, test] = await Promise.all([
@@ -56,7 +57,7 @@ async function loadSource(spec: DataSource): Promise<{ name: string; labeled: Im
  */
 export async function loadDataset(spec: DatasetSpec): Promise<Dataset> {
   const { limit, valFraction, seed } = checkSpec(spec);
-  const { name, labeled, test } = await loadSource(spec);
+  const { name, labeled, test } = await loadSource(spec, limit);
   const { train, val } = stratifiedSplit(headImages(labeled, limit), valFraction, seed);
   const testSet = selectImages(test, indicesTo(Math.min(test.count, limit)));
   const fingerprint = fingerprintSets([['train', train], ['val', val], ['test', testSet]]);

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeBadValue, UserError } from '../core/errors.js';
 import { kaggleCsvChunks, submissionCsvChunks, writeFilesAtomic } from './csv-write.js';
-import { headImages, kaggleSplit } from './mnist.js';
+import { kaggleSplitHead } from './mnist.js';
 import { NUM_CLASSES, type Dataset, type ImageSet } from './types.js';
 
 export interface ExportKaggleOptions {
@@ -27,9 +27,7 @@ export async function exportKaggle(dir: string, options: ExportKaggleOptions = {
   if (limit !== Infinity && !(Number.isInteger(limit) && limit > 0)) {
     throw new UserError(describeBadValue('export-kaggle', 'limit', 'must be a positive integer', limit));
   }
-  const split = await kaggleSplit();
-  const train = headImages(split.train, limit);
-  const test = headImages(split.test, limit);
+  const { train, test } = await kaggleSplitHead(limit);
   try {
     await mkdir(dir, { recursive: true });
   } catch (err) {

@@ -9,7 +9,7 @@ import type { core } from 'zod';
 import { UserError, describeBadValue } from '../core/errors.js';
 import { searchSpaceSchema, type Distribution, type SearchSpace } from './schema.js';
 import { contains, gridValues } from './distributions.js';
-import { TRAIN_PARAM_NAMES, TRAIN_PARAMS, type TrainParamSpec } from '../core/train-params.js';
+import { checkRange, TRAIN_PARAM_NAMES, TRAIN_PARAMS, type TrainParamSpec } from '../core/train-params.js';
 
 /** The parameters the trainer understands (TrainParams), with their valid ranges or choices: from core/train-params.ts. */
 export const TRAIN_PARAM_RULES: Readonly<Record<string, TrainParamSpec>> = TRAIN_PARAMS;
@@ -134,22 +134,6 @@ function describeIssue(file: string, raw: unknown, issue: core.$ZodIssue): strin
 
 function bad(file: string, path: string, problem: string, value?: unknown): never {
   throw new UserError(describeBadValue(file, path, problem, value));
-}
-
-/**
- * Throws a one-line UserError unless `v` is a valid value of the trainer param `name`: a number in its
- * range, or one of its choices.
- */
-export function checkRange(file: string, path: string, name: string, v: unknown): void {
-  const r = TRAIN_PARAM_RULES[name]!;
-  if (r.kind === 'choice') {
-    if (typeof v !== 'string' || !r.choices.includes(v)) bad(file, path, `must be one of ${r.choices.join(', ')} for ${name}`, v);
-    return;
-  }
-  if (typeof v !== 'number') bad(file, path, `must be a number for ${name}`, v);
-  if (r.integer && !Number.isInteger(v)) bad(file, path, `must be an integer for ${name}`, v);
-  if (r.minInclusive ? v < r.min : v <= r.min) bad(file, path, `must be ${r.minInclusive ? '>=' : '>'} ${r.min} for ${name}`, v);
-  if (r.maxInclusive ? v > r.max : v >= r.max) bad(file, path, `must be ${r.maxInclusive ? '<=' : '<'} ${r.max} for ${name}`, v);
 }
 
 function isMultiple(span: number, step: number): boolean {

@@ -10,13 +10,24 @@
  *  3. the C++ side caps the pool at `emscripten_num_logical_cores() / 2` (and at 8, the number of workers
  *     the glue starts), whatever `setThreadsCount` asks for; the glue answers that import with
  *     `os.cpus().length` under Node, so 2 cores give 1 thread.
+ * And, a cost rather than a failure: the glue starts 8 pthread workers (`PThread.initMainThread`, a
+ * compile-time pool size) whatever the thread count, each a Node worker thread (~0.06 CPU-s to boot).
  * What this does instead, only while the backend initializes (`withThreadedWasmHooks`):
  *  1. `URL.createObjectURL` answers the worker-script Blob with a `data:` URL of a small ES module (Node's
  *     Worker accepts data: URLs) that runs TF.js's own worker script (wasm-out/…worker.js of the same
  *     package) with the main script pointed at the package's original glue (wasm-out/…threaded-simd.js);
  *  2. `WebAssembly.instantiate` gets the import object with `emscripten_num_logical_cores` answering
- *     2 × threads, so the cap is the thread count asked for, set with TF.js's own `setThreadsCount`.
- * Both globals are restored afterwards. The backend then checks `getThreadsCount()`: if a TF.js update
+ *     2 × threads, so the cap is the thread count asked for, set with TF.js's own `setThreadsCount`;
+ *  3. the glue's `PThread` gets an `initMainThread` that starts `threads` workers instead of 8. The pool
+ *     must hold every pthread XNNPACK creates, loaded, before it creates them: `pthreadpool_create` blocks
+ *     the main thread until its threads run, and a worker started then could never report "loaded" to
+ *     the blocked main thread (a deadlock). XNNPACK creates `threads - 1` pthreads (the caller is the
+ *     last one), once, while the backend initializes; `threads` leaves one spare, as 8 did for 8 threads.
+ *     The glue assigns `Module["PThread"] = PThread` before `PThread.init()`, and Module is a plain object
+ *     (TF.js's factory config): a setter for `PThread` on Object.prototype sees it, defines the property
+ *     on Module as the assignment would, and removes itself. `pthreadWorkerCount` tells the tests whether
+ *     it took effect (if a TF.js update moves it, the pool is 8 workers again, slower but correct).
+ * All three globals are restored afterwards. The backend then checks `getThreadsCount()`: if a TF.js update
  * changes any of this, initialization fails loudly instead of training on another thread count.
  * The heap is then a SharedArrayBuffer: our kernels' JS passes read it through the same typed-array views.
  */
@@ -88,16 +99,52 @@ export async function withThreadedWasmHooks<T>(threads: number, init: () => Prom
     }
     return instantiate.call(wa, source, imports);
   };
+  const removePoolHook = hookPthreadPoolSize(threads);
   try {
     return await init();
   } finally {
     URL.createObjectURL = createObjectURL;
     wa.instantiate = instantiate;
+    removePoolHook();
   }
+}
+
+interface PThreadPool {
+  initMainThread(): void;
+  allocateUnusedWorker(): void;
+}
+
+function isPThreadPool(value: unknown): value is PThreadPool {
+  const v = value as Partial<PThreadPool> | null;
+  return typeof v?.initMainThread === 'function' && typeof v.allocateUnusedWorker === 'function';
+}
+
+/** Step 3 of the file comment: the glue's pool starts `threads` workers. Returns the hook's remover. */
+function hookPthreadPoolSize(threads: number): () => void {
+  const remove = () => {
+    if (Object.getOwnPropertyDescriptor(Object.prototype, 'PThread')?.set === set) delete (Object.prototype as { PThread?: unknown }).PThread;
+  };
+  function set(this: object, value: unknown): void {
+    if (isPThreadPool(value)) {
+      value.initMainThread = () => {
+        for (let i = 0; i < threads; i++) value.allocateUnusedWorker();
+      };
+      remove();
+    }
+    Object.defineProperty(this, 'PThread', { value, writable: true, enumerable: true, configurable: true });
+  }
+  Object.defineProperty(Object.prototype, 'PThread', { set, configurable: true });
+  return remove;
 }
 
 interface PThreadLike {
   runningWorkers: { unref(): void }[];
+  unusedWorkers: unknown[];
+}
+
+/** The pthread workers of the threaded build's pool: running (XNNPACK's threads) and idle. */
+export function pthreadWorkerCount(module: { PThread?: PThreadLike }): { running: number; unused: number } {
+  return { running: module.PThread?.runningWorkers.length ?? 0, unused: module.PThread?.unusedWorkers.length ?? 0 };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/errors.js';
 import { loadMnist, MNIST_FILES, mnistDir, readIdxImages, readIdxLabels } from '../../src/data/index.js';
+import { readIdxImagesAt } from '../../src/data/idx.js';
 import { tempDir, writeText } from './helpers.js';
 
 function idx(magic: number, dims: number[], data: number[]): Uint8Array {
@@ -41,6 +42,29 @@ describe('IDX files', () => {
     const tiny = writeText(dir, 'tiny', Buffer.from([0, 0]));
     await expect(readIdxLabels(tiny)).rejects.toThrow(UserError);
     await expect(readIdxLabels(`${dir}/nope`)).rejects.toThrow(`${dir}/nope: file not found`);
+  });
+
+  it('reads picked images to their slots, image by image (few picks) or from the whole file (many)', async () => {
+    // 16 images, image i filled with i: 2 picks are read one by one, 3 from the whole file (picks x 8 > count).
+    const file = writeText(dir, 'sixteen', idx(2051, [16, 28, 28], Array.from({ length: 16 * 784 }, (_, i) => Math.floor(i / 784))));
+    const firstPixels = (out: Uint8Array) => Array.from({ length: out.length / 784 }, (_, k) => out[k * 784]);
+    const cases: Array<[from: number[], to: number[], slotFirstPixels: number[]]> = [
+      [[9, 2], [1, 0], [2, 9]],
+      [[9, 2, 15], [1, 0, 2], [2, 9, 15]],
+    ];
+    for (const [from, to, slotFirstPixels] of cases) {
+      const out = new Uint8Array(from.length * 784).fill(255);
+      await readIdxImagesAt(file, 16, { from, to, out });
+      expect(firstPixels(out)).toEqual(slotFirstPixels);
+      expect(new Set(out).size).toBe(from.length);
+      // The same checks of the file on both paths.
+      await expect(readIdxImagesAt(file, 17, { from, to, out })).rejects.toThrow(`${file}: expected 17 images (got 16)`);
+      const short = writeText(dir, 'sixteen-short', idx(2051, [16, 28, 28], new Array(15 * 784).fill(0)));
+      await expect(readIdxImagesAt(short, 16, { from, to, out })).rejects.toThrow(`${short}: truncated IDX file: expected 12560 bytes (got 11776)`);
+      await expect(readIdxImagesAt(`${dir}/nope`, 16, { from, to, out })).rejects.toThrow(`${dir}/nope: file not found`);
+      const tiny = writeText(dir, 'tiny-images', Buffer.from([0, 0]));
+      await expect(readIdxImagesAt(tiny, 16, { from, to, out })).rejects.toThrow(`${tiny}: not an IDX file: shorter than its 16-byte header (got 2)`);
+    }
   });
 
   it('loads the 70,000 bundled MNIST images', async () => {

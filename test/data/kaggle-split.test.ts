@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { kaggleSplit, loadDataset, loadKaggleSolution, loadMnist } from '../../src/data/index.js';
+import { kaggleSplit, loadDataset, loadKaggleSolution, loadMnist, mnistDir } from '../../src/data/index.js';
+import { readKaggleSplitHead } from '../../src/data/mnist.js';
 
 const PINNED_SOLUTION_HEAD = [4, 7, 2, 9, 1, 5, 3, 6, 6, 2];
 const PINNED_FINGERPRINT = 'ef195d372ac92049';
+/** loadDataset's fingerprints at limit 300 and 1000, computed (2026-12-08) while every load still read all 70,000 images. */
+const PINNED_FINGERPRINT_300 = '6fb469f1dbd5df09';
+const PINNED_FINGERPRINT_1000 = '7ff61977d9d3ebcd';
 
 describe('the Kaggle-like split of the bundled MNIST', () => {
   it('has 42,000 labeled train and 28,000 test images, together all 70,000', async () => {
@@ -42,7 +46,17 @@ describe('the Kaggle-like split of the bundled MNIST', () => {
     const ds = await loadDataset({ source: 'mnist', limit: 1000 });
     expect(ds.train.count + ds.val.count).toBe(1000);
     expect(ds.test.count).toBe(1000);
+    expect(ds.fingerprint).toBe(PINNED_FINGERPRINT_1000);
+    expect((await loadDataset({ source: 'mnist', limit: 300 })).fingerprint).toBe(PINNED_FINGERPRINT_300);
+    // A limited load reads only the images it keeps, whether or not the whole split is loaded (cached):
+    // the same bytes, labels and order as the whole split's heads.
+    const head = await readKaggleSplitHead(mnistDir(), 300);
     const full = await kaggleSplit();
+    for (const side of ['train', 'test'] as const) {
+      expect(head[side].count).toBe(300);
+      expect(Buffer.from(head[side].images).equals(Buffer.from(full[side].images.subarray(0, 300 * 784)))).toBe(true);
+      expect(Buffer.from(head[side].labels).equals(Buffer.from(full[side].labels.subarray(0, 300)))).toBe(true);
+    }
     const firstThousand = new Set<string>();
     for (let i = 0; i < 1000; i++) firstThousand.add(Buffer.from(full.train.images.subarray(i * 784, (i + 1) * 784)).toString('base64'));
     for (let i = 0; i < ds.val.count; i++) {

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudyRecord } from '../../src/core/types.js';
+import { COMMANDS } from '../../src/commands/index.js';
 import { runInProcess } from '../helpers/cli.js';
 import { BAD_INPUTS, cli, listTree, tempDir } from './helpers.js';
 
@@ -100,6 +101,8 @@ const CASES: Case[] = [
   { name: 'unknown --backend', args: SWEEP('$T/space.yaml', '--backend', 'tpu'), says: 'Invalid values: Argument: backend, Given: "tpu", Choices: ' },
   { name: 'unknown --isolation', args: SWEEP('$T/space.yaml', '--isolation', 'vm'), says: 'Argument: isolation, Given: "vm"' },
   { name: 'unknown option', args: SWEEP('$T/space.yaml', '--wokers', '2'), says: 'Unknown argument', spawn: true },
+  // Not a known command: every command module is loaded (src/commands/index.ts), so yargs can recommend one.
+  { name: 'unknown command', args: ['trian', '--out', '$T/out/m'], says: 'Did you mean train?' },
   { name: 'train --lr -1', args: ['train', '--lr', '-1', '--out', '$T/out/m'], says: 'argument: --lr: must be > 0 for lr (got -1)' },
   { name: 'train --epochs 1.5', args: ['train', '--epochs', '1.5', '--out', '$T/out/m'], says: 'argument: --epochs: must be an integer for epochs (got 1.5)' },
   { name: 'train --batch-size 0', args: ['train', '--batch-size', '0', '--out', '$T/out/m'], says: 'argument: --batch-size: must be >= 1 for batchSize (got 0)' },
@@ -191,4 +194,10 @@ describe(`${CASES.length} bad inputs: one line on stderr, exit 2, nothing writte
       return { code: r.code, out: r.stdout, err: r.stderr };
     }),
   );
+});
+
+describe('the CLI dispatch', () => {
+  it('names each command module by its command, the name a process loads it alone for', async () => {
+    for (const [name, load] of Object.entries(COMMANDS)) expect((await load()).command.command).toMatch(new RegExp(`^${name}( |$)`));
+  });
 });

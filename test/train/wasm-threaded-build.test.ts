@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { buildModel, initBackend } from '../../src/train/index.js';
 import { createOptimizer, trainStep } from '../../src/train/train.js';
+import { pthreadWorkerCount } from '../../src/train/wasm-threaded-build.js';
 import { relativeError } from './relative-error.js';
 
 const TOLERANCE = 1e-4;
@@ -47,8 +48,12 @@ describe('wasm with 2 threads (threaded SIMD build)', () => {
     expect(init.info).toMatchObject({ threads: '2', build: 'threaded-simd' });
     const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
     expect(getThreadsCount()).toBe(2);
-    const heap = (tf.findBackend('wasm') as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer;
-    expect(heap).toBeInstanceOf(SharedArrayBuffer);
+    const { wasm } = tf.findBackend('wasm') as unknown as { wasm: { HEAPU8: Uint8Array } & Parameters<typeof pthreadWorkerCount>[0] };
+    expect(wasm.HEAPU8.buffer).toBeInstanceOf(SharedArrayBuffer);
+    // The pool started 2 workers, not the glue's 8: XNNPACK's one pthread and one spare. (The next test's
+    // training step runs on them, and test/e2e/train-cli.test.ts checks that such a process exits.)
+    expect(pthreadWorkerCount(wasm)).toEqual({ running: 1, unused: 1 });
+    expect(Object.prototype).not.toHaveProperty('PThread');
   });
 
   it('matches cpu on a training step: loss, Adam moments (the gradients)', async () => {
