@@ -32,11 +32,14 @@ describe('digit-sweep train (real TF.js, wasm)', () => {
 
   it('takes the recipe flags: cosine schedule with a floor, label smoothing (1 small epoch pair)', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'ds-train-')), 'model');
-    const r = await runCli(['train', '--limit', '200', '--epochs', '2', '--backend', 'wasm', '--batch-size', '50', '--lr-schedule', 'cosine', '--lr-floor', '0.1', '--label-smoothing', '0.1', '--out', out]);
+    // One thread: the default threads are the first test's point; this run would start the threaded
+    // build's pthread pool for nothing.
+    const r = await runCli(['train', '--limit', '200', '--epochs', '2', '--backend', 'wasm', '--batch-size', '50', '--lr-schedule', 'cosine', '--lr-floor', '0.1', '--label-smoothing', '0.1', '--threads', '1', '--out', out]);
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.code).toBe(0);
     const history = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8'));
     expect(history.params).toMatchObject({ lrSchedule: 'cosine', lrFloor: 0.1, labelSmoothing: 0.1 });
+    expect(history.backend).toMatchObject({ threads: '1', build: 'simd' });
     // cosine over 2 epochs: lr, then floor + (lr - floor)(1 + cos(pi/2))/2 = 1e-4 + 9e-4 / 2
     expect(history.epochs[0].lr).toBeCloseTo(1e-3, 12);
     expect(history.epochs[1].lr).toBeCloseTo(5.5e-4, 12);

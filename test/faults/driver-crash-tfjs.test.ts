@@ -4,9 +4,11 @@
  * schedule, RNG position), keeps its recorded epochs 1-2, and its epoch 3 is that of an
  * uninterrupted run of the same trial. A half-saved model folder of the killed run is removed, the kept
  * model is whole (model.json + weights.bin the size model.json expects), and no checkpoint is left.
- * The data are the bundled split's first 300 labeled images (and 30 test images) written once as a
- * Kaggle folder: the same 300 training images as `source: mnist, limit: 300`, without each of the three
- * CLI runs decoding all 70,000 bundled images first.
+ * The data are the bundled split's first 160 labeled images (and 30 test images) written once as a
+ * Kaggle folder: the same 160 training images as `source: mnist, limit: 160`, without each of the three
+ * CLI runs decoding all 70,000 bundled images first. One thread (the plain SIMD build): threads are not
+ * the point here (test/e2e/sweep.test.ts and test/e2e/train-cli.test.ts run the default ones), and each
+ * of the three runs would start the threaded build's pthread pool.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,13 +24,13 @@ describe('SIGKILL during real TF.js training', () => {
     const dir = tempDir();
     const space = join(dir, 'real.yaml');
     const kaggle = join(dir, 'kaggle');
-    await writeTinyKaggleFolder(kaggle, 300, 30);
+    await writeTinyKaggleFolder(kaggle, 160, 30);
     writeFileSync(
       space,
       [
         'params:',
         '  lr: { type: float, low: 1.0e-3, high: 3.0e-3, log: true }',
-        `fixed: { epochs: ${EPOCHS}, batchSize: 64, plateauPatience: 1, plateauFactor: 0.5 }`,
+        `fixed: { epochs: ${EPOCHS}, batchSize: 32, plateauPatience: 1, plateauFactor: 0.5, threads: 1 }`,
         'budget: { trials: 1, workers: 1 }',
         'sampler: { type: random }',
         'pruner: { type: none }',
@@ -49,7 +51,7 @@ describe('SIGKILL during real TF.js training', () => {
     expect(reference.epochs).toHaveLength(EPOCHS);
 
     // Killed during epoch 3, on an event: the worker logs every training batch (DIGIT_SWEEP_BATCH_LOG), and
-    // the kill comes when the first of epoch 3's 5 batches is done (epoch 2 is then checkpointed and
+    // the kill comes when the first of epoch 3's 5 batches (144 training images, 32 a batch) is done (epoch 2 is then checkpointed and
     // recorded; 4 batches, the validation and the checkpoint of epoch 3 are still to come).
     const batchLog = join(dir, 'batches.log');
     const killed = await cli(args('real'), {
