@@ -1,7 +1,8 @@
 /**
  * Real TF.js (wasm), tiny data, the real CLI: ONE `sweep` of a space with a pruner, a refit: section and
- * an export: section, from space to submission. The data is a Kaggle-format folder of 1,500 labeled and
- * 200 test images cut from the bundled split, so an export predicts 200 images, not 28,000.
+ * an export: section, from space to submission. The data is a Kaggle-format folder of 600 labeled and
+ * 100 test images cut from the bundled split, so an export predicts 100 images, not 28,000 (the size is
+ * not the point: each image trained costs CPU in every one of the 4 + 2 trials).
  *  - the search: 4 trials x 2 epochs on 2 worker threads; ASHA prunes the two learning rates that barely
  *    train; the best models are kept; study, leaderboards and report are written;
  *  - the refit: the 2 best configurations retrained on every labeled image (no validation), keeping their
@@ -23,8 +24,8 @@ import type { StudyRecord } from '../../src/core/types.js';
 import { runCli } from '../helpers/cli.js';
 import { writeTinyKaggleFolder } from '../helpers/kaggle-folder.js';
 
-const LABELED = 1500;
-const TEST = 200;
+const LABELED = 600;
+const TEST = 100;
 const dir = mkdtempSync(join(tmpdir(), 'ds-sweep-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -48,12 +49,12 @@ describe('digit-sweep sweep with a refit and an export: section, then export (re
     writeFileSync(
       space,
       [
-        '# 4 trials x 2 epochs on 1,350 of the 1,500 labeled images; the grid runs the learning rates in this order;',
+        '# 4 trials x 2 epochs on 540 of the 600 labeled images; the grid runs the learning rates in this order;',
         '# 1e-6 and 1e-7 barely train, so ASHA (rung at epoch 1, eta 2) prunes them against trial 0, whatever the',
-        '# timing. Then the 2 best are retrained for 1 epoch on all 1,500, and their ensemble (TTA) is exported.',
+        '# timing. Then the 2 best are retrained for 1 epoch on all 600, and their ensemble (TTA) is exported.',
         'params:',
         '  lr: { type: categorical, choices: [0.001, 0.0005, 0.000001, 0.0000001] }',
-        'fixed: { epochs: 2, batchSize: 64 }',
+        'fixed: { epochs: 2, batchSize: 32 }',
         'budget: { trials: 4, workers: 2 }',
         'sampler: { type: grid }',
         'pruner: { type: asha, minResource: 1, reductionFactor: 2 }',
@@ -94,10 +95,10 @@ describe('digit-sweep sweep with a refit and an export: section, then export (re
       expect(t.epochs.length).toBe(t.state === 'complete' ? 2 : 1);
       expect(t.intermediateValues).toEqual(t.epochs.map((e) => e.valAcc));
     }
-    // lr 1e-3 on 1,350 images, 2 epochs: a real model
+    // lr 1e-3 on 540 images, 2 epochs (34 steps of 32): a real model, far above chance (0.1)
     const ranked = search.filter((t) => t.state === 'complete').sort((a, b) => b.value! - a.value! || a.number - b.number);
     const best = ranked[0]!;
-    expect(best.value!).toBeGreaterThan(0.7);
+    expect(best.value!).toBeGreaterThan(0.5);
     expect(best.modelDir).toBe(join('trials', String(best.number)));
     for (const f of ['model.json', 'weights.bin', 'eval.json']) expect(existsSync(join(runs, 'tiny', best.modelDir!, f))).toBe(true);
     // keepModels: 2 — pruned trials never keep a model
@@ -140,7 +141,7 @@ describe('digit-sweep sweep with a refit and an export: section, then export (re
     const predicted = rows.slice(1).map((l) => Number(l.split(',')[1]));
     const accuracy = predicted.filter((p, i) => p === testLabels[i]).length / TEST;
     console.log(`sweep e2e: search values ${search.map((t) => t.value?.toFixed(3)).join(', ')}; refit train acc ${refits.map((t) => t.value!.toFixed(3)).join(', ')}; ensemble accuracy ${accuracy} on ${TEST} test images`);
-    // A model trained on 1,500 images: far from a good one, but trained (chance is 0.1).
+    // A model trained on 600 images: far from a good one, but trained (chance is 0.1).
     expect(accuracy).toBeGreaterThan(0.2);
     expect(existsSync(join(out, 'model.json'))).toBe(true);
     expect(existsSync(join(out, 'trial-5', 'model.json'))).toBe(true);

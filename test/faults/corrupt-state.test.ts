@@ -96,8 +96,10 @@ describe('a corrupt study.json is reported, kept, and recoverable', () => {
         expect(s.err).toContain(file);
       }
 
-      // Doing what the message says brings the study back; it resumes and grows (two cases: a sweep takes seconds).
-      if (c.name !== 'truncated' && c.name !== 'bad-state') return;
+      // Doing what the message says brings the study back; it resumes and grows. One case: the message and
+      // the backup are the same whatever broke the file (checked above for every case), so `cp` restores the
+      // same study.json.bak in each, and a resuming sweep is a spawned CLI that takes seconds.
+      if (c.name !== 'truncated') return;
       cpSync(`${file}.bak`, file);
       const again = await sweep(c.name, 3);
       expect(again.code, again.err).toBe(0);

@@ -4,9 +4,13 @@
  * schedule, RNG position), keeps its recorded epochs 1-2, and its epoch 3 is that of an
  * uninterrupted run of the same trial. A half-saved model folder of the killed run is removed, the kept
  * model is whole (model.json + weights.bin the size model.json expects), and no checkpoint is left.
- * The data are the bundled split's first 300 labeled images (and 30 test images) written once as a
- * Kaggle folder: the same 300 training images as `source: mnist, limit: 300`, without each of the three
- * CLI runs decoding all 70,000 bundled images first.
+ * The data are the bundled split's first 100 labeled images (and 30 test images) written once as a
+ * Kaggle folder: the same 100 labeled images as `source: mnist, limit: 100`, without each of the three
+ * CLI runs decoding all 70,000 bundled images first. 3 batches an epoch: a training step costs about the
+ * same CPU whatever its batch size here, so the fewer steps the better, and 3 still let the kill land
+ * inside an epoch. One thread (the plain SIMD build): threads are not
+ * the point here (test/e2e/sweep.test.ts and test/e2e/train-cli.test.ts run the default ones), and each
+ * of the three runs would start the threaded build's pthread pool.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,13 +26,13 @@ describe('SIGKILL during real TF.js training', () => {
     const dir = tempDir();
     const space = join(dir, 'real.yaml');
     const kaggle = join(dir, 'kaggle');
-    await writeTinyKaggleFolder(kaggle, 300, 30);
+    await writeTinyKaggleFolder(kaggle, 100, 30);
     writeFileSync(
       space,
       [
         'params:',
         '  lr: { type: float, low: 1.0e-3, high: 3.0e-3, log: true }',
-        `fixed: { epochs: ${EPOCHS}, batchSize: 64, plateauPatience: 1, plateauFactor: 0.5 }`,
+        `fixed: { epochs: ${EPOCHS}, batchSize: 32, plateauPatience: 1, plateauFactor: 0.5, threads: 1 }`,
         'budget: { trials: 1, workers: 1 }',
         'sampler: { type: random }',
         'pruner: { type: none }',
@@ -49,8 +53,8 @@ describe('SIGKILL during real TF.js training', () => {
     expect(reference.epochs).toHaveLength(EPOCHS);
 
     // Killed during epoch 3, on an event: the worker logs every training batch (DIGIT_SWEEP_BATCH_LOG), and
-    // the kill comes when the first of epoch 3's 5 batches is done (epoch 2 is then checkpointed and
-    // recorded; 4 batches, the validation and the checkpoint of epoch 3 are still to come).
+    // the kill comes when the first of epoch 3's 3 batches (90 training images, 32 a batch) is done (epoch 2 is then checkpointed and
+    // recorded; 2 batches, the validation and the checkpoint of epoch 3 are still to come).
     const batchLog = join(dir, 'batches.log');
     const killed = await cli(args('real'), {
       cwd: dir,
@@ -66,7 +70,7 @@ describe('SIGKILL during real TF.js training', () => {
         child.on('exit', () => clearInterval(poll));
       },
     });
-    expect(readFileSync(batchLog, 'utf8').trim().split('\n').at(-1), 'the kill did not land in epoch 3').toMatch(/^0 3 \d+\/5$/);
+    expect(readFileSync(batchLog, 'utf8').trim().split('\n').at(-1), 'the kill did not land in epoch 3').toMatch(/^0 3 \d+\/3$/);
     expect(killed.signal, killed.out + killed.err).toBe('SIGKILL');
     const before = readStudyFile(join(runs, 'real')).trials;
     expect(before.map((t) => t.state)).toEqual(['running']);
