@@ -16,8 +16,8 @@
 # A failing step records its exit code and the end of its log, and the script goes on.
 # Local dry run (no GPU, no setup, wasm instead of webgpu, small data):
 #   SKIP_SETUP=1 GPU_BACKEND=wasm LIMIT=300 STEPS=2 PARALLEL="1 2" OUT=/tmp/gpu-run bash scripts/gpu-run.sh
-# (test/bundle/bundle.test.ts runs it so with BATCHES=64 STOCK_BATCHES=64 KEEP_MODELS=1 TRAIN_THREADS=2 PAR_THREADS=1:
-# every step, the smallest work, train-full on the threaded wasm build.)
+# (test/bundle/bundle.test.ts runs it so with BATCHES=64 STOCK_BATCHES=64 INFER_IMAGES=100 KEEP_MODELS=1 TRAIN_THREADS=2
+# PAR_THREADS=1: every step, the smallest work, train-full on the threaded wasm build.)
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -27,6 +27,7 @@ BATCHES=${BATCHES:-64,128,256}
 STOCK_BATCHES=${STOCK_BATCHES:-64,256}   # bench-stock's batch sizes
 KEEP_MODELS=${KEEP_MODELS:-0}            # models the two-trial sweeps keep (the dry run keeps 1, to check the saving)
 STEPS=${STEPS:-10}
+INFER_IMAGES=${INFER_IMAGES:-}    # the benches' inference images (empty: the bench's default)
 LIMIT=${LIMIT:-}                 # empty: full data for train-full; else images for every step
 TRAIN_BATCH=${TRAIN_BATCH:-64}
 TRAIN_THREADS=${TRAIN_THREADS:-}  # --threads of train-full (wasm only; empty: the CLI's default, from the cores)
@@ -107,7 +108,7 @@ fi
 
 # 2. The bench on the GPU backend (flags as set by backend.ts).
 if [ -f "$B/bench.js" ]; then
-  step bench 60 node "$B/bench.js" --backends "$GPU_BACKEND" --batches "$BATCHES" --steps "$STEPS" --no-pool --no-torch --out "$OUT/bench.json" \
+  step bench 60 node "$B/bench.js" --backends "$GPU_BACKEND" --batches "$BATCHES" --steps "$STEPS" ${INFER_IMAGES:+--infer-images "$INFER_IMAGES"} --no-pool --no-torch --out "$OUT/bench.json" \
     && jfile bench "$OUT/bench.json"
 else
   jline step=bench skipped="no bench.js in the bundle (src/bench/main.ts missing when it was built)"
@@ -176,7 +177,7 @@ done
 
 # 7. Stock TF.js webgpu flags, for the difference the tuned ones make.
 if [ -f "$B/bench.js" ]; then
-  step bench-stock 60 env WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=15 WEBGPU_CPU_FORWARD=true node "$B/bench.js" --backends "$GPU_BACKEND" --batches "$STOCK_BATCHES" --steps "$STEPS" --no-pool --no-torch --out "$OUT/bench-stock.json" \
+  step bench-stock 60 env WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=15 WEBGPU_CPU_FORWARD=true node "$B/bench.js" --backends "$GPU_BACKEND" --batches "$STOCK_BATCHES" --steps "$STEPS" ${INFER_IMAGES:+--infer-images "$INFER_IMAGES"} --no-pool --no-torch --out "$OUT/bench-stock.json" \
     && jfile bench-stock "$OUT/bench-stock.json"
 fi
 

@@ -131,6 +131,7 @@ describe('bundle', () => {
         STEPS: '1',
         BATCHES: '64',
         STOCK_BATCHES: '64',
+        INFER_IMAGES: '100',
         KEEP_MODELS: '1',
         PARALLEL: '2',
         // train-full on the threaded build (the bundle's pthread workers); the two parallel processes are
@@ -159,10 +160,12 @@ describe('bundle', () => {
     expect(lines.some((l) => l.step === 'skipped' || 'skipped' in l)).toBe(false);
     // The kernel check's own line (wasm against cpu here): every case compared, none failed.
     expect(byStep('kernels')[1]).toMatchObject({ backend: 'wasm', failed: [] });
-    const bench = byStep('bench')[1] as { backends: Array<{ backend: string; training: unknown[] }> };
+    const bench = byStep('bench')[1] as { backends: Array<{ backend: string; training: unknown[]; inference: unknown }> };
     expect(bench.backends[0]!.backend).toBe('wasm');
-    expect(bench.backends[0]!.training).toHaveLength(1);
-    expect((byStep('bench-stock')[1] as typeof bench).backends[0]!.training).toHaveLength(1);
+    for (const b of [bench, byStep('bench-stock')[1] as typeof bench]) {
+      expect(b.backends[0]!.training).toHaveLength(1);
+      expect(b.backends[0]!.inference).toMatchObject({ backend: 'wasm', images: 100 });
+    }
     // The PyTorch reference ran (or failed: no torch, no CUDA here) and the script went on.
     expect(byStep('torch-64')[0]).toMatchObject({ rc: expect.any(Number) });
     expect(byStep('torch')).toHaveLength(byStep('torch-64')[0]!.rc === 0 ? 1 : 0);
