@@ -127,7 +127,10 @@ describe('bundle', () => {
         BUNDLE: bundle,
         SKIP_SETUP: '1',
         GPU_BACKEND: 'wasm',
-        LIMIT: '200',
+        LIMIT: '100',
+        // The sweeps and parallel processes on 200 images: a sweep then runs past the 5 s after which its
+        // live report is first written (by the bundle's live-worker.js).
+        PAR_LIMIT: '200',
         STEPS: '1',
         BATCHES: '64',
         STOCK_BATCHES: '64',
