@@ -17,7 +17,7 @@
 # Local dry run (no GPU, no setup, wasm instead of webgpu, small data):
 #   SKIP_SETUP=1 GPU_BACKEND=wasm LIMIT=300 STEPS=2 PARALLEL="1 2" OUT=/tmp/gpu-run bash scripts/gpu-run.sh
 # (test/bundle/bundle.test.ts runs it so with BATCHES=64 STOCK_BATCHES=64 INFER_IMAGES=100 KEEP_MODELS=1 TRAIN_THREADS=2
-# PAR_THREADS=1: every step, the smallest work, train-full on the threaded wasm build.)
+# PAR_THREADS=1 SWEEP_LIMIT=200: every step, the smallest work, train-full on the threaded wasm build.)
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -34,6 +34,7 @@ TRAIN_THREADS=${TRAIN_THREADS:-}  # --threads of train-full (wasm only; empty: t
 PAR_THREADS=${PAR_THREADS:-}      # --threads of each parallel-P process (the same)
 PARALLEL=${PARALLEL:-1 2 4}
 PAR_LIMIT=${PAR_LIMIT:-${LIMIT:-3000}}
+SWEEP_LIMIT=${SWEEP_LIMIT:-$PAR_LIMIT}  # images of the two-trial sweeps
 TORCH_DEVICE=${TORCH_DEVICE:-cuda}
 DEADLINE=${DEADLINE:-560}        # seconds for the whole script (the run tool allows 600 per command)
 STEP_TIMEOUT=${STEP_TIMEOUT:-300}
@@ -162,7 +163,7 @@ budget: { trials: 2, workers: 2 }
 sampler: { type: random }
 pruner: { type: none }
 seed: 1
-data: { source: mnist, limit: ${PAR_LIMIT} }
+data: { source: mnist, limit: ${SWEEP_LIMIT} }
 keepModels: ${KEEP_MODELS:-0}
 YAML
 for iso in thread process; do

@@ -128,9 +128,9 @@ describe('bundle', () => {
         SKIP_SETUP: '1',
         GPU_BACKEND: 'wasm',
         LIMIT: '100',
-        // The sweeps and parallel processes on 200 images: a sweep then runs past the 5 s after which its
-        // live report is first written (by the bundle's live-worker.js).
-        PAR_LIMIT: '200',
+        // The sweeps on 200 images: a sweep then runs past the 5 s after which its live report is first
+        // written (by the bundle's live-worker.js).
+        SWEEP_LIMIT: '200',
         STEPS: '1',
         BATCHES: '64',
         STOCK_BATCHES: '64',
@@ -178,7 +178,7 @@ describe('bundle', () => {
     expect(byStep('train-full')[1]).toMatchObject({ backend: { name: 'wasm', threads: '2', build: 'threaded-simd' } });
     expect(byStep('train-full')[1]!.epochs).toHaveLength(1);
     expect(existsSync(join(out, 'train-full', 'model.json'))).toBe(true);
-    expect(byStep('parallel')[0]).toMatchObject({ processes: 2, trainImages: 360, backend: { name: 'wasm', threads: '1' } });
+    expect(byStep('parallel')[0]).toMatchObject({ processes: 2, trainImages: 180, backend: { name: 'wasm', threads: '1' } });
     // sweep-thread / sweep-process: 2 real trials in the bundle's worker threads / child processes.
     expect(byStep('sweep').map((l) => l.isolation)).toEqual(['thread', 'process']);
     for (const s of byStep('sweep')) expect((s.trials as Array<{ state: string; backend: string }>).map((t) => [t.state, t.backend])).toEqual([['complete', 'wasm'], ['complete', 'wasm']]);
