@@ -16,7 +16,8 @@
 # A failing step records its exit code and the end of its log, and the script goes on.
 # Local dry run (no GPU, no setup, wasm instead of webgpu, small data):
 #   SKIP_SETUP=1 GPU_BACKEND=wasm LIMIT=300 STEPS=2 PARALLEL="1 2" OUT=/tmp/gpu-run bash scripts/gpu-run.sh
-# (test/bundle/bundle.test.ts runs it so with BATCHES=64 STOCK_BATCHES=64 KEEP_MODELS=1: every step, the smallest work.)
+# (test/bundle/bundle.test.ts runs it so with BATCHES=64 STOCK_BATCHES=64 INFER_IMAGES=100 KEEP_MODELS=1 TRAIN_THREADS=2
+# PAR_THREADS=1 SWEEP_LIMIT=200: every step, the smallest work, train-full on the threaded wasm build.)
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -26,10 +27,14 @@ BATCHES=${BATCHES:-64,128,256}
 STOCK_BATCHES=${STOCK_BATCHES:-64,256}   # bench-stock's batch sizes
 KEEP_MODELS=${KEEP_MODELS:-0}            # models the two-trial sweeps keep (the dry run keeps 1, to check the saving)
 STEPS=${STEPS:-10}
+INFER_IMAGES=${INFER_IMAGES:-}    # the benches' inference images (empty: the bench's default)
 LIMIT=${LIMIT:-}                 # empty: full data for train-full; else images for every step
 TRAIN_BATCH=${TRAIN_BATCH:-64}
+TRAIN_THREADS=${TRAIN_THREADS:-}  # --threads of train-full (wasm only; empty: the CLI's default, from the cores)
+PAR_THREADS=${PAR_THREADS:-}      # --threads of each parallel-P process (the same)
 PARALLEL=${PARALLEL:-1 2 4}
 PAR_LIMIT=${PAR_LIMIT:-${LIMIT:-3000}}
+SWEEP_LIMIT=${SWEEP_LIMIT:-$PAR_LIMIT}  # images of the two-trial sweeps
 TORCH_DEVICE=${TORCH_DEVICE:-cuda}
 DEADLINE=${DEADLINE:-560}        # seconds for the whole script (the run tool allows 600 per command)
 STEP_TIMEOUT=${STEP_TIMEOUT:-300}
@@ -66,6 +71,8 @@ jline() {
 # A JSON file as one line under a step name.
 jfile() { node -e 'const fs=require("fs");const o=JSON.parse(fs.readFileSync(process.argv[2],"utf8"));console.log(JSON.stringify({step:process.argv[1],...(Array.isArray(o)?{items:o}:o)}))' "$1" "$2" | tee -a "$RES"; }
 left() { echo $(( DEADLINE - ($(date +%s) - T0) )); }
+# Seconds since a `date +%s.%N` time, to 0.1 s.
+since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f\n", b - a }'; }
 # step NAME MIN_SECONDS CMD...: runs CMD under a timeout, records rc, seconds and the log's last lines.
 step() {
   local name=$1 min=$2; shift 2
@@ -75,7 +82,7 @@ step() {
   local s; s=$(date +%s.%N)
   timeout -k 5 "$limit" "$@" > "$OUT/$name.log" 2>&1
   local rc=$?
-  local secs; secs=$(node -e "console.log((($(date +%s.%N))-($s)).toFixed(1))")
+  local secs; secs=$(since "$s")
   jline step="$name" rc="$rc" seconds="$secs" timeout="$limit" tail="$(grep -v '^Warning: \|^    at \|^$' "$OUT/$name.log" | tail -n 4)"
   return "$rc"
 }
@@ -85,6 +92,7 @@ jline step=env date="$(date -u +%FT%TZ)" node="$(node --version)" backend="$GPU_
   cpus="$(nproc)" mnist="${MNIST_DIR:-unset}" dawn="${DAWN_NODE:-bundle node_modules/webgpu}" limit="${LIMIT:-full}"
 
 limit_arg=(); [ -n "$LIMIT" ] && limit_arg=(--limit "$LIMIT")
+threads_arg=(); [ -n "$TRAIN_THREADS" ] && threads_arg=(--threads "$TRAIN_THREADS")
 
 # 1. Does webgpu start (adapter, flags)? Always webgpu, whatever GPU_BACKEND is.
 if step probe 30 node "$B/cli.js" train --backend webgpu --limit 300 --epochs 1 --out "$OUT/probe"; then
@@ -101,7 +109,7 @@ fi
 
 # 2. The bench on the GPU backend (flags as set by backend.ts).
 if [ -f "$B/bench.js" ]; then
-  step bench 60 node "$B/bench.js" --backends "$GPU_BACKEND" --batches "$BATCHES" --steps "$STEPS" --no-pool --no-torch --out "$OUT/bench.json" \
+  step bench 60 node "$B/bench.js" --backends "$GPU_BACKEND" --batches "$BATCHES" --steps "$STEPS" ${INFER_IMAGES:+--infer-images "$INFER_IMAGES"} --no-pool --no-torch --out "$OUT/bench.json" \
     && jfile bench "$OUT/bench.json"
 else
   jline step=bench skipped="no bench.js in the bundle (src/bench/main.ts missing when it was built)"
@@ -118,14 +126,14 @@ else
 fi
 
 # 4. One full epoch on the GPU backend (the number a user sees).
-step train-full 60 node "$B/cli.js" train --backend "$GPU_BACKEND" --epochs 1 --batch-size "$TRAIN_BATCH" "${limit_arg[@]}" --out "$OUT/train-full" \
+step train-full 60 node "$B/cli.js" train --backend "$GPU_BACKEND" --epochs 1 --batch-size "$TRAIN_BATCH" "${limit_arg[@]}" "${threads_arg[@]}" --out "$OUT/train-full" \
   && jfile train-full "$OUT/train-full/history.json"
 
 # 5. Several trials on one GPU, one process each: aggregate training img/s.
 par() {
   local p=$1 pids=() i
   for i in $(seq 1 "$p"); do
-    node "$B/cli.js" train --backend "$GPU_BACKEND" --epochs 1 --limit "$PAR_LIMIT" --seed "$i" --out "$OUT/parallel-$p/$i" > "$OUT/parallel-$p/$i.log" 2>&1 &
+    node "$B/cli.js" train --backend "$GPU_BACKEND" --epochs 1 --limit "$PAR_LIMIT" --seed "$i" ${PAR_THREADS:+--threads "$PAR_THREADS"} --out "$OUT/parallel-$p/$i" > "$OUT/parallel-$p/$i.log" 2>&1 &
     pids+=($!)
   done
   local rc=0; for i in "${pids[@]}"; do wait "$i" || rc=1; done
@@ -134,7 +142,7 @@ par() {
 for p in $PARALLEL; do
   mkdir -p "$OUT/parallel-$p"
   s=$(date +%s.%N)
-  if step "parallel-$p" 40 bash -c "$(declare -f par); B='$B' OUT='$OUT' GPU_BACKEND='$GPU_BACKEND' PAR_LIMIT='$PAR_LIMIT' par $p"; then
+  if step "parallel-$p" 40 bash -c "$(declare -f par); B='$B' OUT='$OUT' GPU_BACKEND='$GPU_BACKEND' PAR_LIMIT='$PAR_LIMIT' PAR_THREADS='$PAR_THREADS' par $p"; then
     node -e '
       const fs = require("fs"); const [dir, p, wall] = [process.argv[1], +process.argv[2], +process.argv[3]];
       const h = Array.from({ length: p }, (_, i) => JSON.parse(fs.readFileSync(`${dir}/${i + 1}/history.json`, "utf8")));
@@ -142,7 +150,7 @@ for p in $PARALLEL; do
       const epochS = Math.max(...h.map((x) => x.epochs[0].seconds));
       console.log(JSON.stringify({ step: "parallel", processes: p, trainImages: imgs, maxEpochSeconds: epochS, wallSeconds: wall,
         aggregateImgPerSecEpoch: +(imgs / epochS).toFixed(1), aggregateImgPerSecWall: +(imgs / wall).toFixed(1), backend: h[0].backend }));' \
-      "$OUT/parallel-$p" "$p" "$(node -e "console.log((($(date +%s.%N))-($s)).toFixed(1))")" | tee -a "$RES"
+      "$OUT/parallel-$p" "$p" "$(since "$s")" | tee -a "$RES"
   fi
 done
 
@@ -155,7 +163,7 @@ budget: { trials: 2, workers: 2 }
 sampler: { type: random }
 pruner: { type: none }
 seed: 1
-data: { source: mnist, limit: ${PAR_LIMIT} }
+data: { source: mnist, limit: ${SWEEP_LIMIT} }
 keepModels: ${KEEP_MODELS:-0}
 YAML
 for iso in thread process; do
@@ -170,7 +178,7 @@ done
 
 # 7. Stock TF.js webgpu flags, for the difference the tuned ones make.
 if [ -f "$B/bench.js" ]; then
-  step bench-stock 60 env WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=15 WEBGPU_CPU_FORWARD=true node "$B/bench.js" --backends "$GPU_BACKEND" --batches "$STOCK_BATCHES" --steps "$STEPS" --no-pool --no-torch --out "$OUT/bench-stock.json" \
+  step bench-stock 60 env WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=15 WEBGPU_CPU_FORWARD=true node "$B/bench.js" --backends "$GPU_BACKEND" --batches "$STOCK_BATCHES" --steps "$STEPS" ${INFER_IMAGES:+--infer-images "$INFER_IMAGES"} --no-pool --no-torch --out "$OUT/bench-stock.json" \
     && jfile bench-stock "$OUT/bench-stock.json"
 fi
 

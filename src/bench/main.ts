@@ -13,7 +13,7 @@
  *     per thread count (wasm: 1 = the plain SIMD build, more = the threaded one; default: every core for
  *     PyTorch, the backend's default of 1 for wasm).
  * Options: --backends wasm,webgpu  --batches 64,128  --steps 10  --no-pool  --no-torch  --reference FILE  --out FILE
- *          --baseline DIST  --rounds 3  --threads 1,2
+ *          --baseline DIST  --rounds 3  --threads 1,2  --infer-images N (per backend; default 4200, 0: none)
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -42,11 +42,18 @@ const { values } = parseArgs({
     baseline: { type: 'string' },
     rounds: { type: 'string', default: '3' },
     threads: { type: 'string' },
+    'infer-images': { type: 'string' },
   },
 });
 const threadList = values.threads?.split(',').map(Number) ?? null;
 if (threadList?.some((t) => !(Number.isInteger(t) && t >= 1))) {
   console.error(`bench: --threads: must be a comma-separated list of positive integers (got ${JSON.stringify(values.threads)})`);
+  process.exit(2);
+}
+
+const inferImages = values['infer-images'];
+if (inferImages !== undefined && !/^\d+$/.test(inferImages)) {
+  console.error(`bench: --infer-images: must be a non-negative integer (got ${JSON.stringify(inferImages)})`);
   process.exit(2);
 }
 
@@ -59,7 +66,8 @@ const reference = referenceScript('bench', values.reference, values['no-torch'] 
 async function backendFigures(backend: string, dist: string | null = null, extra: string[] = []): Promise<unknown> {
   try {
     const script = dist === null ? join(here, 'backend.js') : join(dist, 'bench', 'backend.js');
-    const { stdout } = await run(process.execPath, [script, '--backend', backend, '--batches', values.batches!, '--steps', values.steps!, ...extra], {
+    const infer = inferImages === undefined ? [] : ['--infer-images', inferImages]; // before `extra`, which may override it
+    const { stdout } = await run(process.execPath, [script, '--backend', backend, '--batches', values.batches!, '--steps', values.steps!, ...infer, ...extra], {
       maxBuffer: 1 << 24,
       timeout: 20 * 60_000,
     });
