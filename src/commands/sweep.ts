@@ -7,7 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { UserError } from '../core/errors.js';
 import type { TrainerKind } from '../pool/protocol.js';
-import type { LiveReports } from '../report/index.js';
+import type { LiveReports } from '../report/live-reports.js';
 import type { ExportConfig } from '../search-space/index.js';
 import { exportWithProgress } from './export.js';
 import { BACKEND_CHOICES, BACKEND_DESCRIBE, TRAINER_CHOICES } from './shared.js';
@@ -58,7 +58,10 @@ export const command: CommandModule<object, SweepArgs> = {
 /** The sweep command's body, shared with `digit-sweep refit` (refitOnly): progress, live report, Ctrl-C, final reports. */
 export async function sweepCommand(argv: SweepArgs): Promise<void> {
   const { runSweep } = await import('../study/sweep.js');
-  const report = await import('../report/index.js');
+  // The report writer (vega, resvg) loads at the final write, not here: a sweep stopped before its end
+  // never pays for it, and the live writes render in their own thread.
+  const liveReports = await import('../report/live-reports.js');
+  const reportWriter = () => import('../report/index.js');
   // Here, not at the top: `digit-sweep --help` loads every command module, and these load zod and yaml.
   const { epochsRange } = await import('../search-space/index.js');
   const { describeSampler } = await import('../study/recorded-sampler.js');
@@ -121,7 +124,7 @@ export async function sweepCommand(argv: SweepArgs): Promise<void> {
         // Said before the progress bar starts (a line printed later would break the bar on a terminal).
         console.log(`live report: ${join(reportsDir, basename(s.studyDir), 'report.html')} (rewritten as trials run)`);
         console.log(`dashboard (a page that updates itself as trials run): ${dashboardCommand(s.study, argv)}`);
-        live = startLiveReports(report, { studyDir: s.studyDir, reportsDir, readStudy: s.readStudy, ...(liveMs !== undefined ? { minIntervalMs: liveMs } : {}) });
+        live = startLiveReports(liveReports, { studyDir: s.studyDir, reportsDir, readStudy: s.readStudy, ...(liveMs !== undefined ? { minIntervalMs: liveMs } : {}) });
         live.update();
       },
       onEvent: (e) => {
@@ -135,7 +138,7 @@ export async function sweepCommand(argv: SweepArgs): Promise<void> {
       // it stops saying the sweep is running. Best effort: the sweep's own error is what this command
       // reports, so a failure here is a warning (a Redis study has no study.json yet, for one).
       if (live?.started && studyDir) {
-        await report.writeReports(studyDir, reportsDir).catch((e: unknown) =>
+        await (await reportWriter()).writeReports(studyDir, reportsDir).catch((e: unknown) =>
           console.error(`warning: ${join(reportsDir, basename(studyDir!), 'report.html')} may still say the sweep is running (${(e as Error).message}); digit-sweep report writes it again`),
         );
       }
@@ -143,6 +146,7 @@ export async function sweepCommand(argv: SweepArgs): Promise<void> {
     });
     (view as SweepView | null)?.stop();
     console.log(`sweep ended: ${result.reason}`);
+    const report = await reportWriter();
     const { writeReports, readStudy, renderStudyTable } = report;
     const study = await readStudy(result.studyDir);
     console.log(renderStudyTable(study, { limit: 15 }));
@@ -194,11 +198,11 @@ async function exportAtEnd(study: string, argv: SweepArgs, section: ExportConfig
  * on stderr; a persistent problem (disk full, a read-only folder) then fails the final write, loudly.
  */
 function startLiveReports(
-  report: typeof import('../report/index.js'),
-  opts: Omit<Parameters<typeof import('../report/index.js').startLiveReports>[0], 'onError'>,
+  live: typeof import('../report/live-reports.js'),
+  opts: Omit<Parameters<typeof import('../report/live-reports.js').startLiveReports>[0], 'onError'>,
 ): LiveReports {
   let lastError = '';
-  return report.startLiveReports({
+  return live.startLiveReports({
     ...opts,
     onError: (err) => {
       const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
