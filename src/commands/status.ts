@@ -22,7 +22,9 @@ export const command: CommandModule<object, StatusArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'print the leaderboard as JSON' })
       .option('redis', { type: 'string', describe: 'read the study from Redis (a sweep --redis study, live)' }),
   handler: async (argv) => {
-    const { readStudy, buildLeaderboard, buildRefitRows, renderLeaderboardTable, renderRefitTable } = await import('../report/index.js');
+    // The leaderboard alone, not the report writer (index.js loads vega and resvg).
+    const { buildLeaderboard, buildRefitRows, renderLeaderboardTable, renderRefitTable } = await import('../report/leaderboard.js');
+    const { readStudy } = await import('../storage/study-file.js');
     if (argv.name === undefined) {
       await printStudies(argv.runs, argv.json);
       return;
