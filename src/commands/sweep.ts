@@ -30,6 +30,8 @@ export interface SweepArgs {
   epochs?: number;
   /** Hidden: ms between live report writes (default LIVE_REPORT_INTERVAL_MS; tests make it short). */
   'live-report-ms'?: number;
+  /** No reports, live or final (`digit-sweep report NAME` writes them later). */
+  'skip-reports'?: boolean;
 }
 
 export const command: CommandModule<object, SweepArgs> = {
@@ -44,6 +46,7 @@ export const command: CommandModule<object, SweepArgs> = {
       .option('trials', { type: 'number', describe: 'override the space budget.trials' })
       .option('runs', { type: 'string', default: 'runs', describe: 'folder of the studies' })
       .option('reports', { type: 'string', default: 'reports', describe: 'folder of the reports' })
+      .option('skip-reports', { type: 'boolean', default: false, describe: 'write no reports, live or final (digit-sweep report NAME writes them later)' })
       .option('isolation', {
         type: 'string',
         choices: ['thread', 'process'],
@@ -71,6 +74,7 @@ export async function sweepCommand(argv: SweepArgs): Promise<void> {
   let studyDir: string | null = null;
   let exportSection: ExportConfig | undefined;
   const reportsDir = resolve(argv.reports);
+  const skipReports = argv['skip-reports'] === true;
   const liveMs = argv['live-report-ms'];
   if (liveMs !== undefined && !(Number.isFinite(liveMs) && liveMs >= 0)) throw new UserError(`argument --live-report-ms: must be a number of milliseconds >= 0 (got ${liveMs})`);
   const onSigint = () => {
@@ -122,8 +126,9 @@ export async function sweepCommand(argv: SweepArgs): Promise<void> {
         studyDir = s.studyDir;
         exportSection = s.space.export;
         // Said before the progress bar starts (a line printed later would break the bar on a terminal).
-        console.log(`live report: ${join(reportsDir, basename(s.studyDir), 'report.html')} (rewritten as trials run)`);
+        if (!skipReports) console.log(`live report: ${join(reportsDir, basename(s.studyDir), 'report.html')} (rewritten as trials run)`);
         console.log(`dashboard (a page that updates itself as trials run): ${dashboardCommand(s.study, argv)}`);
+        if (skipReports) return;
         live = startLiveReports(liveReports, { studyDir: s.studyDir, reportsDir, readStudy: s.readStudy, ...(liveMs !== undefined ? { minIntervalMs: liveMs } : {}) });
         live.update();
       },
@@ -146,19 +151,20 @@ export async function sweepCommand(argv: SweepArgs): Promise<void> {
     });
     (view as SweepView | null)?.stop();
     console.log(`sweep ended: ${result.reason}`);
-    const report = await reportWriter();
-    const { writeReports, readStudy, renderStudyTable } = report;
-    const study = await readStudy(result.studyDir);
-    console.log(renderStudyTable(study, { limit: 15 }));
-    const refitTable = report.renderRefitTable(report.buildRefitRows(study));
+    const board = await import('../report/leaderboard.js');
+    const study = await (await import('../storage/study-file.js')).readStudy(result.studyDir);
+    console.log(board.renderStudyTable(study, { limit: 15 }));
+    const refitTable = board.renderRefitTable(board.buildRefitRows(study));
     if (refitTable) console.log(refitTable);
-    // The final write: no live banner in report.html, and an error here is the command's error (exit 1).
-    const reports = await writeReports(result.studyDir, reportsDir);
-    if (reports.bestTrial !== null) {
-      const best = study.trials.find((t) => t.number === reports.bestTrial)!;
-      console.log(`best: trial ${best.number}, value ${best.value?.toFixed(4)}${best.modelDir ? `, model in ${resolve(result.studyDir, best.modelDir)}` : ''}`);
+    const best = board.bestTrialOf(study);
+    if (best) console.log(`best: trial ${best.number}, value ${best.value?.toFixed(4)}${best.modelDir ? `, model in ${resolve(result.studyDir, best.modelDir)}` : ''}`);
+    if (skipReports) {
+      console.log(`reports: not written (--skip-reports); write them with: digit-sweep report ${result.study}${argv.runs === 'runs' ? '' : ` --runs ${argv.runs}`}`);
+    } else {
+      // The final write: no live banner in report.html, and an error here is the command's error (exit 1).
+      const reports = await (await reportWriter()).writeReports(result.studyDir, reportsDir, { study });
+      console.log(`reports: ${reports.dir} (leaderboard.md/.csv/.json, report.html)`);
     }
-    console.log(`reports: ${reports.dir} (leaderboard.md/.csv/.json, report.html)`);
     if (stop.signal.aborted) process.exitCode = 130;
     else if (result.failed) {
       console.error(`digit-sweep: sweep stopped: ${result.reason}; see the errors with: digit-sweep status ${result.study}`);

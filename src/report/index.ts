@@ -4,16 +4,17 @@
  */
 import { rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import type { FrozenTrial, StudyRecord } from '../core/types.js';
+import type { StudyRecord } from '../core/types.js';
 import { loadEvaluation, type EvaluationLoad } from './evaluation.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { renderReportHtml, type ReportInput } from './html.js';
-import { buildLeaderboard, writeLeaderboardFiles } from './leaderboard.js';
+import { bestTrialOf, buildLeaderboard, writeLeaderboardFiles } from './leaderboard.js';
 import { writeBestTrialPngs } from './png.js';
 import { readStudy } from '../storage/study-file.js';
 
 export {
   buildLeaderboard,
+  bestTrialOf,
   buildRefitRows,
   refitToMarkdown,
   renderRefitTable,
@@ -50,12 +51,6 @@ export interface WrittenReports {
   /** The trial the details are about, and whether its eval.json was usable. */
   bestTrial: number | null;
   evaluation: EvaluationLoad | null;
-}
-
-/** The best complete trial (first complete row of the leaderboard `rows` of `study`), or null. */
-export function bestTrialOf(study: StudyRecord, rows = buildLeaderboard(study)): FrozenTrial | null {
-  const row = rows.find((r) => r.state === 'complete' && r.value !== null);
-  return row ? (study.trials.find((t) => t.number === row.trial) ?? null) : null;
 }
 
 /** What report.html and the dashboard render for `study`: its leaderboard, best trial and that trial's eval.json. */

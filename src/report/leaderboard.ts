@@ -351,3 +351,9 @@ export function renderLeaderboardTable(rows: LeaderboardRow[], options: Leaderbo
 export function renderStudyTable(study: Pick<StudyRecord, 'trials' | 'direction'> & { space?: unknown }, options?: LeaderboardTableOptions): string {
   return renderLeaderboardTable(buildLeaderboard(study), options);
 }
+
+/** The best complete trial (first complete row of the leaderboard `rows` of `study`), or null. */
+export function bestTrialOf(study: StudyRecord, rows = buildLeaderboard(study)): FrozenTrial | null {
+  const row = rows.find((r) => r.state === 'complete' && r.value !== null);
+  return row ? (study.trials.find((t) => t.number === row.trial) ?? null) : null;
+}
