@@ -59,7 +59,7 @@ describe('a faulty trial fails alone; the pool replaces its worker; the sweep go
     // Each study in its own runs/ and reports/ folders: the timeout cases run at the same time.
     const runs = join(dir, study, 'runs');
     const r = await cli(
-      ['sweep', space, '--trainer', 'scripted', '--study', study, '--runs', runs, '--reports', join(dir, study, 'reports'), ...(c.isolation ? ['--isolation', c.isolation] : [])],
+      ['sweep', space, '--trainer', 'scripted', '--study', study, '--runs', runs, '--reports', join(dir, study, 'reports'), '--skip-reports', ...(c.isolation ? ['--isolation', c.isolation] : [])],
       { cwd: dir, env: { DIGIT_SWEEP_SCRIPTED_FAULT: `${c.fault}${c.when ?? WHEN}`, DIGIT_SWEEP_SCRIPTED_DELAY_MS: '20' } },
     );
     expect(r.code, r.err).toBe(0);

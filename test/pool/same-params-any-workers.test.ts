@@ -11,7 +11,7 @@ import { REPO, runCli } from '../helpers/cli.js';
 async function sweep(workers: number, dir: string): Promise<StudyRecord> {
   const r = await runCli(
     ['sweep', join(REPO, 'search-spaces/quickstart.yaml'), '--trainer', 'scripted', '--study', `w${workers}`, '--workers', String(workers),
-      '--trials', '12', '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports')],
+      '--trials', '12', '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports'), '--skip-reports'],
     { env: { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '15' } },
   );
   expect(r.stderr).toBe('');

@@ -47,16 +47,13 @@ export function startWorker(url: string, args: string[] = [], env: NodeJS.Proces
 }
 
 /**
- * A scripted sweep of the ASHA space. No live reports (`--live-report-ms`, 10 min): they are not what
- * these tests are about (test/redis/live-report.test.ts is), and a sweep slowed past 5 s by a busy
- * machine would otherwise start a render thread and draw the charts, a second or two of CPU each time.
+ * A scripted sweep of the ASHA space, with no reports (`--skip-reports`): they are not what these tests
+ * are about (test/redis/live-report.test.ts is), and each write draws the charts, a second of CPU.
  */
 export function sweepArgs(dir: string, study: string, extra: string[] = []): string[] {
-  return ['sweep', SPACE, '--trainer', 'scripted', '--study', study, '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports'), '--live-report-ms', String(NO_LIVE_REPORT_MS), ...extra];
+  return ['sweep', SPACE, '--trainer', 'scripted', '--study', study, '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports'), '--skip-reports', ...extra];
 }
 
-/** A live-report interval longer than any test's sweep: no live report is written. */
-export const NO_LIVE_REPORT_MS = 600_000;
 
 export function readSnapshot(dir: string, study: string): StudyRecord {
   return JSON.parse(readFileSync(join(dir, 'runs', study, 'study.json'), 'utf8')) as StudyRecord;

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { cli, tempDir, writeSpace } from '../faults/helpers.js';
 import { REDIS_TOOL, startRedis, type TestRedis } from '../helpers/redis.js';
 import { describeWithTool } from '../helpers/tools.js';
-import { NO_LIVE_REPORT_MS, startWorker, type WorkerProc } from '../redis/helpers.js';
+import { startWorker, type WorkerProc } from '../redis/helpers.js';
 import { CHROMIUM, launchBrowser } from './helpers/browser.js';
 import { closeHeld, expectLiveDashboard, lineOf, PRINTED_COMMAND, type Held } from './helpers/dashboard.js';
 
@@ -37,8 +37,8 @@ describeWithTool(CHROMIUM, 'dashboard of a running sweep (headless chromium)', (
     const held: Held = {};
     try {
       const space = writeSpace(dir, 'dash.yaml', { trials: TRIALS, epochs: 3, workers: 2 });
-      // No live report.html (the page is the live view here): see NO_LIVE_REPORT_MS.
-      const args = ['sweep', space, '--trainer', 'scripted', '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports'), '--live-report-ms', String(NO_LIVE_REPORT_MS)];
+      // No reports (the page is the live view here).
+      const args = ['sweep', space, '--trainer', 'scripted', '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports'), '--skip-reports'];
       // One trial first: the study exists, the sweep has printed its dashboard command.
       const first = await cli([...args, '--trials', '1'], { cwd: dir, env: { DIGIT_SWEEP_SCRIPTED_DELAY_MS: '0' } });
       expect(first.code, first.err).toBe(0);
@@ -75,7 +75,7 @@ describeWithTool(CHROMIUM, 'dashboard of a running sweep (headless chromium)', (
       const space = writeSpace(redisDir, 'dash-redis.yaml', { trials: TRIALS, epochs: 3, workers: 2 });
       let child: ChildProcess | null = null;
       // No worker yet: the study exists in Redis, its trials wait in the queue.
-      const args = ['--runs', join(redisDir, 'runs'), '--reports', join(redisDir, 'reports'), '--live-report-ms', String(NO_LIVE_REPORT_MS)];
+      const args = ['--runs', join(redisDir, 'runs'), '--reports', join(redisDir, 'reports'), '--skip-reports'];
       const sweep = cli(['sweep', space, '--trainer', 'scripted', '--redis', redis.url, ...args], {
         cwd: redisDir,
         timeoutMs: 240_000,

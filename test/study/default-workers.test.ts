@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,10 +16,14 @@ describe('workers default to what fits the backend', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ds-workers-default-'));
     const space = join(dir, 'space.yaml');
     writeFileSync(space, 'params:\n  lr: { type: float, low: 1.0e-4, high: 1.0e-2, log: true }\nfixed: { epochs: 2 }\nbudget: { trials: 2 }\n');
-    const args = ['sweep', space, '--trainer', 'scripted', '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports')];
+    // --skip-reports: no reports folder, and the line that says how to write them later.
+    const args = ['sweep', space, '--trainer', 'scripted', '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports'), '--skip-reports'];
     const auto = await runCli([...args, '--study', 'a']);
     expect(auto.code).toBe(0);
     expect(auto.stdout).toContain(`; ${availableParallelism()} worker thread(s)`);
+    expect(auto.stdout).toContain(`reports: not written (--skip-reports); write them with: digit-sweep report a --runs ${join(dir, 'runs')}`);
+    expect(auto.stdout).not.toContain('live report:');
+    expect(existsSync(join(dir, 'reports'))).toBe(false);
     const one = await runCli([...args, '--study', 'b', '--workers', '1']);
     expect(one.stdout).toContain('; 1 worker thread(s)');
     writeFileSync(space, 'params:\n  lr: { type: float, low: 1.0e-4, high: 1.0e-2, log: true }\nfixed: { epochs: 2 }\nbudget: { trials: 2, workers: 3 }\n');

@@ -25,7 +25,7 @@ let reference: StudyRecord;
 let referenceOut: string;
 
 const sweepArgs = (study: string, extra: string[]) => [
-  'sweep', space, '--trainer', 'scripted', '--study', study, '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports'), ...extra,
+  'sweep', space, '--trainer', 'scripted', '--study', study, '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports'), '--skip-reports', ...extra,
 ];
 const snapshot = (study: string) => readSnapshot(dir, study);
 /** What must not depend on the runner (JSON null stands for NaN in the study file). */
