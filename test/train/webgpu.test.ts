@@ -3,14 +3,14 @@
  * CPU, and Dawn (npm `webgpu`) finds it as a fallback adapter. Real training refuses that adapter; with
  * DIGIT_SWEEP_ALLOW_FALLBACK_ADAPTER=1 the fused training kernels' WGSL (src/train/ops/webgpu/) runs
  * on it and must match cpu, kernel by kernel and through the trainer's layers and optimizer, and one
- * training step must stay within the dispatch bound. The checks run in child processes because the
+ * training step must stay within the dispatch bound. Each check runs in a child process because the
  * Vulkan loader reads LD_LIBRARY_PATH at process start. SwiftShader is slow: shapes and batch are small.
  * In CI (.ci/run installs chromium) a missing SwiftShader or Dawn is a failure, not a skip.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeWithTool, type Tool } from '../helpers/tools.js';
 import { MAX_STEP_DISPATCHES } from './dispatch-bound.js';
 
@@ -62,72 +62,44 @@ describeWithTool(SWIFTSHADER, 'webgpu on SwiftShader', () => {
     expect(existsSync('/tmp/digit-sweep-never-written')).toBe(false);
   });
 
-  /**
-   * The three checks below run in ONE process on SwiftShader: Dawn starts once and each shader is compiled
-   * once (LLVM on the CPU; ~15 s per process alone on an idle 2-core machine). In order: the fused kernels
-   * against cpu (src/train/kernel-check.ts, the check scripts/gpu-run.sh runs on a GPU through
-   * dist/bench/kernel-check.js), one counted training step, then a small model of the trainer's layers
-   * with one Adam update on cpu and on webgpu.
-   */
-  const script = `
-    import * as tf from '@tensorflow/tfjs';
-    import { checkFusedKernels, initBackend, batchNormalization, conv2d, dropout, createOptimizer } from './dist/train/index.js';
-    import { countStepDispatches } from './dist/bench/measure.js';
-    const kernels = await checkFusedKernels('webgpu');
-    const count = await countStepDispatches({ backend: 'webgpu', batchSize: 4 });
-    // The counter has put the device's createBindGroup back: the backend still dispatches.
-    const after = Array.from(await tf.add(tf.ones([3]), 1).data());
-    const run = async (backend) => {
-      await initBackend(backend);
-      const m = tf.sequential();
-      m.add(conv2d({ inputShape: [6, 6, 1], filters: 3, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
-      m.add(batchNormalization({ momentum: 0.99, epsilon: 1e-3 }));
-      m.add(dropout({ rate: 0 }));
-      m.add(tf.layers.flatten());
-      m.add(tf.layers.dense({ units: 4, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }));
-      const x = tf.tensor4d(Float32Array.from({ length: 4 * 36 }, (_, i) => Math.sin(i)), [4, 6, 6, 1]);
-      const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3], 'int32'), 4);
-      const opt = createOptimizer(0.01);
-      const loss = opt.minimize(() => tf.mean(tf.metrics.categoricalCrossentropy(y, m.apply(x, { training: true }))), true);
-      return [Array.from(await loss.data()), ...(await Promise.all(m.getWeights().map(async (w) => Array.from(await w.data()))))];
-    };
-    const cpu = await run('cpu');
-    const gpu = await run('webgpu');
-    let worst = 0;
-    cpu.forEach((a, i) => {
-      const scale = Math.max(1e-30, ...a.map(Math.abs));
-      a.forEach((v, k) => { worst = Math.max(worst, Math.abs(v - gpu[i][k]) / scale); });
-    });
-    const layers = { backend: tf.getBackend(), arrays: cpu.length, worst };
-    console.log(JSON.stringify({ kernels, count: { ...count, after }, layers }));
-    process.exit(0);
-  `;
-  type KernelResult = { backend: string; errors: Record<string, { outputs: number; worst: number }>; dropped: number };
-  type CountResult = { total: number; gpuDispatches?: number; gpuByKernel?: Record<string, number>; byKernel: Record<string, number>; after: number[] };
-  let result: { kernels: KernelResult; count: CountResult; layers: { backend: string; arrays: number; worst: number } };
-  beforeAll(() => {
-    result = runOnSwiftShader(['--input-type=module', '-e', script]);
-  }, 600_000);
-
   it('each fused kernel on webgpu (WGSL), forward and gradient, matches cpu on several shapes', () => {
-    const k = result.kernels;
-    expect(k.backend).toBe('webgpu');
-    const kernels = Object.keys(k.errors).map((key) => key.split(' ')[0]);
+    // src/train/kernel-check.ts through its CLI, the same check scripts/gpu-run.sh runs on a GPU.
+    const result = runOnSwiftShader<{ backend: string; errors: Record<string, { outputs: number; worst: number }>; dropped: number; failed: string[] }>([
+      'dist/bench/kernel-check.js',
+      '--backend',
+      'webgpu',
+    ]);
+    expect(result.backend).toBe('webgpu');
+    expect(result.failed).toEqual([]);
+    const kernels = Object.keys(result.errors).map((k) => k.split(' ')[0]);
     for (const name of ['BatchNormTraining', 'BatchNormTrainingGrad', 'AdamUpdate', 'Conv2DReluTraining', 'ReluBiasGrad', 'DropoutTraining', 'DropoutTrainingGrad']) {
-      expect(kernels.filter((n) => n === name).length, name).toBeGreaterThanOrEqual(name === 'AdamUpdate' || name === 'ReluBiasGrad' ? 1 : 2);
+      expect(kernels.filter((k) => k === name).length, name).toBeGreaterThanOrEqual(name === 'AdamUpdate' || name === 'ReluBiasGrad' ? 1 : 2);
     }
-    for (const [key, e] of Object.entries(k.errors)) {
+    for (const [key, e] of Object.entries(result.errors)) {
       expect(e.outputs, key).toBeGreaterThan(0);
       expect(e.worst, key).toBeLessThan(1e-4);
     }
     // The dropout case compares webgpu's mask with cpu's exactly (a dropped element is 0 on one side
     // only otherwise); this says the mask is not trivial: ~40% of 1,000 dropped at rate 0.4.
-    expect(k.dropped).toBeGreaterThan(340);
-    expect(k.dropped).toBeLessThan(460);
+    expect(result.dropped).toBeGreaterThan(340);
+    expect(result.dropped).toBeLessThan(460);
   });
 
   it(`one training step on webgpu (batch 4) runs the fused kernels, within ${MAX_STEP_DISPATCHES} dispatches`, () => {
-    const count = result.count;
+    const script = `
+      import * as tf from '@tensorflow/tfjs';
+      import { countStepDispatches } from './dist/bench/measure.js';
+      const count = await countStepDispatches({ backend: 'webgpu', batchSize: 4 });
+      // The counter has put the device's createBindGroup back: the backend still dispatches.
+      const after = Array.from(await tf.add(tf.ones([3]), 1).data());
+      console.log(JSON.stringify({ ...count, after }));
+      process.exit(0);
+    `;
+    const count = runOnSwiftShader<{ total: number; gpuDispatches?: number; gpuByKernel?: Record<string, number>; byKernel: Record<string, number>; after: number[] }>([
+      '--input-type=module',
+      '-e',
+      script,
+    ]);
     expect(count.after).toEqual([2, 2, 2]);
     expect(count.total, JSON.stringify(count.byKernel)).toBeLessThanOrEqual(MAX_STEP_DISPATCHES);
     // The model's six BatchNorm and Conv2D layers, three Dropouts and one Adam update ran fused.
@@ -140,8 +112,38 @@ describeWithTool(SWIFTSHADER, 'webgpu on SwiftShader', () => {
   });
 
   it('with the override, the trainer\'s layers and Adam on webgpu match cpu (loss, gradients, one update)', () => {
-    expect(result.layers.backend).toBe('webgpu');
-    expect(result.layers.arrays).toBe(9); // loss + 8 weight arrays (conv 2, BN 4, dense 2)
-    expect(result.layers.worst).toBeLessThan(1e-4);
+    // A small model of the trainer's layer kinds (fused classes), one Adam step, on cpu then webgpu.
+    const script = `
+      import * as tf from '@tensorflow/tfjs';
+      import { initBackend, batchNormalization, conv2d, dropout, createOptimizer } from './dist/train/index.js';
+      const run = async (backend) => {
+        await initBackend(backend);
+        const m = tf.sequential();
+        m.add(conv2d({ inputShape: [6, 6, 1], filters: 3, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
+        m.add(batchNormalization({ momentum: 0.99, epsilon: 1e-3 }));
+        m.add(dropout({ rate: 0 }));
+        m.add(tf.layers.flatten());
+        m.add(tf.layers.dense({ units: 4, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }));
+        const x = tf.tensor4d(Float32Array.from({ length: 4 * 36 }, (_, i) => Math.sin(i)), [4, 6, 6, 1]);
+        const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3], 'int32'), 4);
+        const opt = createOptimizer(0.01);
+        const loss = opt.minimize(() => tf.mean(tf.metrics.categoricalCrossentropy(y, m.apply(x, { training: true }))), true);
+        const out = [Array.from(await loss.data()), ...(await Promise.all(m.getWeights().map(async (w) => Array.from(await w.data()))))];
+        return out;
+      };
+      const cpu = await run('cpu');
+      const gpu = await run('webgpu');
+      let worst = 0;
+      cpu.forEach((a, i) => {
+        const scale = Math.max(1e-30, ...a.map(Math.abs));
+        a.forEach((v, k) => { worst = Math.max(worst, Math.abs(v - gpu[i][k]) / scale); });
+      });
+      console.log(JSON.stringify({ backend: tf.getBackend(), arrays: cpu.length, worst }));
+      process.exit(0);
+    `;
+    const result = runOnSwiftShader<{ backend: string; arrays: number; worst: number }>(['--input-type=module', '-e', script]);
+    expect(result.backend).toBe('webgpu');
+    expect(result.arrays).toBe(9); // loss + 8 weight arrays (conv 2, BN 4, dense 2)
+    expect(result.worst).toBeLessThan(1e-4);
   });
 });
