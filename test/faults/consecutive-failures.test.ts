@@ -10,7 +10,7 @@ describe('consecutive failures stop the sweep', () => {
   it('3 failures in a row of a 20-trial budget: stops after 3 (+ the ones already running), exit 1', async () => {
     const dir = tempDir();
     const space = writeSpace(dir, 'broken.yaml', { trials: 20, epochs: 3, workers: 2, budget: 'maxConsecutiveFailures: 3' });
-    const r = await cli(['sweep', space, '--trainer', 'scripted', '--study', 'broken', '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports')], {
+    const r = await cli(['sweep', space, '--trainer', 'scripted', '--study', 'broken', '--runs', join(dir, 'runs'), '--reports', join(dir, 'reports'), '--skip-reports'], {
       cwd: dir,
       env: { DIGIT_SWEEP_SCRIPTED_FAULT: 'throw@1' },
     });

@@ -47,7 +47,7 @@ describe('a corrupt study.json is reported, kept, and recoverable', () => {
   const dir = tempDir();
   const runs = join(dir, 'runs');
   const space = writeSpace(dir, 'good.yaml', { trials: 2, epochs: 2 });
-  const sweepArgs = (study: string, trials = 2) => ['sweep', space, '--trainer', 'scripted', '--study', study, '--runs', runs, '--reports', join(dir, 'reports'), '--trials', String(trials)];
+  const sweepArgs = (study: string, trials = 2) => ['sweep', space, '--trainer', 'scripted', '--study', study, '--runs', runs, '--reports', join(dir, 'reports'), '--skip-reports', '--trials', String(trials)];
   const sweep = (study: string, trials = 2) => cli(sweepArgs(study, trials), { cwd: dir });
   /** The first case spawns the CLI; the others run it in this process. */
   const refused = async (spawned: boolean, args: string[]) => {

@@ -44,7 +44,7 @@ describe('SIGKILL during real TF.js training', () => {
       ].join('\n'),
     );
     const runs = join(dir, 'runs');
-    const args = (study: string) => ['sweep', space, '--backend', 'wasm', '--study', study, '--runs', runs, '--reports', join(dir, 'reports')];
+    const args = (study: string) => ['sweep', space, '--backend', 'wasm', '--study', study, '--runs', runs, '--reports', join(dir, 'reports'), '--skip-reports'];
 
     // The reference: the same trial, uninterrupted.
     const ref = await cli(args('ref'), { cwd: dir, timeoutMs: 600_000 });
