@@ -127,7 +127,7 @@ export async function sweepCommand(argv: SweepArgs): Promise<void> {
         exportSection = s.space.export;
         // Said before the progress bar starts (a line printed later would break the bar on a terminal).
         if (!skipReports) console.log(`live report: ${join(reportsDir, basename(s.studyDir), 'report.html')} (rewritten as trials run)`);
-        console.log(`dashboard (a page that updates itself as trials run): ${dashboardCommand(s.study, argv)}`);
+        console.log(`dashboard (a page that updates itself as trials run): ${studyCommand('dashboard', s.study, argv)}`);
         if (skipReports) return;
         live = startLiveReports(liveReports, { studyDir: s.studyDir, reportsDir, readStudy: s.readStudy, ...(liveMs !== undefined ? { minIntervalMs: liveMs } : {}) });
         live.update();
@@ -154,12 +154,13 @@ export async function sweepCommand(argv: SweepArgs): Promise<void> {
     const board = await import('../report/leaderboard.js');
     const study = await (await import('../storage/study-file.js')).readStudy(result.studyDir);
     console.log(board.renderStudyTable(study, { limit: 15 }));
-    const refitTable = board.renderRefitTable(board.buildRefitRows(study));
+    const rows = board.buildLeaderboard(study);
+    const refitTable = board.renderRefitTable(board.buildRefitRows(study, rows));
     if (refitTable) console.log(refitTable);
-    const best = board.bestTrialOf(study);
+    const best = board.bestTrialOf(study, rows);
     if (best) console.log(`best: trial ${best.number}, value ${best.value?.toFixed(4)}${best.modelDir ? `, model in ${resolve(result.studyDir, best.modelDir)}` : ''}`);
     if (skipReports) {
-      console.log(`reports: not written (--skip-reports); write them with: digit-sweep report ${result.study}${argv.runs === 'runs' ? '' : ` --runs ${argv.runs}`}`);
+      console.log(`reports: not written (--skip-reports); write them with: ${studyCommand('report', result.study, argv)}`);
     } else {
       // The final write: no live banner in report.html, and an error here is the command's error (exit 1).
       const reports = await (await reportWriter()).writeReports(result.studyDir, reportsDir, { study });
@@ -219,8 +220,14 @@ function startLiveReports(
   });
 }
 
-/** The exact command that serves this study's dashboard (the options that differ from the defaults). */
-function dashboardCommand(study: string, argv: Pick<SweepArgs, 'runs' | 'redis'>): string {
+/** The exact `digit-sweep dashboard|report` command for this study (the options that differ from the defaults). */
+function studyCommand(command: 'dashboard' | 'report', study: string, argv: Pick<SweepArgs, 'runs' | 'redis' | 'reports'>): string {
   const q = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`);
-  return ['digit-sweep dashboard', q(study), argv.runs !== 'runs' ? `--runs ${q(argv.runs)}` : '', argv.redis ? `--redis ${q(argv.redis)}` : ''].filter(Boolean).join(' ');
+  return [
+    `digit-sweep ${command}`,
+    q(study),
+    argv.runs !== 'runs' ? `--runs ${q(argv.runs)}` : '',
+    command === 'report' && argv.reports !== 'reports' ? `--reports ${q(argv.reports)}` : '',
+    argv.redis ? `--redis ${q(argv.redis)}` : '',
+  ].filter(Boolean).join(' ');
 }

@@ -21,7 +21,7 @@ describe('workers default to what fits the backend', () => {
     const auto = await runCli([...args, '--study', 'a']);
     expect(auto.code).toBe(0);
     expect(auto.stdout).toContain(`; ${availableParallelism()} worker thread(s)`);
-    expect(auto.stdout).toContain(`reports: not written (--skip-reports); write them with: digit-sweep report a --runs ${join(dir, 'runs')}`);
+    expect(auto.stdout).toContain(`reports: not written (--skip-reports); write them with: digit-sweep report a --runs ${join(dir, 'runs')} --reports ${join(dir, 'reports')}`);
     expect(auto.stdout).not.toContain('live report:');
     expect(existsSync(join(dir, 'reports'))).toBe(false);
     const one = await runCli([...args, '--study', 'b', '--workers', '1']);
